@@ -1,0 +1,50 @@
+# LOTI Network Portal. `make run` to try it, `make test` to test it.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test venv install install-dev migrate demo worker beat lint format bench bench-quick clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed-dev
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## Set up everything and run the portal with demo data on http://127.0.0.1:8000
+run: install
+	@bash scripts/run.sh
+
+## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+test: install-dev
+	DEBUG=true TESTING=true $(BIN)/pytest $(PYTEST_ARGS)
+
+migrate: install
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/db.sqlite3 var/celery var/cache var/staticfiles

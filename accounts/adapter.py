@@ -1,0 +1,29 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from django.template.loader import render_to_string
+from django.utils.html import linebreaks, urlize
+
+from .services import user_complete_profile
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=False)
+        data = form.cleaned_data
+        return user_complete_profile(
+            user=user,
+            full_name=data.get("full_name", ""),
+            job_title=data.get("job_title", ""),
+            chosen_organisation=data.get("organisation"),
+            requested_organisation_name=data.get("new_organisation_name", ""),
+        )
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if not getattr(message, "alternatives", None) and message.content_subtype == "plain":
+            html = render_to_string(
+                "emails/base-body.html",
+                {"subject": message.subject, "content": linebreaks(urlize(message.body, autoescape=True))},
+            )
+            message.attach_alternative(html, "text/html")
+        return message

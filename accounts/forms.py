@@ -1,0 +1,125 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+
+from .models import User
+from .selectors import organisation_for_email, organisation_list_for_signup
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Email address"
+        self.fields["login"].error_messages["required"] = "Enter your email address"
+        self.fields["password"].label = "Password"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        # The page has its own "forgotten password" link after the button.
+        self.fields["password"].help_text = ""
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class SignupForm(AllauthSignupForm):
+    """Sign-up with a work email; the organisation comes from the email's domain when it can."""
+
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        error_messages={"required": "Enter your full name"},
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation (if your email address is not from a London borough or partner)",
+        queryset=organisation_list_for_signup(),
+        required=False,
+        empty_label="Choose your organisation",
+        help_text="Leave this blank if you use your organisation's email address: we recognise "
+        "London boroughs and partners from the address.",
+    )
+    new_organisation_name = forms.CharField(
+        label="Or, if your organisation is not on the list, its name",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        help_text="Our team will review it and link your account.",
+    )
+
+    field_order = [
+        "full_name",
+        "email",
+        "job_title",
+        "organisation",
+        "new_organisation_name",
+        "password1",
+        "password2",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Work email address"
+        self.fields["email"].help_text = "For example, name@camden.gov.uk"
+        self.fields["email"].widget.attrs.pop("placeholder", None)
+        self.fields["email"].widget.attrs["spellcheck"] = "false"
+        self.fields["email"].error_messages["required"] = "Enter your work email address"
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an email address in the correct format, like name@camden.gov.uk"
+        )
+        self.fields["password1"].label = "Create a password"
+        self.fields["password1"].help_text = "At least 10 characters; not a common password."
+        self.fields["password2"].label = "Confirm your password"
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+            self.fields[name].error_messages["required"] = (
+                "Enter a password" if name == "password1" else "Confirm your password"
+            )
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your full name")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if not email:
+            return cleaned
+        chosen = cleaned.get("organisation")
+        new_name = " ".join((cleaned.get("new_organisation_name") or "").split())
+        cleaned["new_organisation_name"] = new_name
+        if organisation_for_email(email=email) is not None:
+            return cleaned
+        if chosen and new_name:
+            self.add_error(
+                "new_organisation_name",
+                "Choose your organisation from the list or enter its name, not both",
+            )
+        elif not chosen and not new_name:
+            self.add_error(
+                "organisation",
+                "We do not recognise your email address's organisation. Choose it from the list, "
+                "or enter its name below",
+            )
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "job_title"]
+        labels = {"full_name": "Full name", "job_title": "Job title"}
+        error_messages = {"full_name": {"required": "Enter your full name"}}
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter your full name")
+        return name

@@ -1,0 +1,28 @@
+"""The Celery app and its beat schedule.
+
+With REDIS_URL set the broker is Redis; without it, kombu's filesystem transport under var/celery
+(see settings), so a worker and beat run for real on a bare machine with no server.
+"""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loti_portal.settings")
+
+app = Celery("loti_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# One dispatcher per concern: each selects due work and fans it out to small tasks.
+app.conf.beat_schedule = {}
+
+
+@app.on_after_configure.connect
+def _make_embedded_broker_folders(sender, **kwargs):
+    options = sender.conf.broker_transport_options or {}
+    if str(sender.conf.broker_url).startswith("filesystem://"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)

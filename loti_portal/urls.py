@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "LOTI Network Portal administration"
+admin.site.site_title = "LOTI Network Portal admin"
+admin.site.index_title = "Networks, sessions and people"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("account/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "loti_portal.views.error_400"
+handler403 = "loti_portal.views.error_403"
+handler404 = "loti_portal.views.error_404"
+handler500 = "loti_portal.views.error_500"

@@ -1,0 +1,70 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .celery import app as celery_app
+
+
+@require_GET
+def home(request):
+    return render(request, "pages/home.html")
+
+
+@require_GET
+def accessibility_statement(request):
+    return render(request, "pages/accessibility.html")
+
+
+@require_GET
+def privacy_notice(request):
+    return render(request, "pages/privacy.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Report whether the database and the Celery broker answer. 200 when both do, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means unhealthy; the reason helps operators
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request):
+    # Rendered without the request's context processors: the failure may be the database,
+    # which `user` in the context would touch again.
+    from django.conf import settings
+    from django.http import HttpResponseServerError
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "errors/500.html",
+        {"SERVICE_NAME": "LOTI Network Portal", "CONTACT_EMAIL": settings.STAFF_NOTIFICATION_EMAIL},
+    )
+    return HttpResponseServerError(html)

@@ -1,0 +1,79 @@
+"""Start-up refuses missing or malformed configuration with a message that names the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 50
+
+
+def start(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_URL",
+            "SITE_URL",
+            "ALLOWED_HOSTS",
+            "DEFAULT_FROM_EMAIL",
+        }
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "loti_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DEBUG": "false"}, "SECRET_KEY"),
+        (
+            {"DEBUG": "false", "SECRET_KEY": "django-insecure-dev-only-key-never-use-in-production"},
+            "SECRET_KEY",
+        ),
+        ({"DEBUG": "false", "SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "perhaps"}, "DEBUG"),
+        ({"DEBUG": "true", "DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
+        ({"DEBUG": "true", "REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL"),
+        ({"DEBUG": "true", "EMAIL_URL": "carrier-pigeon://coop"}, "EMAIL_URL"),
+        ({"DEBUG": "true", "SITE_URL": "portal.example.org"}, "SITE_URL"),
+        ({"DEBUG": "true", "DEFAULT_FROM_EMAIL": "nobody"}, "DEFAULT_FROM_EMAIL"),
+    ],
+)
+def test_bad_configuration_stops_start_up_naming_the_variable(env, named):
+    result = start(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert named in last_line, result.stderr
+
+
+def test_production_configuration_starts():
+    result = start(
+        DEBUG="false",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="portal.example.org",
+        SITE_URL="https://portal.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_bare_machine_defaults_start():
+    result = start(DEBUG="true")
+    assert result.returncode == 0, result.stderr
