@@ -1,0 +1,157 @@
+"""Real services for integration tests: an SMTP sink on loopback and a Celery worker process.
+
+Both need the real PostgreSQL and Redis that `.ci/run` starts (DATABASE_URL, REDIS_URL). Without
+them the tests skip on a developer machine and fail in CI.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.helpers import need
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/integration/" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture
+def real_services(transactional_db):
+    need(connection.vendor == "postgresql", "integration tests need PostgreSQL (set DATABASE_URL)")
+    need(bool(settings.REDIS_URL), "integration tests need Redis (set REDIS_URL)")
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that keeps every message it accepts."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self._lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                with sink._lock:
+                    sink.messages.append(message_from_bytes(envelope.original_content))
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+
+    def start(self):
+        self.controller.start()
+        self.port = self.controller.server.sockets[0].getsockname()[1]
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def count(self):
+        with self._lock:
+            return len(self.messages)
+
+    def wait_for(self, count, timeout=60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.count() >= count:
+                return True
+            time.sleep(0.1)
+        return self.count() >= count
+
+
+@pytest.fixture
+def smtp_sink():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+def test_database_url() -> str:
+    """The URL of the test database pytest-django created, for processes we start."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` in its own process group, on the test database and Redis."""
+
+    def __init__(self, env):
+        self.env = env
+        self.process = None
+
+    def start(self, timeout=30.0):
+        from loti_portal.celery import app
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "loti_portal",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=2",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with {self.process.returncode}")
+            if app.control.ping(timeout=0.5):
+                return self
+        raise RuntimeError("the Celery worker did not answer a ping in time")
+
+    def kill(self):
+        """SIGKILL the worker and its pool children at once, as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker_process(real_services, smtp_sink):
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "EMAIL_URL": smtp_sink.url,
+        "DEBUG": "true",
+        "TESTING": "true",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    worker = WorkerProcess(env)
+    yield worker
+    worker.stop()
