@@ -84,7 +84,7 @@ def smtp_sink():
     sink.stop()
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """The URL of the test database pytest-django created, for processes we start."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -146,7 +146,7 @@ class WorkerProcess:
 def celery_worker_process(real_services, smtp_sink):
     env = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": worker_database_url(),
         "EMAIL_URL": smtp_sink.url,
         "DEBUG": "true",
         "TESTING": "true",
