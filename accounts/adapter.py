@@ -17,6 +17,15 @@ class AccountAdapter(DefaultAccountAdapter):
             requested_organisation_name=data.get("new_organisation_name", ""),
         )
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Count failed sign-ins per address *and* client IP address.
+
+        allauth counts them per address alone, which lets anyone lock a person out by failing on
+        purpose. Keyed by both, an attacker only locks out their own IP address; the per-IP limit
+        still caps how fast any one address can guess.
+        """
+        return f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
+
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""
         message = super().render_mail(template_prefix, email, context, headers=headers)

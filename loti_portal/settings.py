@@ -207,6 +207,9 @@ EMAIL_CONFIG = _read("EMAIL_URL", env.email_url, default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = 20
 
+# Reminders go out this many hours before a meeting or session unless its network says otherwise.
+REMINDER_OFFSETS_HOURS = [7 * 24, 24]
+
 # allauth: email is the login, verification is mandatory, and answers never reveal whether an
 # address has an account.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -233,6 +236,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# How many reverse proxies in front of the portal set X-Forwarded-For (0: trust no header).
+ALLAUTH_TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile-detail"

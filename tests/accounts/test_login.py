@@ -55,6 +55,16 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, member):
     assert "too many" in blocked.content.decode().lower()
 
 
+def test_failed_attempts_from_elsewhere_do_not_lock_the_owner_out(client, member):
+    for _ in range(6):
+        client.post(
+            LOGIN, {"login": member.email, "password": "attacker-guess"}, REMOTE_ADDR="203.0.113.9"
+        )
+    owner = client.post(LOGIN, {"login": member.email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
+    assert owner.status_code == 302
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
 def test_profile_requires_sign_in(client, db):
     response = client.get(reverse("accounts:profile-detail"))
     assert response.status_code == 302
