@@ -24,7 +24,9 @@ class AccountAdapter(DefaultAccountAdapter):
         purpose. Keyed by both, an attacker only locks out their own IP address; the per-IP limit
         still caps how fast any one address can guess.
         """
-        return f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
+        return (
+            f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
+        )
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""

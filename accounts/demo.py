@@ -1,9 +1,11 @@
 """Demo organisations and people for `manage.py load_demo`. Safe to run twice."""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from .models import Organisation, OrganisationDomain, User
+from .permissions import NETWORK_MANAGERS
 
 DEMO_PASSWORD = "loti-demo-2026"
 
@@ -56,6 +58,7 @@ PARTNERS = [
 ]
 
 STAFF = ("networks@loti.london", "Sam Taylor", "Network Programme Manager")
+NETWORK_MANAGER = ("jordan.lee@loti.london", "Jordan Lee", "Network Coordinator")
 
 MEMBERS = [
     ("amara.okafor@camden.gov.uk", "Amara Okafor", "Head of Data and Insight"),
@@ -82,6 +85,9 @@ def load(stdout=None) -> None:
         _organisation(name, kind, domains, Organisation.MembershipStatus.NOT_MEMBER)
     email, full_name, job_title = STAFF
     _person(email, full_name, job_title, is_staff=True)
+    email, full_name, job_title = NETWORK_MANAGER
+    manager = _person(email, full_name, job_title, is_staff=True, is_superuser=False)
+    manager.groups.add(Group.objects.get(name=NETWORK_MANAGERS))
     for email, full_name, job_title in MEMBERS:
         _person(email, full_name, job_title)
     if stdout:
@@ -97,7 +103,7 @@ def _organisation(name, kind, domains, membership_status):
     return organisation
 
 
-def _person(email, full_name, job_title, *, is_staff=False):
+def _person(email, full_name, job_title, *, is_staff=False, is_superuser=None):
     from .selectors import organisation_for_email
 
     user = User.objects.filter(email=email).first()
@@ -108,7 +114,7 @@ def _person(email, full_name, job_title, *, is_staff=False):
             full_name=full_name,
             job_title=job_title,
             is_staff=is_staff,
-            is_superuser=is_staff,
+            is_superuser=is_staff if is_superuser is None else is_superuser,
             organisation=organisation_for_email(email=email),
         )
     EmailAddress.objects.update_or_create(

@@ -91,9 +91,9 @@ def reminders_enqueue_due(*, now: datetime | None = None) -> int:
     """Write an outbox row for every reminder that is due. Idempotent; returns rows written."""
     now = now or timezone.now()
     horizon = now + timedelta(hours=MAX_OFFSET_HOURS)
-    events = Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=now, start__lte=horizon).select_related(
-        "network"
-    )
+    events = Event.objects.filter(
+        status=Event.Status.PUBLISHED, start__gt=now, start__lte=horizon
+    ).select_related("network")
     written = 0
     for event in events:
         offset = reminder_offset_due(event=event, now=now)
@@ -282,7 +282,9 @@ def reminder_message(*, delivery: ReminderDelivery):
             "settings_url": absolute_url(reverse("events:notification-settings")),
         },
         headers=headers,
-        attachments=[("invite.ics", event_invitation_ics(event=event, user=user), "text/calendar; method=REQUEST")],
+        attachments=[
+            ("invite.ics", event_invitation_ics(event=event, user=user), "text/calendar; method=REQUEST")
+        ],
     )
 
 
@@ -292,15 +294,22 @@ def reminders_send_due_now_for_event(*, event: Event, acting_user) -> int:
     from accounts.services import audit_record
 
     now = timezone.now()
-    offset = reminder_offset_due(event=event, now=now) or (min(reminder_offsets_for(event)) if event.start > now else None)
+    offset = reminder_offset_due(event=event, now=now) or (
+        min(reminder_offsets_for(event)) if event.start > now else None
+    )
     if offset is None:
         return 0
     before = ReminderDelivery.objects.filter(event=event, offset_hours=offset).count()
     ReminderDelivery.objects.bulk_create(
-        [ReminderDelivery(event=event, user_id=uid, offset_hours=offset, created_at=now) for uid in _recipients(event)],
+        [
+            ReminderDelivery(event=event, user_id=uid, offset_hours=offset, created_at=now)
+            for uid in _recipients(event)
+        ],
         ignore_conflicts=True,
     )
     written = ReminderDelivery.objects.filter(event=event, offset_hours=offset).count() - before
-    audit_record(actor=acting_user, action="events.reminders.sent_now", target=event, data={"written": written})
+    audit_record(
+        actor=acting_user, action="events.reminders.sent_now", target=event, data={"written": written}
+    )
     transaction.on_commit(lambda: reminders_dispatch_pending())
     return written

@@ -57,9 +57,7 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, member):
 
 def test_failed_attempts_from_elsewhere_do_not_lock_the_owner_out(client, member):
     for _ in range(6):
-        client.post(
-            LOGIN, {"login": member.email, "password": "attacker-guess"}, REMOTE_ADDR="203.0.113.9"
-        )
+        client.post(LOGIN, {"login": member.email, "password": "attacker-guess"}, REMOTE_ADDR="203.0.113.9")
     owner = client.post(LOGIN, {"login": member.email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7")
     assert owner.status_code == 302
     assert client.session["_auth_user_id"] == str(member.pk)
