@@ -52,6 +52,11 @@ def error_403(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """A form posted with a missing or stale security token: usually a page left open too long."""
+    return render(request, "errors/csrf.html", status=403)
+
+
 def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 

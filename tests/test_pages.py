@@ -67,3 +67,12 @@ def test_healthz_reports_a_broken_broker(client, db, settings):
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error")
     assert response.json()["database"] == "ok"
+
+
+def test_stale_form_token_gets_a_friendly_403(db):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("account_login"), {"login": "a@b.c", "password": "x"})
+    assert response.status_code == 403
+    assert "your form could not be sent" in response.content.decode()
