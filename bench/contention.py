@@ -113,11 +113,13 @@ class _Browser:
         return response.status, content.decode("utf-8", "replace")
 
 
-def _registration_form(html: str, register_path: str):
+def _registration_form(html: str, page_path: str, register_path: str):
+    """The fields of the form on the page that posts to the registration URL, or None."""
     parser = _Forms()
     parser.feed(html)
     for form in parser.forms:
-        if form["method"] == "post" and urlsplit(form["action"]).path == register_path:
+        action = urlsplit(form["action"]).path or page_path  # no action: the page itself
+        if form["method"] == "post" and action == register_path:
             return form["fields"]
     return None
 
@@ -171,7 +173,7 @@ def run(base_url: str, *, people: int = 400, places: int = 100, clients: int = 2
     def open_form(browser):
         for path in (detail_path, register_path):
             status, html = browser.request("GET", path)
-            fields = _registration_form(html, register_path) if status == 200 else None
+            fields = _registration_form(html, path, register_path) if status == 200 else None
             if fields is not None:
                 return fields
         return None

@@ -173,6 +173,14 @@ def insert_rows(model, rows) -> int:
             defaults[f.attname] = f.get_default()
         elif f.empty_strings_allowed:
             defaults[f.attname] = ""
+    required = [f.attname for f in fields if f.attname not in defaults]
+    for row in rows:
+        missing = [name for name in required if name not in row]
+        if missing:
+            raise ValueError(
+                f"{model.__name__} has required fields without a default that the benchmark dataset "
+                f"does not fill: {', '.join(missing)}. Add them to bench/dataset.py."
+            )
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,

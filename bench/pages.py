@@ -30,7 +30,7 @@ FLOOR = Page(
     "floor", "Floor: small template, one query", "benchmark-floor", signed_in=False, has_targets=False
 )
 PAGES = (
-    Page("home", "Home, signed in (reference)", "home"),
+    Page("home", "Home, signed in (reference, no target)", "home", has_targets=False),
     Page("events_list", "Events list", "events:event-list"),
     Page("event_detail", "An event's page", "events:event-detail", target="event"),
     Page("networks_list", "Networks list", "networks:network-list"),

@@ -78,7 +78,9 @@ def _holds(condition) -> str:
 
 
 def _target(targets, name, subject, measured, holds):
-    targets.append({"target": name, "subject": subject, "measured": measured, "holds": holds})
+    """Record a verdict (in `targets`, unless it is None: a reference page) and return it."""
+    if targets is not None:
+        targets.append({"target": name, "subject": subject, "measured": measured, "holds": holds})
     return holds
 
 
@@ -134,8 +136,8 @@ def evaluate(results: dict) -> list[dict]:
     targets = []
     large, small = results["pages"]["large"], results["pages"]["small"]
     for key, page in large.items():
-        if page.get("has_targets"):
-            _page_targets(targets, page, small.get(key, {}))
+        if key != "floor":
+            _page_targets(targets if page.get("has_targets") else None, page, small.get(key, {}))
 
     race = results["contention"]
     if race.get("available"):
@@ -335,7 +337,8 @@ def markdown(results: dict) -> str:
             f"database connections. wrk, {config['wrk_connections']} connections: for each page, "
             f"{config['rounds']} round(s) of {config['wrk_seconds']} s on the floor then the same on the "
             "page, and the page is compared with the floor measured beside it (the machine is shared and "
-            "its speed drifts). Pages are signed in as a member "
+            "its speed drifts). Growth compares the page's p50 over the floor's beside it at each size "
+            "(the raw ratio of p50s in brackets). Pages are signed in as a member "
             f"({config['sessions_in_rotation']} sessions in rotation); the floor is anonymous. Query counts "
             "come from Django's test client on the same database, signed in.",
             "",
