@@ -44,7 +44,13 @@ class _Forms(HTMLParser):
                 "fields": [],
             }
             self.forms.append(self._form)
-        elif self._form is None or not attrs.get("name"):
+        elif self._form is None:
+            return
+        elif tag == "option" and self._select is not None:
+            # A select submits its selected option, else its first.
+            if self._select[1] is None or "selected" in attrs:
+                self._select[1] = attrs.get("value") or ""
+        elif not attrs.get("name"):
             return
         elif tag == "input":
             kind = (attrs.get("type") or "text").lower()
@@ -52,21 +58,20 @@ class _Forms(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
-            self._form["fields"].append(
-                (attrs["name"], attrs.get("value") or ("on" if kind == "checkbox" else ""))
-            )
+            value = attrs.get("value") or ("on" if kind == "checkbox" else "")
+            self._form["fields"].append((attrs["name"], value))
         elif tag == "textarea":
             self._form["fields"].append((attrs["name"], ""))
         elif tag == "select":
-            self._select = attrs["name"]
-        elif tag == "option" and self._select:
-            self._form["fields"].append((self._select, attrs.get("value") or ""))
-            self._select = None
+            self._select = [attrs["name"], None]
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-        elif tag == "select":
+        elif tag == "select" and self._select is not None:
+            name, value = self._select
+            if self._form is not None and value is not None:
+                self._form["fields"].append((name, value))
             self._select = None
 
 
