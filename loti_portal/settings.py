@@ -42,6 +42,8 @@ def _bool(name, default):
 
 DEBUG = _bool("DEBUG", False)
 TESTING = _bool("TESTING", False)
+# Serves /benchmark/floor (a small template and one query) for `make bench`; off everywhere else.
+BENCHMARK_FLOOR = _bool("BENCHMARK_FLOOR", False)
 
 _INSECURE_DEV_KEY = "django-insecure-dev-only-key-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default="")

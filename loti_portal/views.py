@@ -1,8 +1,11 @@
+from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from accounts.models import Organisation
 
 from .celery import app as celery_app
 
@@ -44,6 +47,17 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
+@require_GET
+def benchmark_floor(request):
+    """The benchmark's reference page: a small template and one query, on the same stack.
+
+    Not found unless BENCHMARK_FLOOR is on, so it never exists in production.
+    """
+    if not settings.BENCHMARK_FLOOR:
+        raise Http404
+    return render(request, "pages/benchmark_floor.html", {"organisation_count": Organisation.objects.count()})
+
+
 def error_400(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
@@ -64,7 +78,6 @@ def error_404(request, exception=None):
 def error_500(request):
     # Rendered without the request's context processors: the failure may be the database,
     # which `user` in the context would touch again.
-    from django.conf import settings
     from django.http import HttpResponseServerError
     from django.template.loader import render_to_string
 

@@ -1,0 +1,216 @@
+"""Reminder fan-out: N reminders through the real Celery worker to an SMTP sink on loopback,
+against the sink's raw rate measured in the same run.
+
+The raw rate is Django's `send_messages` of N ready-made messages (plain text, HTML and an
+.ics file, like a reminder) on one reused SMTP connection. The fan-out is one meeting with N
+confirmed registrants whose 7-day reminder is due, `manage.py send_due_reminders`, and a real
+worker (prefork, two processes, as deployed) sending to the sink; it is timed from the command
+until the sink holds N messages. The worker's resident memory (with its pool) is read from
+/proc at a quarter, half and all of the way.
+"""
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.management import call_command, get_commands
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from events.models import Event, Registration
+from networks.models import Network
+
+from .dataset import insert_rows
+from .server import CeleryWorker, rss_bytes
+from .smtp_sink import LOOPBACK, SinkProcess
+
+COMMAND = "send_due_reminders"
+# Inside the 7-day reminder's window and outside the 1-day one's: one reminder per person.
+# The dataset keeps every other event out of the next nine days, so nothing else is due.
+REMINDER_LEAD = timedelta(days=7) - timedelta(hours=1)
+MEMORY_FLAT_GROWTH = 0.10  # from a quarter of the way to the end
+
+_TEXT = (
+    "Hello {name},\n\nThis is a reminder that you have a place at the Data Practitioners network "
+    "meeting on Tuesday 10 March 2026, 10:00 to 11:30 (London time), at City Hall, Kamal Chunchie "
+    "Way, London E16 1ZE.\n\nIf you can no longer come, please cancel so someone on the waiting "
+    "list can have your place: {site}/events/data-practitioners-meeting/\n\nThe calendar file is "
+    "attached.\n\nLOTI Network Portal\n"
+)
+_HTML = (
+    '<!DOCTYPE html><html lang="en-GB"><body style="font-family: Arial, sans-serif">'
+    "<p>Hello {name},</p><p>This is a reminder that you have a place at the <strong>Data "
+    "Practitioners network meeting</strong> on Tuesday 10 March 2026, 10:00 to 11:30 (London time), "
+    "at City Hall, Kamal Chunchie Way, London E16 1ZE.</p><p>If you can no longer come, please "
+    '<a href="{site}/events/data-practitioners-meeting/">cancel</a> so someone on the waiting list '
+    "can have your place.</p><p>The calendar file is attached.</p><p>LOTI Network Portal</p>"
+    "</body></html>"
+)
+_ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//LOTI//Network Portal//EN\r\nMETHOD:PUBLISH\r\n"
+    "BEGIN:VEVENT\r\nUID:event-1@loti.example\r\nDTSTAMP:20260301T090000Z\r\n"
+    "DTSTART;TZID=Europe/London:20260310T100000\r\nDTEND;TZID=Europe/London:20260310T113000\r\n"
+    "SUMMARY:Data Practitioners network meeting\r\nLOCATION:City Hall\\, London\r\nSEQUENCE:0\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def _reminder_like(number: int) -> EmailMultiAlternatives:
+    name = f"Person {number}"
+    site = "http://127.0.0.1"
+    message = EmailMultiAlternatives(
+        subject="Reminder: Data Practitioners network meeting, Tuesday 10 March",
+        body=_TEXT.format(name=name, site=site),
+        from_email="LOTI Network Portal <portal@loti.example>",
+        to=[f"person.{number}@camden.gov.uk"],
+    )
+    message.attach_alternative(_HTML.format(name=name, site=site), "text/html")
+    message.attach("invite.ics", _ICS, "text/calendar")
+    return message
+
+
+def sink_raw_rate(sink: SinkProcess, count: int) -> dict:
+    """Messages per second the sink takes from Django's SMTP backend on one reused connection."""
+    messages = [_reminder_like(number) for number in range(count)]
+    connection = get_connection(
+        "django.core.mail.backends.smtp.EmailBackend",
+        host=LOOPBACK,
+        port=sink.port,
+        username="",
+        password="",
+        use_tls=False,
+        use_ssl=False,
+        timeout=30,
+    )
+    sink.reset()
+    started = time.perf_counter()
+    sent = connection.send_messages(messages)
+    arrived = sink.wait_for(count, timeout=60)
+    seconds = time.perf_counter() - started
+    return {
+        "messages": count,
+        "sent": sent,
+        "received": sink.received(),
+        "complete": arrived,
+        "seconds": round(seconds, 2),
+        "messages_per_second": round(count / seconds, 1),
+    }
+
+
+def _recipients(member_ids: list[int], count: int) -> list[int]:
+    ids = list(member_ids[:count])
+    if len(ids) < count:
+        organisation = Organisation.objects.get(name="Camden")
+        stamp = time.monotonic_ns()
+        insert_rows(
+            User,
+            (
+                {
+                    "email": f"reminded.{stamp}.{number}@camden.gov.uk",
+                    "full_name": f"Reminded {number}",
+                    "organisation_id": organisation.id,
+                    "password": "!",
+                }
+                for number in range(count - len(ids))
+            ),
+        )
+        ids += list(User.objects.filter(email__startswith=f"reminded.{stamp}.").values_list("id", flat=True))
+    return ids
+
+
+def create_meeting_with_recipients(count: int, member_ids: list[int]) -> Event:
+    """A published network meeting whose 7-day reminder is due, with `count` confirmed registrants."""
+    start = timezone.now() + REMINDER_LEAD
+    network = Network.objects.order_by("id").first()
+    meeting = Event.objects.create(
+        title=f"{network.name if network else 'Network'} meeting (reminder fan-out)",
+        slug=f"bench-fanout-{time.monotonic_ns()}",
+        summary="A meeting whose reminders are due.",
+        kind=Event.Kind.NETWORK_MEETING,
+        network=network,
+        start=start,
+        end=start + timedelta(minutes=90),
+        audience=Event.Audience.SIGNED_IN,
+        status=Event.Status.PUBLISHED,
+        venue="City Hall, Kamal Chunchie Way, London E16 1ZE",
+    )
+    created = timezone.now() - timedelta(days=14)
+    insert_rows(
+        Registration,
+        (
+            {
+                "event_id": meeting.id,
+                "user_id": user_id,
+                "status": Registration.Status.CONFIRMED,
+                "created_at": created,
+            }
+            for user_id in _recipients(member_ids, count)
+        ),
+    )
+    return meeting
+
+
+def reminder_fanout(
+    sink: SinkProcess, count: int, *, member_ids: list[int], worker_env: dict, log_path: Path
+) -> dict:
+    """Send `count` reminders through the real worker; messages per second and worker memory."""
+    if COMMAND not in get_commands():
+        return {"available": False, "reason": f"the management command {COMMAND} does not exist yet"}
+    from loti_portal.celery import app
+
+    create_meeting_with_recipients(count, member_ids)
+    app.control.purge()  # tasks left queued by earlier steps must not reach the sink
+    worker = CeleryWorker({**worker_env, "EMAIL_URL": sink.url}, concurrency=2, log_path=log_path).start()
+    try:
+        memory = {"start": rss_bytes(worker.pid)}
+        sink.reset()
+        timeout = max(60.0, count / 20)
+        marks = {"quarter": count // 4, "half": count // 2}
+        started = time.perf_counter()
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST=LOOPBACK,
+            EMAIL_PORT=sink.port,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+        ):
+            call_command(COMMAND)
+        command_seconds = time.perf_counter() - started
+        finished = None
+        while time.perf_counter() - started < timeout:
+            received = sink.received()
+            for name, mark in list(marks.items()):
+                if received >= mark:
+                    memory[name] = rss_bytes(worker.pid)
+                    del marks[name]
+            if received >= count:
+                finished = time.perf_counter()
+                memory["end"] = rss_bytes(worker.pid)
+                break
+            time.sleep(0.02)
+        seconds = (finished or time.perf_counter()) - started
+        time.sleep(1.0)  # anything beyond `count` would be a duplicate or an unrelated reminder
+        received = sink.received()
+    finally:
+        worker.stop()
+
+    growth = None
+    if "quarter" in memory and "end" in memory:
+        growth = memory["end"] / memory["quarter"] - 1
+    return {
+        "available": True,
+        "reminders": count,
+        "received": received,
+        "complete": finished is not None,
+        "command_seconds": round(command_seconds, 2),
+        "seconds": round(seconds, 2),
+        "messages_per_second": round(min(received, count) / seconds, 1),
+        "worker_rss_mib": {name: round(value / 2**20, 1) for name, value in memory.items()},
+        "memory_growth_quarter_to_end": None if growth is None else round(growth, 3),
+        "memory_flat": growth is not None and growth <= MEMORY_FLAT_GROWTH,
+        "timeout_seconds": timeout,
+    }

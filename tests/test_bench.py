@@ -1,0 +1,120 @@
+"""The benchmark harness's own logic: reading wrk, finding the registration form, planning data."""
+
+import random
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bench.contention import _registration_form
+from bench.dataset import _plan_registrations
+from bench.load import combine, parse_wrk
+from events.models import Event, Registration
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/benchmark/floor
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     7.12ms    2.01ms  40.11ms   90.00%
+    Req/Sec   563.10     40.22   640.00     70.00%
+  Latency Distribution
+     50%    6.90ms
+     75%    7.80ms
+     90%    9.10ms
+     99%    1.20s
+  5612 requests in 5.01s, 4.10MB read
+  Non-2xx or 3xx responses: 3
+  Socket errors: connect 0, read 1, write 0, timeout 2
+Requests/sec:   1120.16
+Transfer/sec:    838.00KB
+"""
+
+
+def test_wrk_output_is_read_with_units():
+    result = parse_wrk(WRK_OUTPUT)
+    assert result.requests_per_second == 1120.16
+    assert result.p50_ms == 6.9
+    assert result.p99_ms == 1200.0
+    assert result.requests == 5612
+    assert result.seconds == pytest.approx(5.01)
+    assert result.bad_responses == 3
+    assert result.socket_errors == 3
+
+
+def test_unexpected_wrk_output_is_an_error():
+    with pytest.raises(ValueError, match="unexpected wrk output"):
+        parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+def test_runs_combine_into_one_overall_rate():
+    first = parse_wrk(WRK_OUTPUT)
+    second = parse_wrk(WRK_OUTPUT.replace("5612 requests in 5.01s", "1000 requests in 5.01s"))
+    combined = combine([first, second])
+    assert combined.requests == 6612
+    assert combined.requests_per_second == pytest.approx(6612 / 10.02, abs=0.01)
+    assert combined.bad_responses == 6
+
+
+def test_registration_form_is_the_post_form_aimed_at_the_register_url():
+    html = """
+    <form method="get" action="/events/"><input name="q" value="data"></form>
+    <form method="post" action="/events/careers-day/register/">
+      <input type="hidden" name="csrfmiddlewaretoken" value="token123">
+      <input type="checkbox" name="agree" value="yes" checked>
+      <input type="checkbox" name="newsletter" value="yes">
+      <select name="role"><option value="analyst">Analyst</option><option value="lead">Lead</option></select>
+      <select name="seniority">
+        <option value="">Choose</option><option value="head" selected>Head</option>
+      </select>
+      <button type="submit" name="action" value="register">Register</button>
+    </form>"""
+    fields = _registration_form(html, "/events/careers-day/", "/events/careers-day/register/")
+    assert fields == [
+        ("csrfmiddlewaretoken", "token123"),
+        ("agree", "yes"),
+        ("role", "analyst"),
+        ("seniority", "head"),
+    ]
+
+
+def test_a_form_without_action_posts_to_its_own_page():
+    html = '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="t"></form>'
+    assert _registration_form(html, "/events/a/register/", "/events/a/register/") == [
+        ("csrfmiddlewaretoken", "t")
+    ]
+    assert _registration_form(html, "/events/a/", "/events/a/register/") is None
+
+
+def test_every_leading_slice_of_the_planned_registrations_keeps_the_invariants():
+    now = timezone.now()
+    events = [
+        {
+            "id": number,
+            "slug": f"event-{number}",
+            "start": now + timedelta(days=number - 10),
+            "status": Event.Status.PUBLISHED,
+            "capacity": capacity,
+            "audience": Event.Audience.SIGNED_IN,
+        }
+        for number, capacity in enumerate(
+            [5, 10, None, 3, 20, 8, 1, 50, 12, 4, 7, 30, 2, 6, 9, 11, 15, 40, 25, 5]
+        )
+    ]
+    counts = {event["id"]: 15 + event["id"] * 3 for event in events}
+    rows = _plan_registrations(random.Random(1), events, counts, list(range(1, 501)), 1)
+    assert len(rows) == sum(counts.values())
+    capacities = {event["id"]: event["capacity"] for event in events}
+    for size in (20, 137, len(rows)):
+        places, waiting, people = defaultdict(int), defaultdict(list), defaultdict(set)
+        for row in rows[:size]:
+            assert row["user_id"] not in people[row["event_id"]]
+            people[row["event_id"]].add(row["user_id"])
+            if row["status"] == Registration.Status.WAITLISTED:
+                waiting[row["event_id"]].append(row["waitlist_position"])
+            elif row["status"] != Registration.Status.CANCELLED:
+                places[row["event_id"]] += 1
+        for event_id, taken in places.items():
+            assert capacities[event_id] is None or taken <= capacities[event_id]
+        for positions in waiting.values():
+            assert positions == list(range(1, len(positions) + 1))
+    assert sum(1 for row in rows if row["user_id"] == 1) >= 1
