@@ -1,3 +1,8 @@
+import time
+
+from django.conf import settings
+
+
 class ContentSecurityPolicyMiddleware:
     """Send a Content-Security-Policy that allows no inline script and no third-party origins.
 
@@ -22,3 +27,24 @@ class ContentSecurityPolicyMiddleware:
                 admin_styles=" 'unsafe-inline'" if admin else ""
             )
         return response
+
+
+class SessionIdleRefreshMiddleware:
+    """Keep an active session alive without writing it on every request.
+
+    A session expires SESSION_COOKIE_AGE seconds after it was last saved. Touching it once every
+    SESSION_REFRESH_SECONDS makes that an idle timeout, at one write an hour instead of one per page.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "loti_portal.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "loti_portal.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -267,11 +268,16 @@ STORAGES = {
     },
 }
 
-# Sessions: HttpOnly, SameSite, expire after two weeks of idleness (refreshed on use).
+# Sessions: HttpOnly, SameSite, and they expire after SESSION_COOKIE_AGE without use. Rather than
+# writing the session on every request, SessionIdleRefreshMiddleware extends it at most hourly.
+# With Redis, sessions are read from the cache and written through to the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = _read("SESSION_IDLE_SECONDS", env.int, default=60 * 60 * 24 * 14)
+SESSION_REFRESH_SECONDS = 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "loti_portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"

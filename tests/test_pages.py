@@ -76,3 +76,19 @@ def test_stale_form_token_gets_a_friendly_403(db):
     response = strict.post(reverse("account_login"), {"login": "a@b.c", "password": "x"})
     assert response.status_code == 403
     assert "your form could not be sent" in response.content.decode()
+
+
+def test_signed_in_pages_do_not_write_the_session_every_time(client, member, django_assert_max_num_queries):
+    import time_machine
+
+    client.force_login(member)
+    client.get(reverse("home"))
+    first_expiry = client.session.get_expiry_date()
+    with time_machine.travel(first_expiry.timestamp() - 60 * 60 * 24 * 14 + 600, tick=False):
+        response = client.get(reverse("home"))
+    # Ten minutes later the session is not rewritten (no cookie is set again) …
+    assert "sessionid" not in response.cookies
+    # … but after the refresh interval it is, which pushes the idle expiry on.
+    with time_machine.travel(first_expiry.timestamp() - 60 * 60 * 24 * 14 + 3 * 3600, tick=False):
+        response = client.get(reverse("home"))
+    assert "sessionid" in response.cookies

@@ -6,6 +6,7 @@ them the tests skip on a developer machine and fail in CI.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -50,11 +51,15 @@ class SmtpSink:
                     sink.messages.append(message_from_bytes(envelope.original_content))
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=0)
+        # aiosmtpd's Controller checks it is up by connecting to the port it was given, so it
+        # needs a real free port rather than 0.
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def start(self):
         self.controller.start()
-        self.port = self.controller.server.sockets[0].getsockname()[1]
         return self
 
     def stop(self):
