@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import linebreaks, urlize
 
 from .services import user_complete_profile
@@ -16,6 +17,10 @@ class AccountAdapter(DefaultAccountAdapter):
             chosen_organisation=data.get("organisation"),
             requested_organisation_name=data.get("new_organisation_name", ""),
         )
+
+    def get_signup_redirect_url(self, request):
+        """A new person, once their email is confirmed, chooses networks to join or apply to."""
+        return reverse("networks:choose")
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""
