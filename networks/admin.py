@@ -24,7 +24,7 @@ def _history(obj) -> str:
     if obj is None or obj.pk is None:
         return "-"
     entries = AuditEntry.objects.filter(
-        target_type=obj._meta.label_lower, target_id=str(obj.pk)
+        target_type=obj._meta.concrete_model._meta.label_lower, target_id=str(obj.pk)
     ).select_related("actor")
     if not entries:
         return "No changes recorded yet."
@@ -36,7 +36,7 @@ def _history(obj) -> str:
                 entry.created_at.strftime("%Y-%m-%d %H:%M"),
                 entry.actor or "System",
                 entry.action,
-                ", ".join(f"{key}: {value}" for key, value in entry.data.items()),
+                _describe(entry.data),
             )
             for entry in entries
         ),
@@ -45,6 +45,14 @@ def _history(obj) -> str:
         "<table><thead><tr><th>When</th><th>Who</th><th>What</th><th>Details</th></tr></thead>"
         "<tbody>{}</tbody></table>",
         rows,
+    )
+
+
+def _describe(data: dict) -> str:
+    """An audit entry's details in words: "reason: Not yet; role: lead"."""
+    return "; ".join(
+        f"{key.replace('_', ' ')}: {_describe(value) if isinstance(value, dict) else value}"
+        for key, value in data.items()
     )
 
 

@@ -54,7 +54,9 @@ def network_apply(request, slug):
         ) or rules.policy_refusal(network=network, wanted=network.JoinPolicy.APPROVAL)
         messages.error(request, refusal)
         return redirect("networks:network-detail", slug=network.slug)
-    form = ApplicationForm(request.POST or None, network=network, user=request.user)
+    form = ApplicationForm(
+        request.POST if request.method == "POST" else None, network=network, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_apply(user=request.user, network=network, answers=form.answers())
@@ -98,7 +100,9 @@ def membership_list(request):
 @require_http_methods(["GET", "POST"])
 def network_choose(request):
     networks = selectors.networks_to_choose_for_user(user=request.user)
-    form = ChooseNetworksForm(request.POST or None, networks=networks, user=request.user)
+    form = ChooseNetworksForm(
+        request.POST if request.method == "POST" else None, networks=networks, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         chosen = form.chosen_networks()
         try:

@@ -19,7 +19,9 @@ def audit_actions(membership):
     return list(entries.order_by("created_at", "id").values_list("action", flat=True))
 
 
-def test_joining_an_open_network_is_immediate_audited_and_welcomed(member, open_network, on_commit, mailoutbox):
+def test_joining_an_open_network_is_immediate_audited_and_welcomed(
+    member, open_network, on_commit, mailoutbox
+):
     with on_commit():
         membership = services.membership_join(user=member, network=open_network)
     membership.refresh_from_db()
@@ -129,7 +131,9 @@ def test_blank_answers_are_refused(member, approval_network, answers):
     assert not Membership.objects.exists()
 
 
-def test_approving_makes_a_member_and_tells_them(member, staff, approval_network, answers, on_commit, mailoutbox):
+def test_approving_makes_a_member_and_tells_them(
+    member, staff, approval_network, answers, on_commit, mailoutbox
+):
     membership = services.membership_apply(user=member, network=approval_network, answers=answers)
     with on_commit():
         services.membership_approve(membership=membership, acting_user=staff)
@@ -146,7 +150,9 @@ def test_approving_makes_a_member_and_tells_them(member, staff, approval_network
     assert approval_network.discussion_url in email.body
 
 
-def test_declining_needs_a_reason_and_emails_it(member, staff, approval_network, answers, on_commit, mailoutbox):
+def test_declining_needs_a_reason_and_emails_it(
+    member, staff, approval_network, answers, on_commit, mailoutbox
+):
     membership = services.membership_apply(user=member, network=approval_network, answers=answers)
     with pytest.raises(ValidationError, match="Enter the reason"):
         services.membership_decline(membership=membership, acting_user=staff, reason="   ")
@@ -320,7 +326,10 @@ def test_an_invitation_is_only_for_the_invited_address(member, outsider, staff, 
 
 def test_an_expired_invitation_does_not_work(member, staff, invitation_network):
     invitation = services.invitation_create(network=invitation_network, email=member.email, invited_by=staff)
-    with time_machine.travel(timezone.now() + timedelta(days=15)), pytest.raises(ValidationError, match="expired"):
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=15)),
+        pytest.raises(ValidationError, match="expired"),
+    ):
         services.invitation_accept(invitation=invitation, user=member)
     assert not Membership.objects.exists()
 
