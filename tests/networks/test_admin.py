@@ -38,7 +38,7 @@ def csv_rows(response):
 
 
 @pytest.mark.parametrize(
-    "page",
+    "admin_path",
     [
         NETWORKS,
         MEMBERSHIPS,
@@ -47,9 +47,9 @@ def csv_rows(response):
         reverse("admin:networks_networkinvitation_changelist"),
     ],
 )
-def test_people_who_are_not_staff_cannot_reach_network_admin(client, member, page):
+def test_people_who_are_not_staff_cannot_reach_network_admin(client, member, admin_path):
     client.force_login(member)
-    response = client.get(page)
+    response = client.get(admin_path)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
