@@ -182,6 +182,10 @@ class NetworkAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a network would delete its memberships and their history: archive it instead.
+        return False
+
     @admin.display(description="Members", ordering="member_total")
     def members(self, obj):
         return obj.member_total

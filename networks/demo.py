@@ -164,38 +164,16 @@ def load(stdout=None) -> None:
         networks[slug], _ = Network.objects.update_or_create(slug=slug, defaults=defaults)
     people = {user.email: user for user in User.objects.filter(email__in=_demo_emails())}
     for email, slug, role, day in MEMBERSHIPS:
-        Membership.objects.update_or_create(
-            user=people[email],
-            network=networks[slug],
-            defaults={
-                "status": Membership.Status.ACTIVE,
-                "role": role,
-                "answers": {},
-                "applied_at": None,
-                "joined_at": _at(day),
-                "left_at": None,
-                "decided_by": None,
-                "decided_at": None,
-                "decision_reason": "",
-                "created_at": _at(day),
-            },
+        _membership(
+            people[email], networks[slug], status=Membership.Status.ACTIVE, role=role, joined_at=_at(day)
         )
     for email, slug, day, answers in PENDING_APPLICATIONS:
-        Membership.objects.update_or_create(
-            user=people[email],
-            network=networks[slug],
-            defaults={
-                "status": Membership.Status.PENDING,
-                "role": Membership.Role.MEMBER,
-                "answers": answers,
-                "applied_at": _at(day),
-                "joined_at": None,
-                "left_at": None,
-                "decided_by": None,
-                "decided_at": None,
-                "decision_reason": "",
-                "created_at": _at(day),
-            },
+        _membership(
+            people[email],
+            networks[slug],
+            status=Membership.Status.PENDING,
+            answers=answers,
+            applied_at=_at(day),
         )
     if stdout:
         stdout.write(
@@ -203,6 +181,23 @@ def load(stdout=None) -> None:
             f"{Membership.objects.filter(status=Membership.Status.ACTIVE).count()} active, "
             f"{Membership.objects.filter(status=Membership.Status.PENDING).count()} pending"
         )
+
+
+def _membership(person: User, network: Network, **state) -> None:
+    """Set one membership to exactly `state`, every other field at its plain value."""
+    defaults = {
+        "role": Membership.Role.MEMBER,
+        "answers": {},
+        "applied_at": None,
+        "joined_at": None,
+        "left_at": None,
+        "decided_by": None,
+        "decided_at": None,
+        "decision_reason": "",
+        **state,
+    }
+    defaults["created_at"] = defaults["applied_at"] or defaults["joined_at"]
+    Membership.objects.update_or_create(user=person, network=network, defaults=defaults)
 
 
 def _demo_emails() -> set[str]:

@@ -1,6 +1,6 @@
 """Reads for the networks pages, each a fixed number of queries whatever the number of members."""
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -72,7 +72,7 @@ def network_upcoming_meetings(*, network: Network) -> list[Event]:
 
 
 def network_leads(*, network: Network) -> list[Membership]:
-    """The network's leads and co-chairs, with their organisations (names only are shown)."""
+    """The network's leads, then its co-chairs, with their organisations (names only are shown)."""
     return list(
         Membership.objects.filter(
             network=network,
@@ -80,7 +80,7 @@ def network_leads(*, network: Network) -> list[Membership]:
             role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
         )
         .select_related("user__organisation")
-        .order_by("role", "user__full_name")
+        .order_by(Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name")
     )
 
 

@@ -1,8 +1,9 @@
 """Every change to networks, memberships and invitations: one function per change of state.
 
-Each function takes keyword arguments, runs in one transaction, leaves an audit entry and queues
-the emails it owes (sent by a Celery task once the transaction commits). A refusal raises
-ValidationError whose message can be shown to the person as it is; nothing is stored then.
+Each function that changes something takes keyword arguments, runs in one transaction, leaves an
+audit entry and queues the emails it owes (sent by a Celery task once the transaction commits).
+A refusal raises ValidationError whose message can be shown to the person as it is; nothing is
+stored then.
 """
 
 import secrets

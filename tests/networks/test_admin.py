@@ -320,3 +320,12 @@ def test_withdrawing_invitations_in_admin(staff_client, staff, member, invitatio
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert invitation.state == "revoked"
+
+
+def test_networks_are_archived_not_deleted(staff_client, open_network):
+    MembershipFactory(network=open_network)
+    response = staff_client.post(
+        reverse("admin:networks_network_delete", args=[open_network.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Membership.objects.filter(network=open_network).exists()

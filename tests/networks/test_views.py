@@ -70,6 +70,7 @@ def test_network_page_shows_description_audience_meetings_and_leads(client, memb
     open_network.description = "## Our work\n\nWe **share** code. <script>alert(1)</script>"
     open_network.save()
     lead = MembershipFactory(network=open_network, role="lead", user__full_name="Lena Lead")
+    MembershipFactory(network=open_network, role="co_chair", user__full_name="Ada Co-chair")
     start = timezone.now() + timedelta(days=3)
     Event.objects.create(
         title="Show and tell",
@@ -93,7 +94,7 @@ def test_network_page_shows_description_audience_meetings_and_leads(client, memb
     assert "<script>alert" not in html
     assert open_network.audience in html
     assert "Show and tell" in html and "Draft meeting" not in html
-    assert "Lena Lead" in html
+    assert html.index("Lena Lead") < html.index("Ada Co-chair")  # leads first
     assert lead.user.email not in html
     assert "Join Data Scientists" in html
 
@@ -270,6 +271,16 @@ def test_bad_application_input_is_shown_and_nothing_is_stored(
     assert message in html
     assert not Membership.objects.exists()
     assert not NetworkEmail.objects.exists()
+
+
+def test_an_empty_application_shows_every_error(client, member, approval_network):
+    client.force_login(member)
+    response = client.post(url("network-apply", approval_network), {"job_title": "", "organisation": ""})
+    assert response.status_code == 200
+    html = html_of(response)
+    for message in ("Enter your job title", "Enter your organisation", "Tell us why", "Choose how senior"):
+        assert message in html
+    assert not Membership.objects.exists()
 
 
 def test_the_error_summary_links_to_the_first_radio(client, member, approval_network):
