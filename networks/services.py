@@ -394,9 +394,7 @@ def _email_context(email: NetworkEmail) -> dict:
         context.update(
             membership=membership,
             person=membership.user,
-            review_url=absolute_url(
-                reverse("admin:networks_pendingapplication_change", args=[membership.pk])
-            ),
+            review_url=absolute_url(reverse("admin:networks_membership_change", args=[membership.pk])),
         )
     if invitation is not None:
         context.update(

@@ -103,7 +103,7 @@ def test_applying_stores_answers_and_tells_applicant_and_staff(
     assert to_staff.subject == "New application to Data Leaders from Amara Member"
     assert answers["reason"] in to_staff.body
     assert "Head of service or assistant director" in to_staff.body
-    assert f"/admin/networks/pendingapplication/{membership.pk}/change/" in to_staff.body
+    assert f"/admin/networks/membership/{membership.pk}/change/" in to_staff.body
 
 
 def test_applying_twice_is_refused_and_changes_nothing(member, approval_network, answers):
