@@ -143,7 +143,7 @@ class NetworkAdmin(admin.ModelAdmin):
     list_filter = ["status", "join_policy", "meeting_frequency"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["members_by_organisation", "created_at"]
+    readonly_fields = ["members_by_organisation", "created_at", "history"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "audience", "status"]}),
         (
@@ -152,6 +152,7 @@ class NetworkAdmin(admin.ModelAdmin):
         ),
         ("Meetings and discussion", {"fields": ["meeting_frequency", "discussion_url"]}),
         ("Members", {"fields": ["members_by_organisation", "created_at"]}),
+        ("History", {"fields": ["history"]}),
     ]
     inlines = [RosterInline]
     actions = ["export_roster"]
@@ -185,6 +186,9 @@ class NetworkAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deleting a network would delete its memberships and their history: archive it instead.
         return False
+
+    def save_model(self, request, obj, form, change):
+        services.network_save(network=obj, changed_fields=form.changed_data, acting_user=request.user)
 
     @admin.display(description="Members", ordering="member_total")
     def members(self, obj):
@@ -221,6 +225,10 @@ class NetworkAdmin(admin.ModelAdmin):
             rows,
             roster_url,
         )
+
+    @admin.display(description="Changes")
+    def history(self, obj):
+        return _history(obj)
 
     @admin.action(description="Export the roster of the selected networks (CSV)")
     def export_roster(self, request, queryset):
@@ -364,9 +372,11 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.membership_set_role(
-                membership=obj, role=form.cleaned_data["role"], acting_user=request.user
-            )
+            # Only the role of an active member is editable here; everything else is an action.
+            if "role" in form.changed_data:
+                services.membership_set_role(
+                    membership=obj, role=form.cleaned_data["role"], acting_user=request.user
+                )
         else:
             created = services.membership_add(
                 user=form.cleaned_data["user"],
@@ -570,6 +580,10 @@ class NetworkInvitationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        # An invitation is never edited: it is withdrawn (an action) and a new one sent.
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -30,6 +30,24 @@ INVITATION_VALID_FOR = timedelta(days=14)
 APPLICATION_ANSWER_KEYS = ("job_title", "organisation", "reason", "seniority")
 
 
+# --- networks -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def network_save(*, network: Network, changed_fields: list[str], acting_user: User) -> Network:
+    """Create or update a network as staff edited it (in admin), and audit which fields changed."""
+    created = network.pk is None
+    network.full_clean()
+    network.save()
+    audit_record(
+        actor=acting_user,
+        action="networks.network.created" if created else "networks.network.updated",
+        target=network,
+        data={"fields": sorted(changed_fields)},
+    )
+    return network
+
+
 # --- joining and applying -------------------------------------------------------------------
 
 

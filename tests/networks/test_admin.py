@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry
 from networks import services
-from networks.models import Membership, NetworkInvitation
+from networks.models import Membership, Network, NetworkInvitation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 MEMBERSHIPS = reverse("admin:networks_membership_changelist")
@@ -219,6 +219,14 @@ def test_changing_a_role_on_the_membership_page_is_audited(staff_client, member,
     assert AuditEntry.objects.filter(action="networks.membership.role_changed").count() == 1
 
 
+def test_saving_an_application_page_changes_nothing(staff_client, application):
+    change = reverse("admin:networks_pendingapplication_change", args=[application.pk])
+    assert staff_client.post(change, {"role": "lead", "status": "active"}).status_code == 302
+    application.refresh_from_db()
+    assert application.is_pending and application.role == Membership.Role.MEMBER
+    assert not AuditEntry.objects.exclude(action="networks.membership.applied").exists()
+
+
 def test_memberships_cannot_be_deleted_only_removed(staff_client, member, open_network):
     membership = MembershipFactory(user=member, network=open_network)
     response = staff_client.post(
@@ -296,8 +304,11 @@ def test_staff_invite_by_email_from_admin(staff_client, staff, invitation_networ
     assert bad.status_code == 200
     assert NetworkInvitation.objects.count() == 1
 
-    detail = staff_client.get(reverse("admin:networks_networkinvitation_change", args=[invitation.pk]))
+    change = reverse("admin:networks_networkinvitation_change", args=[invitation.pk])
+    detail = staff_client.get(change)
     assert "networks.invitation.created" in detail.content.decode()
+    assert staff_client.post(change, {"email": "other@camden.gov.uk"}).status_code == 403
+    assert NetworkInvitation.objects.count() == 1
 
 
 def test_inviting_an_existing_member_is_refused_in_admin(staff_client, member, invitation_network):
@@ -329,3 +340,55 @@ def test_networks_are_archived_not_deleted(staff_client, open_network):
     )
     assert response.status_code == 403
     assert Membership.objects.filter(network=open_network).exists()
+
+
+def test_creating_and_editing_a_network_in_admin_is_audited(staff_client, staff):
+    add = reverse("admin:networks_network_add")
+    data = {
+        "name": "Cyber Leaders",
+        "slug": "cyber-leaders",
+        "summary": "Leaders in cyber security.",
+        "description": "",
+        "audience": "",
+        "status": "active",
+        "join_policy": "approval",
+        "eligible_organisation_kinds": ["borough"],
+        "contact_email": "",
+        "meeting_frequency": "quarterly",
+        "discussion_url": "",
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
+    }
+    assert staff_client.post(add, data).status_code == 302
+    network = Network.objects.get(slug="cyber-leaders")
+    assert network.eligible_organisation_kinds == ["borough"]
+    staff_client.post(
+        reverse("admin:networks_network_change", args=[network.pk]),
+        {**data, "summary": "Cyber security leaders."},
+    )
+    entries = AuditEntry.objects.filter(target_type="networks.network").order_by("id")
+    assert [(e.action, e.data["fields"], e.actor) for e in entries][-1] == (
+        "networks.network.updated",
+        ["summary"],
+        staff,
+    )
+    assert entries[0].action == "networks.network.created"
+
+
+def test_a_reserved_slug_is_refused(staff_client):
+    response = staff_client.post(
+        reverse("admin:networks_network_add"),
+        {
+            "name": "Choose",
+            "slug": "choose",
+            "summary": "x",
+            "status": "active",
+            "join_policy": "open",
+            "meeting_frequency": "none",
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "is the address of another page" in response.content.decode()
+    assert not Network.objects.exists()
