@@ -98,7 +98,23 @@ class NetworkAdminForm(forms.ModelForm):
         ]
 
 
-class RosterInline(admin.TabularInline):
+class PersonColumns:
+    """The member's name, email and organisation, as columns of a membership list."""
+
+    @admin.display(description="Name", ordering="user__full_name")
+    def person(self, obj):
+        return obj.user.full_name
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description="Organisation", ordering="user__organisation__name")
+    def organisation(self, obj):
+        return obj.user.organisation or obj.user.requested_organisation_name or "-"
+
+
+class RosterInline(PersonColumns, admin.TabularInline):
     """The network's members and pending applicants. Read-only: changes go through the actions
     on Memberships, so they are audited."""
 
@@ -122,18 +138,6 @@ class RosterInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="Name")
-    def person(self, obj):
-        return obj.user.full_name
-
-    @admin.display(description="Email")
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description="Organisation")
-    def organisation(self, obj):
-        return obj.user.organisation or obj.user.requested_organisation_name or "-"
 
 
 @admin.register(Network)
@@ -302,7 +306,7 @@ class MembershipAddForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PersonColumns, admin.ModelAdmin):
     list_display = [
         "person",
         "email",
@@ -393,18 +397,6 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def _changelist_url(self):
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-
-    @admin.display(description="Name", ordering="user__full_name")
-    def person(self, obj):
-        return obj.user.full_name
-
-    @admin.display(description="Email", ordering="user__email")
-    def email(self, obj):
-        return obj.user.email
-
-    @admin.display(description="Organisation", ordering="user__organisation__name")
-    def organisation(self, obj):
-        return obj.user.organisation or obj.user.requested_organisation_name or "-"
 
     @admin.display(description="Answers")
     def application(self, obj):
