@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import linebreaks, urlize
 
 from .services import user_complete_profile
@@ -27,6 +28,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return (
             f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
         )
+
+    def get_signup_redirect_url(self, request):
+        """A new person, once their email is confirmed, chooses networks to join or apply to."""
+        return reverse("networks:choose")
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""

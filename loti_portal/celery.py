@@ -16,7 +16,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # One dispatcher per concern: each selects due work and fans it out to small tasks.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "networks-send-owed-emails": {"task": "networks.tasks.network_emails_send_owed", "schedule": 10 * 60},
+}
 
 
 @app.on_after_configure.connect

@@ -125,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "loti_portal.context_processors.portal",
             ],
+            # loti_portal is not an installed app, so its template tags are registered by name.
+            "libraries": {"portal": "loti_portal.templatetags.portal"},
         },
     },
 ]

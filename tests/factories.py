@@ -1,7 +1,10 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import Organisation, OrganisationDomain, User
+from networks.models import Membership, Network
 
 PASSWORD = "correct-horse-battery"
 
@@ -39,3 +42,40 @@ class UserFactory(factory.django.DjangoModelFactory):
         user = model_class.objects.create_user(*args, password=password, **kwargs)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         return user
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Network {n}")
+    slug = factory.LazyAttribute(lambda network: slugify(network.name))
+    summary = "People who work with data, sharing what works."
+    audience = "Anyone in a London borough who works with data."
+    description = "Members meet to share **what works**."
+    join_policy = Network.JoinPolicy.OPEN
+    meeting_frequency = Network.MeetingFrequency.MONTHLY
+    contact_email = "networks@loti.example"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active member by default; pass status="pending" for an application."""
+
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    network = factory.SubFactory(NetworkFactory)
+    status = Membership.Status.ACTIVE
+    role = Membership.Role.MEMBER
+    joined_at = factory.Maybe(
+        factory.LazyAttribute(lambda membership: membership.status == Membership.Status.ACTIVE),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
+    applied_at = factory.Maybe(
+        factory.LazyAttribute(lambda membership: membership.status == Membership.Status.PENDING),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )

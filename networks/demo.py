@@ -1,0 +1,204 @@
+"""Demo networks and memberships for `manage.py load_demo`, after accounts.demo. Safe to run twice:
+a second run leaves the same state (fixed dates, update-or-create on natural keys)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from accounts.models import Organisation, User
+
+from .models import Membership, Network
+
+LONDON = ZoneInfo("Europe/London")
+CONTACT = "networks@loti.london"
+BOROUGHS_AND_PARTNERS = [Organisation.Kind.BOROUGH, Organisation.Kind.PARTNER]
+
+NETWORKS = [
+    {
+        "slug": "data-leaders",
+        "name": "Data Leaders",
+        "summary": "Senior leaders who use data strategically across London's boroughs and public services.",
+        "audience": (
+            "Heads of data, chief digital and data officers, and other senior leaders responsible for "
+            "how their organisation uses data, from London's boroughs and partners including the "
+            "Metropolitan Police and London Fire Brigade."
+        ),
+        "description": (
+            "The Data Leaders network brings together the people who set the direction for data in "
+            "London's public services.\n\n"
+            "Each month members meet to:\n\n"
+            "- share data strategies, and what has worked when putting them into practice\n"
+            "- shape joint work on data sharing, such as the London Office of Technology and "
+            "Innovation's information governance and data ethics programmes\n"
+            "- agree where boroughs, the Metropolitan Police and London Fire Brigade can pool "
+            "effort, from common data standards to shared analytics\n"
+            "- hear from guest speakers on leading data teams and data maturity\n\n"
+            "Membership is for senior leaders, so the networks team reviews applications."
+        ),
+        "join_policy": Network.JoinPolicy.APPROVAL,
+        "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
+        "asks_seniority": True,
+        "meeting_frequency": Network.MeetingFrequency.MONTHLY,
+        "discussion_url": "https://3.basecamp.com/loti/projects/data-leaders",
+    },
+    {
+        "slug": "data-practitioners",
+        "name": "Data Practitioners",
+        "summary": "People running data projects day to day: analysts, engineers, information managers.",
+        "audience": (
+            "Anyone in a London borough or partner organisation who works with data day to day: "
+            "data analysts, data engineers, performance and insight officers, and information "
+            "governance and records managers."
+        ),
+        "description": (
+            "The Data Practitioners network is where people doing the work compare notes.\n\n"
+            "Every quarter members meet to walk through live projects, from data warehouses to "
+            "dashboards and data-sharing agreements, and between meetings they ask and answer "
+            "questions in the network's Basecamp project.\n\n"
+            "Recent topics include:\n\n"
+            "- matching records across council systems\n"
+            "- moving reporting to cloud data platforms\n"
+            "- writing data protection impact assessments that work for everyone\n\n"
+            "The network is open: join straight away."
+        ),
+        "join_policy": Network.JoinPolicy.OPEN,
+        "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
+        "asks_seniority": False,
+        "meeting_frequency": Network.MeetingFrequency.QUARTERLY,
+        "discussion_url": "https://3.basecamp.com/loti/projects/data-practitioners",
+    },
+    {
+        "slug": "data-scientists",
+        "name": "Data Scientists",
+        "summary": "Data scientists, and analysts learning to code, sharing methods, code and models.",
+        "audience": (
+            "Data scientists in London's public services, and analysts who are learning to code in "
+            "Python or R and want to build their skills with peers."
+        ),
+        "description": (
+            "The Data Scientists network meets monthly for show-and-tells, code reviews and short "
+            "training sessions.\n\n"
+            "Members share notebooks and models, for example forecasting demand for temporary "
+            "accommodation or predicting which homes are at risk of damp and mould, and talk "
+            "through the ethics of using them.\n\n"
+            "Newcomers to coding are welcome: sessions regularly cover the basics of Python, R and "
+            "version control. The network is open: join straight away."
+        ),
+        "join_policy": Network.JoinPolicy.OPEN,
+        "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
+        "asks_seniority": False,
+        "meeting_frequency": Network.MeetingFrequency.MONTHLY,
+        "discussion_url": "",
+    },
+    {
+        "slug": "womens-digital-leaders",
+        "name": "Women's Digital Leaders",
+        "summary": "Training, mentoring and peer support for women leading digital, data and technology.",
+        "audience": (
+            "Women in, or working towards, leadership roles in digital, data and technology in "
+            "London's boroughs and public-sector partners."
+        ),
+        "description": (
+            "Women's Digital Leaders is a new network, proposed by Hackney, for women who lead or "
+            "want to lead digital, data and technology work in London's public services.\n\n"
+            "It offers:\n\n"
+            "- **training** on leadership, influencing and technical strategy\n"
+            "- **mentoring**, pairing members with senior leaders across boroughs and partners\n"
+            "- **peer support** in small groups that meet between the network's sessions\n\n"
+            "The networks team reviews applications so that mentoring pairs and peer groups work well."
+        ),
+        "join_policy": Network.JoinPolicy.APPROVAL,
+        "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
+        "asks_seniority": True,
+        "meeting_frequency": Network.MeetingFrequency.BIMONTHLY,
+        "discussion_url": "",
+    },
+]
+
+# (email, network slug, role, joined on)
+MEMBERSHIPS = [
+    ("amara.okafor@camden.gov.uk", "data-leaders", Membership.Role.LEAD, (2025, 9, 10)),
+    ("daniel.clarke@met.police.uk", "data-leaders", Membership.Role.CO_CHAIR, (2025, 9, 10)),
+    ("helen.wright@london-fire.gov.uk", "data-leaders", Membership.Role.MEMBER, (2025, 11, 4)),
+    ("priya.shah@redbridge.gov.uk", "data-practitioners", Membership.Role.LEAD, (2025, 6, 2)),
+    ("fatima.rahman@rbkc.gov.uk", "data-practitioners", Membership.Role.MEMBER, (2025, 10, 21)),
+    ("tom.fisher@hackney.gov.uk", "data-practitioners", Membership.Role.MEMBER, (2026, 1, 13)),
+    ("oliver.bennett@kingston.gov.uk", "data-scientists", Membership.Role.LEAD, (2025, 5, 19)),
+    ("tom.fisher@hackney.gov.uk", "data-scientists", Membership.Role.MEMBER, (2025, 7, 8)),
+    ("priya.shah@redbridge.gov.uk", "data-scientists", Membership.Role.MEMBER, (2026, 2, 3)),
+    ("grace.mensah@walthamforest.gov.uk", "womens-digital-leaders", Membership.Role.LEAD, (2026, 3, 2)),
+    ("fatima.rahman@rbkc.gov.uk", "womens-digital-leaders", Membership.Role.MEMBER, (2026, 3, 16)),
+]
+
+# (email, network slug, applied on, answers): waiting for staff to decide.
+PENDING_APPLICATIONS = [
+    (
+        "grace.mensah@walthamforest.gov.uk",
+        "data-leaders",
+        (2026, 4, 7),
+        {
+            "job_title": "Chief Digital Officer",
+            "organisation": "Waltham Forest",
+            "reason": (
+                "We are writing Waltham Forest's first data strategy and I would like to learn from "
+                "boroughs that have done it, and to join up our work on data sharing with the police."
+            ),
+            "seniority": Membership.Seniority.EXECUTIVE,
+        },
+    ),
+]
+
+
+def _at(day: tuple[int, int, int]) -> datetime:
+    return datetime(*day, 10, 0, tzinfo=LONDON)
+
+
+@transaction.atomic
+def load(stdout=None) -> None:
+    networks = {}
+    for spec in NETWORKS:
+        slug = spec["slug"]
+        defaults = {key: value for key, value in spec.items() if key != "slug"}
+        defaults.update(contact_email=CONTACT, status=Network.Status.ACTIVE)
+        networks[slug], _ = Network.objects.update_or_create(slug=slug, defaults=defaults)
+    people = {user.email: user for user in User.objects.filter(email__in=_demo_emails())}
+    for email, slug, role, day in MEMBERSHIPS:
+        _membership(
+            people[email], networks[slug], status=Membership.Status.ACTIVE, role=role, joined_at=_at(day)
+        )
+    for email, slug, day, answers in PENDING_APPLICATIONS:
+        _membership(
+            people[email],
+            networks[slug],
+            status=Membership.Status.PENDING,
+            answers=answers,
+            applied_at=_at(day),
+        )
+    if stdout:
+        stdout.write(
+            f"Networks: {Network.objects.count()}; memberships: "
+            f"{Membership.objects.filter(status=Membership.Status.ACTIVE).count()} active, "
+            f"{Membership.objects.filter(status=Membership.Status.PENDING).count()} pending"
+        )
+
+
+def _membership(person: User, network: Network, **state) -> None:
+    """Set one membership to exactly `state`, every other field at its plain value."""
+    defaults = {
+        "role": Membership.Role.MEMBER,
+        "answers": {},
+        "applied_at": None,
+        "joined_at": None,
+        "left_at": None,
+        "decided_by": None,
+        "decided_at": None,
+        "decision_reason": "",
+        **state,
+    }
+    defaults["created_at"] = defaults["applied_at"] or defaults["joined_at"]
+    Membership.objects.update_or_create(user=person, network=network, defaults=defaults)
+
+
+def _demo_emails() -> set[str]:
+    return {row[0] for row in MEMBERSHIPS} | {row[0] for row in PENDING_APPLICATIONS}

@@ -1,0 +1,549 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event
+from networks import services
+from networks.models import Membership, NetworkEmail
+from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
+
+
+def url(name, network=None):
+    return reverse(f"networks:{name}", args=[network.slug] if network else [])
+
+
+def html_of(response):
+    return response.content.decode()
+
+
+def messages_of(response):
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+# --- the networks list ----------------------------------------------------------------------
+
+
+def test_list_shows_each_active_network_with_its_facts(client, open_network, approval_network):
+    NetworkFactory(name="Retired network", status="archived")
+    MembershipFactory.create_batch(3, network=open_network)
+    MembershipFactory(network=open_network, status="pending")
+    start = timezone.now() + timedelta(days=9)
+    Event.objects.create(
+        title="Data Scientists meeting",
+        slug="ds-meeting",
+        network=open_network,
+        start=start,
+        end=start + timedelta(hours=1),
+        status="published",
+    )
+    response = client.get(url("network-list"))
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Networks – LOTI Network Portal</title>" in html
+    assert "Data Scientists" in html and "Data Leaders" in html
+    assert "Retired network" not in html
+    assert "Meets monthly" in html
+    assert timezone.localtime(start).strftime("%-d %B %Y") in html
+    assert response.context["networks"][1].member_count == 3  # pending applicants are not counted
+    assert "Sign in</a> or" in html
+
+
+def test_list_shows_the_signed_in_persons_own_status(client, member, open_network, approval_network):
+    MembershipFactory(user=member, network=approval_network, status="pending")
+    client.force_login(member)
+    html = html_of(client.get(url("network-list")))
+    assert "Application pending" in html
+    assert "govuk-tag--green" not in html
+
+
+def test_list_refuses_other_methods(client, db):
+    assert client.post(url("network-list")).status_code == 405
+
+
+# --- a network's page -----------------------------------------------------------------------
+
+
+def test_network_page_shows_description_audience_meetings_and_leads(client, member, open_network):
+    open_network.description = "## Our work\n\nWe **share** code. <script>alert(1)</script>"
+    open_network.save()
+    lead = MembershipFactory(network=open_network, role="lead", user__full_name="Lena Lead")
+    MembershipFactory(network=open_network, role="co_chair", user__full_name="Ada Co-chair")
+    start = timezone.now() + timedelta(days=3)
+    Event.objects.create(
+        title="Show and tell",
+        slug="show-and-tell",
+        network=open_network,
+        start=start,
+        end=start + timedelta(hours=1),
+        status="published",
+    )
+    Event.objects.create(
+        title="Draft meeting", slug="draft", network=open_network, start=start, end=start + timedelta(hours=1)
+    )
+    client.force_login(member)
+    response = client.get(url("network-detail", open_network))
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Data Scientists – LOTI Network Portal</title>" in html
+    assert html.count("<h1") == 1
+    assert '<h2 class="govuk-heading-m">Our work</h2>' in html
+    assert "<strong>share</strong>" in html
+    assert "<script>alert" not in html
+    assert open_network.audience in html
+    assert "Show and tell" in html and "Draft meeting" not in html
+    assert html.index("Lena Lead") < html.index("Ada Co-chair")  # leads first
+    assert lead.user.email not in html
+    assert "Join Data Scientists" in html
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_link"),
+    [("anonymous", False), ("outsider", False), ("applicant", False), ("member", True), ("staff", True)],
+)
+def test_only_members_and_staff_see_the_discussion_link(client, request, approval_network, who, sees_link):
+    if who == "applicant":
+        person = request.getfixturevalue("member")
+        MembershipFactory(user=person, network=approval_network, status="pending")
+    elif who == "member":
+        person = request.getfixturevalue("member")
+        MembershipFactory(user=person, network=approval_network)
+    elif who != "anonymous":
+        person = request.getfixturevalue(who)
+    if who != "anonymous":
+        client.force_login(person)
+    response = client.get(url("network-detail", approval_network))
+    assert response.status_code == 200
+    assert (approval_network.discussion_url in html_of(response)) is sees_link
+
+
+def test_nobody_sees_other_peoples_email_addresses_on_network_pages(client, outsider, open_network):
+    members = MembershipFactory.create_batch(3, network=open_network, role="lead")
+    client.force_login(outsider)
+    for page in (url("network-list"), url("network-detail", open_network)):
+        html = html_of(client.get(page))
+        assert not any(m.user.email in html for m in members)
+
+
+def test_unknown_and_archived_networks_are_not_found_except_archived_for_staff(client, member, staff):
+    archived = NetworkFactory(name="Retired network", status="archived")
+    client.force_login(member)
+    assert client.get(reverse("networks:network-detail", args=["no-such-network"])).status_code == 404
+    assert client.get(url("network-detail", archived)).status_code == 404
+    client.force_login(staff)
+    assert client.get(url("network-detail", archived)).status_code == 200
+
+
+def test_network_page_refuses_other_methods(client, open_network):
+    assert client.post(url("network-detail", open_network)).status_code == 405
+
+
+def test_network_page_explains_why_someone_cannot_join(client, open_network, invitation_network):
+    person = UserFactory(email="sam@acme.example", organisation=OrganisationFactory(kind="supplier"))
+    client.force_login(person)
+    assert "so people from" in html_of(client.get(url("network-detail", open_network)))
+    assert "by invitation only" in html_of(client.get(url("network-detail", invitation_network)))
+
+
+# --- joining --------------------------------------------------------------------------------
+
+
+def test_joining_an_open_network(client, member, open_network, on_commit, mailoutbox):
+    client.force_login(member)
+    with on_commit():
+        response = client.post(url("network-join", open_network), follow=True)
+    assert response.redirect_chain == [(url("network-detail", open_network), 302)]
+    assert "You have joined Data Scientists." in html_of(response)
+    assert Membership.objects.get(user=member, network=open_network).is_active
+    assert open_network.discussion_url in html_of(response)
+    assert [m.subject for m in mailoutbox] == ["Welcome to Data Scientists"]
+
+
+def test_joining_twice_is_harmless(client, member, open_network):
+    client.force_login(member)
+    client.post(url("network-join", open_network))
+    response = client.post(url("network-join", open_network), follow=True)
+    assert "You are already a member of Data Scientists." in html_of(response)
+    assert Membership.objects.count() == 1
+
+
+def test_joining_needs_signing_in(client, open_network):
+    response = client.post(url("network-join", open_network))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not Membership.objects.exists()
+
+
+def test_joining_refuses_get(client, member, open_network):
+    client.force_login(member)
+    assert client.get(url("network-join", open_network)).status_code == 405
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("network_fixture", "message"),
+    [
+        ("approval_network", "Data Leaders reviews applications: apply to join it."),
+        ("invitation_network", "Chief Officers is by invitation only."),
+    ],
+)
+def test_joining_a_network_that_is_not_open_is_refused_with_a_message(
+    client, request, member, network_fixture, message
+):
+    network = request.getfixturevalue(network_fixture)
+    client.force_login(member)
+    response = client.post(url("network-join", network), follow=True)
+    assert response.status_code == 200
+    assert message in html_of(response)
+    assert not Membership.objects.exists()
+
+
+def test_joining_an_unknown_network_is_not_found(client, member):
+    client.force_login(member)
+    assert client.post(reverse("networks:network-join", args=["nope"])).status_code == 404
+
+
+# --- applying -------------------------------------------------------------------------------
+
+
+def apply_data(**overrides):
+    data = {
+        "job_title": "Head of Data",
+        "organisation": "Camden",
+        "reason": "To learn from other boroughs.",
+        "seniority": "head_of_service",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_application_form_asks_the_questions_prefilled(client, member, approval_network):
+    member.job_title = "Head of Data and Insight"
+    member.save()
+    client.force_login(member)
+    response = client.get(url("network-apply", approval_network))
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Apply to join Data Leaders – LOTI Network Portal</title>" in html
+    assert 'value="Head of Data and Insight"' in html
+    assert 'value="Camden"' in html
+    assert "How senior is your role?" in html
+    assert 'class="govuk-radios__input"' in html
+
+
+def test_applying_creates_a_pending_application_and_emails(
+    client, member, approval_network, on_commit, mailoutbox, settings
+):
+    client.force_login(member)
+    with on_commit():
+        response = client.post(url("network-apply", approval_network), apply_data(), follow=True)
+    assert response.redirect_chain == [(url("network-detail", approval_network), 302)]
+    assert "Your application to join Data Leaders has been sent." in html_of(response)
+    membership = Membership.objects.get(user=member)
+    assert membership.is_pending
+    assert membership.answers == apply_data()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([member.email, settings.STAFF_NOTIFICATION_EMAIL])
+    assert approval_network.discussion_url not in html_of(response)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("reason", "   ", "Tell us why you want to join"),
+        ("job_title", "", "Enter your job title"),
+        ("organisation", " ", "Enter your organisation"),
+        ("seniority", "", "Choose how senior your role is"),
+        ("seniority", "emperor", "Select a valid choice"),
+        ("reason", "x" * 2001, "2,000 characters or fewer"),
+    ],
+)
+def test_bad_application_input_is_shown_and_nothing_is_stored(
+    client, member, approval_network, mailoutbox, field, value, message
+):
+    client.force_login(member)
+    response = client.post(url("network-apply", approval_network), apply_data(**{field: value}))
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Error: Apply to join Data Leaders" in html
+    assert "govuk-error-summary" in html
+    assert message in html
+    assert not Membership.objects.exists()
+    assert not NetworkEmail.objects.exists()
+
+
+def test_an_empty_application_shows_every_error(client, member, approval_network):
+    client.force_login(member)
+    response = client.post(url("network-apply", approval_network), {"job_title": "", "organisation": ""})
+    assert response.status_code == 200
+    html = html_of(response)
+    for message in ("Enter your job title", "Enter your organisation", "Tell us why", "Choose how senior"):
+        assert message in html
+    assert not Membership.objects.exists()
+
+
+def test_the_error_summary_links_to_the_first_radio(client, member, approval_network):
+    client.force_login(member)
+    response = client.post(url("network-apply", approval_network), apply_data(seniority=""))
+    assert 'href="#id_seniority_1"' in html_of(response)
+    assert 'id="id_seniority_1"' in html_of(response)
+
+
+def test_a_network_that_does_not_ask_seniority_has_no_such_question(client, member, approval_network):
+    approval_network.asks_seniority = False
+    approval_network.save()
+    client.force_login(member)
+    assert "How senior" not in html_of(client.get(url("network-apply", approval_network)))
+    client.post(url("network-apply", approval_network), apply_data(seniority=""))
+    assert "seniority" not in Membership.objects.get().answers
+
+
+@pytest.mark.parametrize(
+    ("situation", "message"),
+    [
+        ("open", "Data Scientists is open: you can join it straight away"),
+        ("member", "You are already a member of Data Leaders."),
+        ("pending", "You have already applied to join Data Leaders."),
+    ],
+)
+def test_the_application_form_sends_people_who_cannot_apply_back_with_a_reason(
+    client, member, open_network, approval_network, situation, message
+):
+    network = open_network if situation == "open" else approval_network
+    if situation != "open":
+        MembershipFactory(
+            user=member, network=approval_network, status="active" if situation == "member" else situation
+        )
+    client.force_login(member)
+    for method in (client.get, client.post):
+        response = method(url("network-apply", network), apply_data(), follow=True)
+        assert response.redirect_chain == [(url("network-detail", network), 302)]
+        assert message in html_of(response)
+    assert Membership.objects.filter(status="pending").count() == (1 if situation == "pending" else 0)
+
+
+def test_an_ineligible_person_cannot_apply(client, approval_network):
+    person = UserFactory(email="sam@acme.example", organisation=OrganisationFactory(kind="supplier"))
+    client.force_login(person)
+    response = client.post(url("network-apply", approval_network), apply_data(), follow=True)
+    assert "so people from" in html_of(response)
+    assert not Membership.objects.exists()
+
+
+def test_applying_needs_signing_in_and_get_or_post(client, member, approval_network):
+    assert client.get(url("network-apply", approval_network)).status_code == 302
+    client.force_login(member)
+    assert client.put(url("network-apply", approval_network)).status_code == 405
+    assert client.delete(url("network-apply", approval_network)).status_code == 405
+
+
+# --- leaving --------------------------------------------------------------------------------
+
+
+def test_leaving_asks_for_confirmation_then_leaves(client, member, open_network):
+    MembershipFactory(user=member, network=open_network)
+    client.force_login(member)
+    page = client.get(url("network-leave", open_network))
+    assert page.status_code == 200
+    assert "Are you sure you want to leave Data Scientists?" in html_of(page)
+    assert Membership.objects.get().is_active
+
+    response = client.post(url("network-leave", open_network), follow=True)
+    assert response.redirect_chain == [(url("my-networks"), 302)]
+    assert "You have left Data Scientists." in html_of(response)
+    assert Membership.objects.get().status == Membership.Status.LEFT
+
+
+def test_withdrawing_an_application(client, member, approval_network):
+    MembershipFactory(user=member, network=approval_network, status="pending")
+    client.force_login(member)
+    assert "withdraw your application" in html_of(client.get(url("network-leave", approval_network)))
+    response = client.post(url("network-leave", approval_network), follow=True)
+    assert "Your application to join Data Leaders has been withdrawn." in html_of(response)
+
+
+def test_leaving_a_network_you_are_not_in_is_not_found(client, member, outsider, open_network):
+    MembershipFactory(user=member, network=open_network)
+    client.force_login(outsider)
+    assert client.get(url("network-leave", open_network)).status_code == 404
+    assert client.post(url("network-leave", open_network)).status_code == 404
+    assert Membership.objects.get().is_active
+
+
+def test_leaving_needs_signing_in_and_get_or_post(client, member, open_network):
+    MembershipFactory(user=member, network=open_network)
+    assert client.post(url("network-leave", open_network)).status_code == 302
+    client.force_login(member)
+    assert client.put(url("network-leave", open_network)).status_code == 405
+    assert Membership.objects.get().is_active
+
+
+# --- your networks --------------------------------------------------------------------------
+
+
+def test_your_networks_lists_only_your_own(client, member, outsider, open_network, approval_network):
+    MembershipFactory(user=member, network=open_network, role="lead")
+    MembershipFactory(user=member, network=approval_network, status="pending")
+    MembershipFactory(user=outsider, network=NetworkFactory(name="Other people's network"))
+    client.force_login(member)
+    response = client.get(url("my-networks"))
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Your networks – LOTI Network Portal</title>" in html
+    assert "Data Scientists" in html and "Lead" in html
+    assert "Application pending" in html
+    assert "Other people&#x27;s network" not in html
+
+
+def test_your_networks_needs_signing_in_and_get(client, member):
+    assert client.get(url("my-networks")).status_code == 302
+    client.force_login(member)
+    assert client.post(url("my-networks")).status_code == 405
+
+
+def test_the_account_page_links_to_your_networks(client, member):
+    client.force_login(member)
+    assert url("my-networks") in html_of(client.get(reverse("accounts:profile-detail")))
+
+
+# --- choosing networks after signing up -----------------------------------------------------
+
+
+def test_the_chooser_offers_only_networks_the_person_can_join_or_apply_to(
+    client, member, open_network, approval_network, invitation_network
+):
+    NetworkFactory(name="Suppliers forum", eligible_organisation_kinds=["supplier"])
+    MembershipFactory(user=member, network=NetworkFactory(name="Already in"))
+    client.force_login(member)
+    response = client.get(url("choose"))
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Choose networks to join – LOTI Network Portal</title>" in html
+    assert [choice[0] for choice in response.context["form"].fields["networks"].choices] == [
+        approval_network.slug,
+        open_network.slug,
+    ]
+    assert "Chief Officers" not in html and "Suppliers forum" not in html and "Already in" not in html
+    assert "the networks team reviews your application" in html
+    assert "You join straight away." in html
+
+
+def test_choosing_joins_open_networks_and_applies_to_the_others(
+    client, member, open_network, approval_network, on_commit, mailoutbox
+):
+    client.force_login(member)
+    with on_commit():
+        response = client.post(
+            url("choose"),
+            {"networks": [open_network.slug, approval_network.slug], **apply_data()},
+            follow=True,
+        )
+    assert response.redirect_chain == [(url("my-networks"), 302)]
+    html = html_of(response)
+    assert "You have joined Data Scientists." in html
+    assert "Your application to join Data Leaders has been sent" in html
+    assert Membership.objects.get(network=open_network).is_active
+    assert Membership.objects.get(network=approval_network).is_pending
+    assert sorted(m.subject for m in mailoutbox) == [
+        "New application to Data Leaders from Amara Member",
+        "We have received your application to join Data Leaders",
+        "Welcome to Data Scientists",
+    ]
+
+
+def test_choosing_only_open_networks_needs_no_answers(client, member, open_network, approval_network):
+    client.force_login(member)
+    response = client.post(url("choose"), {"networks": [open_network.slug]})
+    assert response.status_code == 302
+    assert Membership.objects.get().is_active
+    assert Membership.objects.get().answers == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Select at least one network, or choose ‘Skip for now’"),
+        ({"networks": ["data-leaders"]}, "Tell us why you want to join"),
+        ({"networks": ["data-leaders"], **apply_data(seniority="")}, "Choose how senior your role is"),
+        ({"networks": ["chief-officers"]}, "Select networks from the list"),
+        ({"networks": ["data-scientists", "no-such-network"]}, "Select networks from the list"),
+    ],
+)
+def test_bad_choices_are_shown_and_nothing_is_stored(
+    client, member, open_network, approval_network, invitation_network, data, message
+):
+    client.force_login(member)
+    response = client.post(url("choose"), data)
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "<title>Error: Choose networks to join" in html
+    assert message in html
+    assert not Membership.objects.exists()
+
+
+def test_the_chooser_needs_signing_in_and_get_or_post(client, member):
+    assert client.get(url("choose")).status_code == 302
+    client.force_login(member)
+    assert client.put(url("choose")).status_code == 405
+
+
+def test_the_chooser_says_when_there_is_nothing_to_join(client, member, invitation_network):
+    client.force_login(member)
+    assert "no networks for you to join" in html_of(client.get(url("choose")))
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def invitation(staff, member, invitation_network):
+    return services.invitation_create(network=invitation_network, email=member.email, invited_by=staff)
+
+
+def invitation_url(invitation):
+    return reverse("networks:invitation-accept", args=[invitation.token])
+
+
+def test_accepting_an_invitation(client, member, invitation):
+    client.force_login(member)
+    page = client.get(invitation_url(invitation))
+    assert page.status_code == 200
+    assert "Accept and join Chief Officers" in html_of(page)
+    response = client.post(invitation_url(invitation), follow=True)
+    assert response.redirect_chain == [(url("network-detail", invitation.network), 302)]
+    assert "You have joined Chief Officers." in html_of(response)
+    assert Membership.objects.get(user=member).is_active
+    # The link has done its job: using it again just leads to the network.
+    assert client.get(invitation_url(invitation)).status_code == 302
+
+
+def test_an_invitation_needs_signing_in_first(client, invitation):
+    response = client.get(invitation_url(invitation))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login") + "?next=")
+
+
+def test_someone_else_cannot_use_an_invitation(client, outsider, invitation):
+    client.force_login(outsider)
+    for method in (client.get, client.post):
+        response = method(invitation_url(invitation))
+        assert response.status_code == 403
+        assert "sent to a different email address" in html_of(response)
+        assert invitation.email not in html_of(response)
+    assert not Membership.objects.exists()
+
+
+def test_an_expired_invitation_says_so(client, member, invitation):
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        client.force_login(member)
+        response = client.post(invitation_url(invitation))
+    assert response.status_code == 410
+    assert "This invitation has expired." in html_of(response)
+    assert not Membership.objects.exists()
+
+
+def test_unknown_invitations_are_not_found_and_other_methods_refused(client, member, invitation):
+    client.force_login(member)
+    assert client.get(reverse("networks:invitation-accept", args=["not-a-token"])).status_code == 404
+    assert client.put(invitation_url(invitation)).status_code == 405
