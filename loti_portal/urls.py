@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
 
