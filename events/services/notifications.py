@@ -37,6 +37,13 @@ _STILL_APPLIES = {
     Notification.Kind.MESSAGE: set(Registration.ACTIVE_STATUSES),
 }
 _SENT_FOR_CANCELLED_EVENT = {Notification.Kind.EVENT_CANCELLED, Notification.Kind.MESSAGE}
+# Kinds that report the person's own registration: when several are waiting, only the latest goes.
+_REGISTRATION_KINDS = [
+    Notification.Kind.CONFIRMED,
+    Notification.Kind.WAITLISTED,
+    Notification.Kind.PROMOTED,
+    Notification.Kind.CANCELLED,
+]
 
 
 def notifications_queue(
@@ -97,7 +104,13 @@ def _applies(notification: Notification) -> bool:
         and notification.calendar_method != "CANCEL"
     ):
         return False
-    return registration.status in _STILL_APPLIES[notification.kind]
+    if registration.status not in _STILL_APPLIES[notification.kind]:
+        return False
+    if notification.kind in _REGISTRATION_KINDS:
+        return not Notification.objects.filter(
+            registration=registration, kind__in=_REGISTRATION_KINDS, pk__gt=notification.pk
+        ).exists()
+    return True
 
 
 def _email(notification: Notification):
