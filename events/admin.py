@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -79,7 +80,7 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ["network"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["sequence", "registrations_link", "created_at", "updated_at"]
-    autocomplete_fields = []
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SpeakerInline, QuestionInline, InvitationInline, RegistrationInline]
     actions = [
         "export_attendees",
