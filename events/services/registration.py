@@ -193,7 +193,9 @@ def registration_mark_attendance(
     """Record whether a person with a place came. Raises RegistrationRefused for someone without
     a place, or before the event has started."""
     registration = (
-        Registration.objects.select_for_update().select_related("event", "user").get(pk=registration.pk)
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event", "user")
+        .get(pk=registration.pk)
     )
     if not registration.holds_place:
         raise RegistrationRefused(f"{registration.user or 'This person'} did not have a place.")
