@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -35,8 +36,22 @@ class QuestionInline(admin.StackedInline):
     fields = [("text", "kind", "required", "position"), "hint", "options"]
 
 
+class InvitationFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            email = (form.cleaned_data.get("email") or "").strip().lower()
+            if email in seen:
+                form.add_error("email", f"{email} is already invited.")
+            seen.add(email)
+
+
 class InvitationInline(admin.TabularInline):
     model = Invitation
+    formset = InvitationFormSet
     extra = 0
     fields = ["email", "invited_by", "created_at"]
     readonly_fields = ["invited_by", "created_at"]
@@ -73,7 +88,7 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "start", "kind", "status", "audience", "capacity", "confirmed", "waiting"]
+    list_display = ["title", "start", "status", "audience", "capacity", "confirmed", "waiting"]
     list_filter = ["status", "kind", "audience", "network", "programme"]
     search_fields = ["title", "summary", "programme"]
     date_hierarchy = "start"

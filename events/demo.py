@@ -3,14 +3,12 @@ events are matched by slug, and existing registrations are left as they are."""
 
 from datetime import date, datetime, time, timedelta
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import _person as demo_person
 from accounts.models import User
-from accounts.selectors import organisation_for_email
 from networks.models import Network
 
 from .formatting import LONDON, in_london
@@ -85,7 +83,7 @@ skills, apprenticeships and the routes into the profession.
 @transaction.atomic
 def load(stdout=None) -> None:
     today = in_london(timezone.now()).date()
-    people = [_person(email, name, job_title) for email, name, job_title in ATTENDEES]
+    people = [demo_person(email, name, job_title) for email, name, job_title in ATTENDEES]
 
     ta_session = _event(
         slug="digital-inclusion-temporary-accommodation-findings",
@@ -212,22 +210,6 @@ def _speaker(event, name, organisation, role, position) -> Speaker:
         event=event, name=name, defaults={"organisation": organisation, "role": role, "position": position}
     )
     return speaker
-
-
-def _person(email, full_name, job_title) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email,
-            DEMO_PASSWORD,
-            full_name=full_name,
-            job_title=job_title,
-            organisation=organisation_for_email(email=email),
-        )
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
 
 
 def _register(event: Event, user: User, answers: dict | None = None) -> Registration:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from events.models import Event, EventMessage, Notification, Registration
+from events.models import Event, EventMessage, Invitation, Notification, Registration
 from tests.factories import QuestionFactory, RegistrationFactory, SpeakerFactory, UserFactory
 
 from .conftest import calendar_attachment, only_event
@@ -202,6 +202,7 @@ def test_email_registrants_asks_for_the_message_then_sends_it(
     form = staff_client.post(CHANGELIST, selected)
     assert form.status_code == 200
     assert "Email the registrants" in form.content.decode()
+    assert "1 with a place, 1 waiting" in form.content.decode()
     assert 'name="send"' in form.content.decode()
 
     invalid = staff_client.post(
@@ -312,3 +313,18 @@ def test_event_change_page_lists_registrations_read_only(staff_client, event, me
     assert f"{member.full_name} &lt;{member.email}&gt;" in html
     assert "Manage the registrations" in html
     assert 'name="registrations-0-status"' not in html
+
+
+def test_inviting_the_same_address_twice_is_an_error_not_a_crash(staff_client, event):
+    Invitation.objects.create(event=event, email="guest@camden.gov.uk")
+    data = change_form_data(staff_client, event)
+    data.update({"invitations-TOTAL_FORMS": "2", "invitations-1-email": "Guest@Camden.gov.uk"})
+    data["invitations-1-event"] = str(event.pk)
+    response = staff_client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+    assert response.status_code == 200
+    assert "guest@camden.gov.uk is already invited." in response.content.decode()
+    assert Invitation.objects.filter(event=event).count() == 1
+
+    data["invitations-1-email"] = "another@camden.gov.uk"
+    assert staff_client.post(reverse("admin:events_event_change", args=[event.pk]), data).status_code == 302
+    assert Invitation.objects.get(email="another@camden.gov.uk").invited_by.is_staff
