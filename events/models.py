@@ -78,6 +78,12 @@ class Event(models.Model):
         """When registration closes: the closing time if set, else the start."""
         return self.registration_closes or self.start
 
+    def is_open_for_registration(self, now=None) -> bool:
+        """Published, and within the registration window."""
+        now = now or timezone.now()
+        opened = self.registration_opens is None or self.registration_opens <= now
+        return self.status == self.Status.PUBLISHED and opened and now < self.closes_at
+
     def clean(self):
         super().clean()
         if self.start and self.end and self.end <= self.start:

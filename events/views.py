@@ -54,6 +54,7 @@ def event_detail(request, slug):
     refusal = None
     if request.user.is_authenticated and not (registration and registration.is_active):
         refusal = registration_refusal_reason(event=event, user=request.user)
+
     show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
     return render(
         request,
@@ -62,6 +63,7 @@ def event_detail(request, slug):
             "event": event,
             "registration": registration if registration and registration.is_active else None,
             "refusal": refusal,
+            "registration_open": event.is_open_for_registration(),
             "places_left": places_left(event),
             "show_online_link": show_online_link,
             "waitlist_rank": waitlist_rank(registration) if registration else None,

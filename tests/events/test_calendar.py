@@ -235,6 +235,7 @@ def test_network_feed_is_public_without_drafts_invitations_or_links(client, netw
     assert by_uid[event_uid(cancelled)]["STATUS"] == "CANCELLED"
     assert all(published.online_url not in vevent["DESCRIPTION"] for vevent in by_uid.values())
     assert client.get(reverse("events:network-feed", args=["no-such-network"])).status_code == 404
+    assert client.post(reverse("events:network-feed", args=[network.slug])).status_code == 405
 
 
 def test_notification_rows_record_which_calendar_file_went(event, member):

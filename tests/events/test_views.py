@@ -151,9 +151,13 @@ def test_event_page_tells_a_partner_why_they_cannot_register(client, partner):
     assert reverse("events:event-register", args=[event.slug]) not in html
 
 
-def test_event_page_asks_signed_out_visitors_to_sign_in(client, event):
-    html = page(client.get(reverse("events:event-detail", args=[event.slug])))
-    assert f"{reverse('account_login')}?next=/events/{event.slug}/" in html
+def test_event_page_asks_signed_out_visitors_to_sign_in_while_registration_is_open(client, event):
+    url = reverse("events:event-detail", args=[event.slug])
+    assert f"{reverse('account_login')}?next=/events/{event.slug}/" in page(client.get(url))
+    Event.objects.filter(pk=event.pk).update(registration_closes=timezone.now() - timedelta(hours=1))
+    html = page(client.get(url))
+    assert "Registration is not open." in html
+    assert reverse("account_login") + "?next" not in html
 
 
 def test_draft_event_is_404_except_for_staff(client, member, staff):
