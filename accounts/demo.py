@@ -84,12 +84,12 @@ def load(stdout=None) -> None:
     for name, kind, domains in PARTNERS:
         _organisation(name, kind, domains, Organisation.MembershipStatus.NOT_MEMBER)
     email, full_name, job_title = STAFF
-    _person(email, full_name, job_title, is_staff=True)
+    demo_person(email, full_name, job_title, is_staff=True)
     email, full_name, job_title = NETWORK_MANAGER
-    manager = _person(email, full_name, job_title, is_staff=True, is_superuser=False)
+    manager = demo_person(email, full_name, job_title, is_staff=True, is_superuser=False)
     manager.groups.add(Group.objects.get(name=NETWORK_MANAGERS))
     for email, full_name, job_title in MEMBERS:
-        _person(email, full_name, job_title)
+        demo_person(email, full_name, job_title)
     if stdout:
         stdout.write(f"Organisations: {Organisation.objects.count()}; people: {User.objects.count()}")
 
@@ -103,7 +103,7 @@ def _organisation(name, kind, domains, membership_status):
     return organisation
 
 
-def _person(email, full_name, job_title, *, is_staff=False, is_superuser=None):
+def demo_person(email, full_name, job_title, *, is_staff=False, is_superuser=None):
     from .selectors import organisation_for_email
 
     user = User.objects.filter(email=email).first()

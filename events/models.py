@@ -2,7 +2,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
+
+# Paths under /events/ that an event's slug must not take.
+RESERVED_SLUGS = {"past", "mine", "calendar", "networks"}
 
 
 class Event(models.Model):
@@ -65,6 +69,21 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_online(self) -> bool:
+        return bool(self.online_url)
+
+    @property
+    def closes_at(self):
+        """When registration closes: the closing time if set, else the start."""
+        return self.registration_closes or self.start
+
+    def is_open_for_registration(self, now=None) -> bool:
+        """Published, and within the registration window."""
+        now = now or timezone.now()
+        opened = self.registration_opens is None or self.registration_opens <= now
+        return self.status == self.Status.PUBLISHED and opened and now < self.closes_at
+
     def clean(self):
         super().clean()
         if self.start and self.end and self.end <= self.start:
@@ -75,6 +94,10 @@ class Event(models.Model):
             and self.registration_closes <= self.registration_opens
         ):
             raise ValidationError({"registration_closes": "Registration must close after it opens."})
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is taken by the portal's own pages: choose another."}
+            )
         if self.audience == self.Audience.NETWORK_MEMBERS and not self.network_id:
             raise ValidationError({"network": "Choose the network whose members may register."})
 
@@ -104,11 +127,26 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    sequence = models.PositiveIntegerField(
+        default=0,
+        help_text="Added to the event's SEQUENCE in this person's calendar files: raised when they "
+        "cancel or register again, so their calendar applies each change in order.",
+    )
 
     class Meta:
         ordering = ["event", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="events_registration_unique_event_user"),
+            models.UniqueConstraint(
+                fields=["event", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="events_registration_unique_waitlist_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="events_registration_waitlisted_has_position",
+            ),
         ]
         indexes = [
             models.Index(fields=["event", "status"]),
@@ -117,3 +155,182 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user or 'Deleted account'} at {self.event}"
+
+    ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED, Status.NO_SHOW)
+    HOLDS_PLACE_STATUSES = (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def holds_place(self) -> bool:
+        """Confirmed, or past the event with a place (attended or not)."""
+        return self.status in self.HOLDS_PLACE_STATUSES
+
+
+class Speaker(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(max_length=150)
+    organisation = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Speakers are listed in this order.")
+
+    class Meta:
+        ordering = ["event", "position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Question(models.Model):
+    """Something the organisers ask each registrant, such as their role."""
+
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "Short text"
+        ONE_CHOICE = "one_choice", "One choice"
+        SEVERAL_CHOICES = "several_choices", "Several choices"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField("question", max_length=300)
+    hint = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    options = models.TextField(blank=True, help_text="For choices: one option per line.")
+    required = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Questions are asked in this order.")
+
+    class Meta:
+        ordering = ["event", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def option_list(self) -> list[str]:
+        return [line.strip() for line in self.options.splitlines() if line.strip()]
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in (self.Kind.ONE_CHOICE, self.Kind.SEVERAL_CHOICES)
+
+    def clean(self):
+        super().clean()
+        if self.has_choices and len(self.option_list) < 2:
+            raise ValidationError({"options": "Give at least two options, one per line."})
+        if not self.has_choices and self.option_list:
+            raise ValidationError({"options": "Only questions with choices have options."})
+
+    def display_answer(self, value) -> str:
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value or ""
+
+
+class Invitation(models.Model):
+    """Who may register for an invitation-only event, by email address."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "event", name="events_invitation_unique_event_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.event}"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address. A new token makes the old address stop working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed for {self.user}"
+
+
+class EventMessage(models.Model):
+    """A message staff sent to an event's registrants."""
+
+    class Recipients(models.TextChoices):
+        CONFIRMED = "confirmed", "People with a place"
+        WAITLISTED = "waitlisted", "People on the waiting list"
+        BOTH = "both", "Both"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="messages")
+    recipients = models.CharField(max_length=20, choices=Recipients.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class Notification(models.Model):
+    """One email to one registrant, written in the same transaction as the change it reports.
+
+    A task sends it after commit and marks it sent, so a task that runs twice sends it once.
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", "Place confirmed"
+        WAITLISTED = "waitlisted", "Added to the waiting list"
+        PROMOTED = "promoted", "Given a place from the waiting list"
+        CANCELLED = "cancelled", "Registration cancelled"
+        EVENT_CHANGED = "event_changed", "Time or place changed"
+        EVENT_CANCELLED = "event_cancelled", "Event cancelled"
+        MESSAGE = "message", "Message from the organisers"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not sent: no longer applies"
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.ForeignKey(
+        EventMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    calendar_method = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("REQUEST", "Invitation or update"), ("CANCEL", "Cancellation")],
+        help_text="The calendar file attached, if any.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="message") | Q(message__isnull=False),
+                name="events_notification_message_has_message",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.registration.user or 'deleted account'}"

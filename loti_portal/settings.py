@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "crispy_forms",
     "crispy_forms_gds",
+    "loti_portal",
     "accounts",
     "networks",
     "events",
@@ -125,8 +126,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "loti_portal.context_processors.portal",
             ],
-            # loti_portal is not an installed app, so its template tags are registered by name.
-            "libraries": {"portal": "loti_portal.templatetags.portal"},
         },
     },
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("networks/", include("networks.urls")),
+    path("events/", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Organisation, OrganisationDomain, User
+from events.models import Event, Question, Registration, Speaker
 from networks.models import Membership, Network
 
 PASSWORD = "correct-horse-battery"
@@ -79,3 +82,53 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         yes_declaration=factory.LazyFunction(timezone.now),
         no_declaration=None,
     )
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published session a fortnight from now, online, open to anyone signed in."""
+
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Session {n}")
+    slug = factory.Sequence(lambda n: f"session-{n}")
+    summary = "A session for London's boroughs and partners."
+    kind = Event.Kind.DISCOVERY
+    start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=14))
+    end = factory.LazyAttribute(lambda event: event.start + timedelta(hours=2))
+    online_url = "https://meet.loti.example/session"
+    status = Event.Status.PUBLISHED
+    audience = Event.Audience.SIGNED_IN
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Faker("name", locale="en_GB")
+    organisation = "Office for National Statistics"
+    role = "Trainer"
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    event = factory.SubFactory(EventFactory)
+    text = "Your role"
+    kind = Question.Kind.ONE_CHOICE
+    options = "Temporary accommodation service lead\nCommissioner\nHostel manager"
+    required = True
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed place; pass status=Registration.Status.WAITLISTED and a waitlist_position for
+    the queue."""
+
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    status = Registration.Status.CONFIRMED

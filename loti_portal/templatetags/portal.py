@@ -10,3 +10,12 @@ register = template.Library()
 def markdown_filter(text):
     """{{ network.description|markdown }}: sanitised HTML from staff-written Markdown."""
     return mark_safe(render_markdown(text))  # noqa: S308 - nh3 has sanitised it
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """The id the error summary links to: the field itself, or the first of its radios or boxes."""
+    widget = bound_field.field.widget
+    if getattr(widget, "input_type", None) in {"radio", "checkbox"} and hasattr(widget, "choices"):
+        return f"{bound_field.auto_id}_1"
+    return bound_field.id_for_label or bound_field.auto_id

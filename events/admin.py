@@ -1,0 +1,305 @@
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import models
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from loti_portal.csv_export import csv_response
+
+from .forms import EmailRegistrantsForm
+from .models import Event, Invitation, Notification, Question, Registration, Speaker
+from .services import (
+    RegistrationRefused,
+    event_attendees_export,
+    event_cancel,
+    event_duplicate,
+    event_fill_from_waitlist,
+    event_message_registrants,
+    event_save,
+    registration_mark_attendance,
+    registration_promote,
+)
+
+
+class SpeakerInline(admin.TabularInline):
+    model = Speaker
+    extra = 0
+    fields = ["name", "organisation", "role", "position"]
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [("text", "kind", "required", "position"), "hint", "options"]
+
+
+class InvitationFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            email = (form.cleaned_data.get("email") or "").strip().lower()
+            if email in seen:
+                form.add_error("email", f"{email} is already invited.")
+            seen.add(email)
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    formset = InvitationFormSet
+    extra = 0
+    fields = ["email", "invited_by", "created_at"]
+    readonly_fields = ["invited_by", "created_at"]
+    verbose_name_plural = "invitations (used when the audience is invitation only)"
+
+
+class RegistrationInline(admin.TabularInline):
+    """Who registered, read-only: changes go through the actions on the registrations list."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ["person", "organisation", "status", "waitlist_position", "created_at"]
+    readonly_fields = fields
+    ordering = ["status", "waitlist_position", "created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "user__organisation")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Person")
+    def person(self, registration):
+        if registration.user is None:
+            return "Deleted account"
+        return f"{registration.user.full_name} <{registration.user.email}>"
+
+    @admin.display(description="Organisation")
+    def organisation(self, registration):
+        user = registration.user
+        return user.organisation if user and user.organisation else "—"
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "start", "status", "audience", "capacity", "confirmed", "waiting"]
+    list_filter = ["status", "kind", "audience", "network", "programme"]
+    search_fields = ["title", "summary", "programme"]
+    date_hierarchy = "start"
+    list_select_related = ["network"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["sequence", "registrations_link", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [SpeakerInline, QuestionInline, InvitationInline, RegistrationInline]
+    actions = [
+        "export_attendees",
+        "email_registrants",
+        "promote_from_waitlist",
+        "duplicate",
+        "cancel_events",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "description", "kind", "network", "programme"]}),
+        ("When and where", {"fields": ["start", "end", "venue", "online_url"]}),
+        (
+            "Registration",
+            {
+                "fields": [
+                    "status",
+                    "audience",
+                    "capacity",
+                    "registration_opens",
+                    "registration_closes",
+                    "registrations_link",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                confirmed_total=Count(
+                    "registrations", filter=Q(registrations__status__in=Registration.HOLDS_PLACE_STATUSES)
+                ),
+                waiting_total=Count(
+                    "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
+                ),
+            )
+        )
+
+    @admin.display(description="Confirmed", ordering="confirmed_total")
+    def confirmed(self, event):
+        return event.confirmed_total
+
+    @admin.display(description="Waiting", ordering="waiting_total")
+    def waiting(self, event):
+        return event.waiting_total
+
+    @admin.display(description="Registrations")
+    def registrations_link(self, event):
+        if event.pk is None:
+            return "—"
+        url = reverse("admin:events_registration_changelist") + f"?event__id__exact={event.pk}"
+        return format_html(
+            '<a href="{}">Manage the registrations</a> (mark attendance, promote from the waiting list)', url
+        )
+
+    def save_model(self, request, obj, form, change):
+        event_save(event=obj, acting_user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Invitation) and instance.pk is None:
+                instance.invited_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+    @admin.action(description="Export attendees as CSV")
+    def export_attendees(self, request, queryset):
+        header, rows = event_attendees_export(events=queryset, acting_user=request.user)
+        events = list(queryset)
+        filename = f"attendees-{events[0].slug}.csv" if len(events) == 1 else "attendees.csv"
+        return csv_response(filename=filename, header=header, rows=rows)
+
+    @admin.action(description="Email the registrants")
+    def email_registrants(self, request, queryset):
+        form = EmailRegistrantsForm(request.POST if "send" in request.POST else None)
+        if form.is_valid():
+            total = sum(
+                event_message_registrants(
+                    event=event,
+                    recipients=form.cleaned_data["recipients"],
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    acting_user=request.user,
+                )
+                for event in queryset
+            )
+            self.message_user(request, f"Your message is on its way to {total} people.", messages.SUCCESS)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/events/event/email_registrants.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Email the registrants",
+                "opts": self.model._meta,
+                "form": form,
+                "events": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Promote from the waiting list into free places")
+    def promote_from_waitlist(self, request, queryset):
+        promoted = sum(
+            len(event_fill_from_waitlist(event=event, acting_user=request.user)) for event in queryset
+        )
+        self.message_user(request, f"{promoted} people got a place from the waiting list.", messages.SUCCESS)
+
+    @admin.action(description="Duplicate as a draft")
+    def duplicate(self, request, queryset):
+        copies = [event_duplicate(event=event, acting_user=request.user) for event in queryset]
+        self.message_user(
+            request, "Created drafts: " + ", ".join(copy.slug for copy in copies) + ".", messages.SUCCESS
+        )
+
+    @admin.action(description="Cancel the events and tell the registrants")
+    def cancel_events(self, request, queryset):
+        for event in queryset:
+            event_cancel(event=event, acting_user=request.user)
+        self.message_user(request, f"Cancelled {queryset.count()} events.", messages.SUCCESS)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Registrations are made by people (or staff promoting them); here staff record attendance."""
+
+    list_display = ["user", "event", "status", "waitlist_position", "created_at", "promoted_at"]
+    list_filter = ["status", ("event", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user", "event"]
+    search_fields = ["user__email", "user__full_name", "event__title"]
+    ordering = ["event__start", "status", "waitlist_position", "created_at"]
+    actions = ["mark_attended", "mark_no_show", "promote"]
+    readonly_fields = [
+        "event",
+        "user",
+        "status",
+        "waitlist_position",
+        "answers",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+        "promoted_at",
+        "sequence",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _apply(self, request, queryset, change, done):
+        changed, refused = 0, []
+        for registration in queryset:
+            try:
+                change(registration)
+                changed += 1
+            except RegistrationRefused as reason:
+                refused.append(str(reason))
+        if changed:
+            self.message_user(request, f"{done}: {changed}.", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, reason, messages.WARNING)
+
+    @admin.action(description="Mark as attended")
+    def mark_attended(self, request, queryset):
+        def change(registration):
+            registration_mark_attendance(registration=registration, attended=True, acting_user=request.user)
+
+        self._apply(request, queryset, change, "Marked as attended")
+
+    @admin.action(description="Mark as did not attend")
+    def mark_no_show(self, request, queryset):
+        def change(registration):
+            registration_mark_attendance(registration=registration, attended=False, acting_user=request.user)
+
+        self._apply(request, queryset, change, "Marked as did not attend")
+
+    @admin.action(description="Give a place from the waiting list (raises the capacity if full)")
+    def promote(self, request, queryset):
+        def change(registration):
+            registration_promote(registration=registration, acting_user=request.user)
+
+        self._apply(request, queryset, change, "Given a place")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "registration", "calendar_method", "status", "sent_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["registration__user", "registration__event"]
+    search_fields = ["registration__user__email", "registration__event__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,174 @@
+"""RFC 5545 calendar files.
+
+Invitations attached to emails (METHOD:REQUEST, and METHOD:CANCEL when a place or the event is
+cancelled), one event to add to a calendar, and subscribable feeds (METHOD:PUBLISH). Every event
+keeps one UID for life; its SEQUENCE rises with each change, so calendars replace the old copy.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from loti_portal.utils import absolute_url
+
+from .formatting import format_when, in_london
+from .models import Event, Registration
+
+PRODID = "-//London Office of Technology and Innovation//LOTI Network Portal//EN"
+ORGANISER_NAME = "LOTI Network Portal"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+class CalendarEntry(NamedTuple):
+    """One event in a calendar file, as one person (or the public) may see it."""
+
+    event: Event
+    sequence: int
+    show_online_link: bool = False
+    tentative: bool = False
+
+
+def event_uid(event: Event) -> str:
+    return f"event-{event.pk}@{urlsplit(settings.SITE_URL).hostname}"
+
+
+def attendee_sequence(registration: Registration) -> int:
+    """The SEQUENCE in one registrant's files: the event's changes plus their own."""
+    return registration.event.sequence + registration.sequence
+
+
+def invitation_ics(*, registration: Registration, method: str) -> bytes:
+    """A REQUEST (place confirmed, or the event changed) or CANCEL for one registrant."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"Unknown invitation method {method!r}")
+    entry = CalendarEntry(
+        event=registration.event,
+        sequence=attendee_sequence(registration),
+        show_online_link=method == "REQUEST",
+    )
+    component = _event_component(entry, cancelled=method == "CANCEL", attendee=registration.user)
+    return _calendar([component], method=method)
+
+
+def event_ics(*, event: Event, show_online_link: bool) -> bytes:
+    """One event to add to a calendar by hand."""
+    entry = CalendarEntry(event=event, sequence=event.sequence, show_online_link=show_online_link)
+    return _calendar([_event_component(entry)], method="PUBLISH")
+
+
+def feed_ics(*, name: str, entries: Iterable[CalendarEntry]) -> bytes:
+    """A calendar that Outlook or Google subscribe to and refresh."""
+    components = [_event_component(entry) for entry in entries]
+    return _calendar(components, method="PUBLISH", name=name)
+
+
+def filename_for(event: Event) -> str:
+    return f"{event.slug}.ics"
+
+
+def _calendar(components: list[icalendar.Event], *, method: str, name: str | None = None) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    if name:
+        calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", "Europe/London")
+        calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", "PT1H")
+    if components:
+        calendar.add_component(_london_timezone())
+    for component in components:
+        calendar.add_component(component)
+    return calendar.to_ical()
+
+
+def _london_timezone() -> icalendar.Timezone:
+    """Europe/London under the UK's rules since 1996, in the compact form Outlook and Google write:
+    British Summer Time from 01:00 GMT on the last Sunday of March to 02:00 BST on the last
+    Sunday of October."""
+    zone = icalendar.Timezone()
+    zone.add("tzid", "Europe/London")
+    for kind, name, offset_from, offset_to, start, month in (
+        (icalendar.TimezoneDaylight, "BST", 0, 1, datetime(1970, 3, 29, 1), 3),
+        (icalendar.TimezoneStandard, "GMT", 1, 0, datetime(1970, 10, 25, 2), 10),
+    ):
+        part = kind()
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", timedelta(hours=offset_from))
+        part.add("tzoffsetto", timedelta(hours=offset_to))
+        part.add("dtstart", start)
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        zone.add_component(part)
+    return zone
+
+
+def _event_component(entry: CalendarEntry, *, cancelled: bool = False, attendee=None) -> icalendar.Event:
+    event = entry.event
+    cancelled = cancelled or event.status == Event.Status.CANCELLED
+    page_url = absolute_url(reverse("events:event-detail", args=[event.slug]))
+    online_link = event.online_url if entry.show_online_link else ""
+
+    component = icalendar.Event()
+    component.add("uid", event_uid(event))
+    component.add("dtstamp", timezone.now())
+    component.add("last-modified", event.updated_at)
+    component.add("dtstart", in_london(event.start))
+    component.add("dtend", in_london(event.end))
+    component.add("sequence", entry.sequence)
+    component.add("summary", ("Cancelled: " if cancelled else "") + event.title)
+    component.add("description", _description(event, page_url=page_url, online_link=online_link))
+    location = _location(event, online_link=online_link)
+    if location:
+        component.add("location", location)
+    component.add("url", page_url)
+    if cancelled:
+        component.add("status", "CANCELLED")
+    else:
+        component.add("status", "TENTATIVE" if entry.tentative else "CONFIRMED")
+    component.add("transp", "OPAQUE")
+
+    _, organiser_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    component.add(
+        "organizer", icalendar.vCalAddress(f"mailto:{organiser_email}"), parameters={"CN": ORGANISER_NAME}
+    )
+    if attendee is not None:
+        parameters = {"CN": attendee.full_name or attendee.email, "ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"}
+        if not cancelled:
+            parameters["PARTSTAT"] = "ACCEPTED"
+        component.add("attendee", icalendar.vCalAddress(f"mailto:{attendee.email}"), parameters=parameters)
+    return component
+
+
+def _location(event: Event, *, online_link: str) -> str:
+    if event.venue and event.online_url:
+        return f"{event.venue} (or online)"
+    if event.venue:
+        return event.venue
+    if event.online_url:
+        return online_link or "Online"
+    return ""
+
+
+def _description(event: Event, *, page_url: str, online_link: str) -> str:
+    lines = []
+    if event.summary:
+        lines += [event.summary, ""]
+    lines.append(f"When: {format_when(event.start, event.end)} (London time)")
+    if event.venue:
+        lines.append(f"Where: {event.venue}")
+    if online_link:
+        lines.append(f"Join online: {online_link}")
+    elif event.online_url:
+        lines.append("Online: the joining link is on the event page for people with a place.")
+    lines += ["", f"Details: {page_url}"]
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+from django import forms
+from django.utils.html import escape
+
+from .models import Event, EventMessage, Question
+
+
+class _FirstOptionLabel:
+    """Point the error summary's link at the first option (crispy-forms-gds numbers them from 1);
+    Django's radios and checkboxes otherwise give no id to link to."""
+
+    def id_for_label(self, id_, index=None):
+        return f"{id_}_1" if index is None and id_ else super().id_for_label(id_, index)
+
+
+class Radios(_FirstOptionLabel, forms.RadioSelect):
+    pass
+
+
+class Checkboxes(_FirstOptionLabel, forms.CheckboxSelectMultiple):
+    pass
+
+
+def question_field_name(question: Question) -> str:
+    return f"question_{question.pk}"
+
+
+class RegistrationForm(forms.Form):
+    """The event's questions, one field each. `answers()` gives them keyed by question id."""
+
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[question_field_name(question)] = self._field_for(question)
+
+    @staticmethod
+    def _field_for(question: Question) -> forms.Field:
+        # crispy-forms-gds marks labels and hints safe: escape staff-written text here.
+        common = {
+            "label": escape(question.text if question.required else f"{question.text} (optional)"),
+            "help_text": escape(question.hint),
+            "required": question.required,
+        }
+        choices = [(option, option) for option in question.option_list]
+        if question.kind == Question.Kind.ONE_CHOICE:
+            return forms.ChoiceField(
+                choices=choices,
+                widget=Radios,
+                error_messages={
+                    "required": f"Select an answer to “{question.text}”",
+                    "invalid_choice": f"Select one of the answers to “{question.text}”",
+                },
+                **common,
+            )
+        if question.kind == Question.Kind.SEVERAL_CHOICES:
+            return forms.MultipleChoiceField(
+                choices=choices,
+                widget=Checkboxes,
+                error_messages={
+                    "required": f"Select at least one answer to “{question.text}”",
+                    "invalid_choice": f"Select from the answers to “{question.text}”",
+                },
+                **common,
+            )
+        return forms.CharField(
+            max_length=500,
+            error_messages={
+                "required": f"Enter your answer to “{question.text}”",
+                "max_length": f"Your answer to “{question.text}” must be 500 characters or fewer",
+            },
+            **common,
+        )
+
+    def answers(self) -> dict:
+        return {
+            str(question.pk): self.cleaned_data.get(question_field_name(question))
+            for question in self.questions
+        }
+
+
+class EventFilterForm(forms.Form):
+    """The events list's filters, read from the query string."""
+
+    network = forms.ChoiceField(label="Network", required=False)
+    kind = forms.ChoiceField(
+        label="Type of event",
+        required=False,
+        choices=[("", "All types"), *Event.Kind.choices],
+        error_messages={"invalid_choice": "Select a type of event from the list"},
+    )
+    programme = forms.ChoiceField(label="Programme", required=False)
+
+    def __init__(self, *args, networks, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.networks = {network.slug: network for network in networks}
+        self.fields["network"].choices = [("", "All networks")] + [(n.slug, n.name) for n in networks]
+        self.fields["network"].error_messages["invalid_choice"] = "Select a network from the list"
+        self.fields["programme"].choices = [("", "All programmes")] + [(p, p) for p in programmes]
+        self.fields["programme"].error_messages["invalid_choice"] = "Select a programme from the list"
+        if not programmes:
+            del self.fields["programme"]
+
+    def filters(self) -> dict:
+        """The valid filters; an invalid one is left out (and shown as an error)."""
+        data = self.cleaned_data
+        return {
+            "network": self.networks.get(data.get("network") or ""),
+            "kind": data.get("kind") or "",
+            "programme": data.get("programme") or "",
+        }
+
+
+class EmailRegistrantsForm(forms.Form):
+    recipients = forms.ChoiceField(
+        label="Who should get it?",
+        choices=EventMessage.Recipients.choices,
+        widget=forms.RadioSelect,
+        initial=EventMessage.Recipients.CONFIRMED,
+    )
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(
+        label="Message", widget=forms.Textarea(attrs={"rows": 10}), help_text="Plain text. Sent as written."
+    )

@@ -1,0 +1,338 @@
+"""Reads that decide who may see what. Every object taken from a URL comes through here."""
+
+from datetime import timedelta
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from networks.models import Membership, Network
+
+from .calendar import CalendarEntry, attendee_sequence
+from .formatting import format_datetime
+from .models import CalendarFeed, Event, Invitation, Question, Registration, Speaker
+
+HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
+# Feeds show what is coming and what happened in the last few months, not every event ever.
+FEED_HISTORY = timedelta(days=90)
+
+
+def _invited(user) -> Exists:
+    return Exists(Invitation.objects.filter(event=OuterRef("pk"), email__iexact=user.email))
+
+
+def _registered(user) -> Exists:
+    return Exists(Registration.objects.filter(event=OuterRef("pk"), user=user))
+
+
+def events_visible_to(*, user) -> QuerySet[Event]:
+    """Published and cancelled events; invitation-only ones only for the people invited (or
+    already registered); drafts only for staff."""
+    events = Event.objects.all()
+    if user.is_authenticated and user.is_staff:
+        return events
+    events = events.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    if not user.is_authenticated:
+        return events.exclude(audience=Event.Audience.INVITATION)
+    return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
+
+
+def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
+    return events.annotate(
+        places_taken=Count("registrations", filter=Q(registrations__status__in=HOLDS_PLACE)),
+        waiting_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+    )
+
+
+def event_list_for_user(
+    *,
+    user,
+    past: bool = False,
+    network: Network | None = None,
+    kind: str = "",
+    programme: str = "",
+) -> QuerySet[Event]:
+    """Upcoming events soonest first, or past ones latest first, with counts and, for a signed-in
+    person, their own registration status as `my_status`."""
+    now = timezone.now()
+    events = _with_counts(events_visible_to(user=user)).select_related("network")
+    if past:
+        events = events.filter(end__lt=now).order_by("-start", "-id")
+    else:
+        events = events.filter(end__gte=now).order_by("start", "id")
+    if network is not None:
+        events = events.filter(network=network)
+    if kind:
+        events = events.filter(kind=kind)
+    if programme:
+        events = events.filter(programme=programme)
+    if user.is_authenticated:
+        mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")[:1]
+        events = events.annotate(my_status=Subquery(mine))
+    return events
+
+
+def event_filter_choices() -> dict:
+    """The networks and programmes that have events, for the list's filters."""
+    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    networks = Network.objects.filter(Exists(public.filter(network=OuterRef("pk")))).order_by("name")
+    programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
+    return {"networks": list(networks), "programmes": list(programmes.distinct())}
+
+
+def event_get_for_user(*, user, slug: str) -> Event:
+    """The event with its counts, network and speakers; 404 if this person may not see it."""
+    events = _with_counts(events_visible_to(user=user)).select_related("network")
+    speakers = Speaker.objects.order_by("position", "id")
+    events = events.prefetch_related(Prefetch("speakers", queryset=speakers))
+    event = events.filter(slug=slug).first()
+    if event is None:
+        raise Http404("No such event")
+    return event
+
+
+def event_questions(*, event: Event) -> list[Question]:
+    return list(event.questions.order_by("position", "id"))
+
+
+def places_left(event: Event) -> int | None:
+    """Free places on an event from `event_get_for_user`/`event_list_for_user`; None if unlimited."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - event.places_taken, 0)
+
+
+def registration_for_user(*, event: Event, user) -> Registration | None:
+    """This person's own registration for the event (any status), or None."""
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(event=event, user=user).first()
+
+
+def active_registration_for_user(*, user, slug: str) -> Registration:
+    """A person's confirmed or waiting registration for an event they can see, else 404."""
+    event = event_get_for_user(user=user, slug=slug)
+    registration = registration_for_user(event=event, user=user)
+    if registration is None or registration.status not in (
+        Registration.Status.CONFIRMED,
+        Registration.Status.WAITLISTED,
+    ):
+        raise Http404("You are not registered for this event")
+    registration.event = event
+    return registration
+
+
+def waitlist_rank(registration: Registration) -> int | None:
+    """Where this person is in the queue: 1 is next to get a place."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id,
+        status=Registration.Status.WAITLISTED,
+        waitlist_position__lt=registration.waitlist_position,
+    ).count()
+    return ahead + 1
+
+
+def can_see_online_link(*, event: Event, user, registration: Registration | None) -> bool:
+    if not event.online_url or not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    return registration is not None and registration.holds_place and event.status != Event.Status.CANCELLED
+
+
+def registration_refusal_reason(*, event: Event, user: User, now=None) -> str | None:
+    """Why this person may not register now, in words to show them; None if they may.
+
+    Does not look at their own registration: a person already registered is not refused.
+    """
+    now = now or timezone.now()
+    if event.status == Event.Status.CANCELLED:
+        return "This event has been cancelled, so you cannot register."
+    if event.status != Event.Status.PUBLISHED:
+        return "This event is not open for registration yet."
+    if event.registration_opens and now < event.registration_opens:
+        return f"Registration opens on {format_datetime(event.registration_opens)}."
+    if now >= event.closes_at:
+        if now >= event.start:
+            return "This event has already started, so registration has closed."
+        return f"Registration closed on {format_datetime(event.closes_at)}."
+    return _audience_refusal(event=event, user=user)
+
+
+def _audience_refusal(*, event: Event, user: User) -> str | None:
+    audience = event.audience
+    if audience == Event.Audience.BOROUGH_STAFF:
+        organisation = user.organisation
+        if organisation is None:
+            return (
+                "This event is for London borough staff only. Your account is not linked to a "
+                "borough, so you cannot register."
+            )
+        if organisation.kind != Organisation.Kind.BOROUGH:
+            kind = organisation.get_kind_display().lower()
+            article = "an" if kind[0] in "aeiou" else "a"
+            return (
+                f"This event is for London borough staff only. Your account is linked to "
+                f"{organisation.name}, {article} {kind}, so you cannot register."
+            )
+    elif audience == Event.Audience.NETWORK_MEMBERS:
+        is_member = Membership.objects.filter(
+            network_id=event.network_id, user=user, status=Membership.Status.ACTIVE
+        ).exists()
+        if not is_member:
+            name = event.network.name if event.network_id else "the network"
+            return f"This event is for members of {name} only. Join the network to register."
+    elif (
+        audience == Event.Audience.INVITATION
+        and not Invitation.objects.filter(event=event, email__iexact=user.email).exists()
+    ):
+        return "This event is by invitation only, and you have not been invited."
+    return None
+
+
+def registrations_for_user(*, user, past: bool) -> QuerySet[Registration]:
+    """A person's own registrations, for "My events": upcoming (confirmed or waiting) soonest first;
+    past (with a place) latest first."""
+    now = timezone.now()
+    registrations = Registration.objects.filter(user=user).select_related("event", "event__network")
+    if past:
+        return registrations.filter(event__end__lt=now, status__in=HOLDS_PLACE).order_by("-event__start")
+    ahead = (
+        Registration.objects.filter(
+            event=OuterRef("event"),
+            status=Registration.Status.WAITLISTED,
+            waitlist_position__lt=OuterRef("waitlist_position"),
+        )
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        registrations.filter(
+            event__end__gte=now, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+        )
+        .annotate(waitlist_rank=Coalesce(Subquery(ahead), 0) + 1)
+        .order_by("event__start", "event__id")
+    )
+
+
+def calendar_feed_for_user(*, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
+    """The calendar behind a secret feed address: the owner's events they have a place at or are
+    waiting for, and their networks' meetings. 404 for an unknown or replaced address."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such calendar")
+    user = feed.user
+    since = timezone.now() - FEED_HISTORY
+    registrations = (
+        Registration.objects.filter(
+            user=user,
+            event__end__gte=since,
+            status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
+        )
+        .exclude(event__status=Event.Status.DRAFT)
+        .select_related("event")
+    )
+    entries = {
+        registration.event_id: CalendarEntry(
+            event=registration.event,
+            sequence=attendee_sequence(registration),
+            show_online_link=registration.holds_place,
+            tentative=registration.status == Registration.Status.WAITLISTED,
+        )
+        for registration in registrations
+    }
+    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
+    meetings = events_visible_to(user=user).filter(
+        kind=Event.Kind.NETWORK_MEETING, network_id__in=my_networks, end__gte=since
+    )
+    for meeting in meetings:
+        entries.setdefault(meeting.pk, CalendarEntry(event=meeting, sequence=meeting.sequence))
+    return sorted(entries.values(), key=lambda entry: (entry.event.start, entry.event.pk))
+
+
+def network_feed_entries(*, slug: str) -> tuple[Network, list[CalendarEntry]]:
+    """A network's public calendar: its published (and cancelled) events, not invitation-only ones."""
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        raise Http404("No such network")
+    events = (
+        events_visible_to(user=AnonymousUser())
+        .filter(network=network, end__gte=timezone.now() - FEED_HISTORY)
+        .order_by("start", "id")
+    )
+    return network, [CalendarEntry(event=event, sequence=event.sequence) for event in events]
+
+
+def event_attendee_rows(*, events: QuerySet[Event]) -> tuple[list[str], list[list]]:
+    """The attendee list of one or more events: a header and one row per registration that is
+    not cancelled, with one column per question (questions with the same wording share one)."""
+    events = list(events.order_by("start", "id").prefetch_related("questions"))
+    question_columns: list[str] = []
+    for event in events:
+        for question in event.questions.all():
+            if question.text not in question_columns:
+                question_columns.append(question.text)
+    header = [
+        "Event",
+        "Starts",
+        "Name",
+        "Email",
+        "Organisation",
+        "Organisation type",
+        "Job title",
+        "Status",
+        "Waiting list position",
+        "Registered at",
+        *question_columns,
+    ]
+    registrations = (
+        Registration.objects.filter(event__in=events)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("user", "user__organisation")
+        .order_by("event__start", "event_id", "status", "waitlist_position", "created_at", "id")
+    )
+    by_event = {event.pk: event for event in events}
+    rows = []
+    for registration in registrations:
+        event = by_event[registration.event_id]
+        user = registration.user
+        organisation = user.organisation if user else None
+        answers = {
+            question.text: question.display_answer(registration.answers.get(str(question.pk)))
+            for question in event.questions.all()
+        }
+        rows.append(
+            [
+                event.title,
+                format_datetime(event.start),
+                user.full_name if user else "Deleted account",
+                user.email if user else "",
+                organisation.name if organisation else (user.requested_organisation_name if user else ""),
+                organisation.get_kind_display() if organisation else "",
+                user.job_title if user else "",
+                registration.get_status_display(),
+                registration.waitlist_position or "",
+                format_datetime(registration.created_at),
+                *[answers.get(text, "") for text in question_columns],
+            ]
+        )
+    return header, rows
+
+
+def answers_for_display(*, registration: Registration, questions: list[Question]) -> list[tuple[str, str]]:
+    """(question, answer) pairs for a person's own registration."""
+    return [
+        (question.text, question.display_answer(registration.answers.get(str(question.pk))) or "Not answered")
+        for question in questions
+    ]

@@ -1,0 +1,214 @@
+"""Registering, cancelling, the waiting list and attendance. Every decision about places is
+taken with the event row locked, so concurrent requests never exceed the capacity."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import audit_record
+
+from ..models import Event, Notification, Question, Registration
+from ..selectors import registration_refusal_reason
+from .notifications import notifications_queue
+
+Status = Registration.Status
+
+
+class RegistrationRefused(Exception):
+    """The change is not allowed; the message says why, in words to show the person."""
+
+
+def _lock_event(event_id: int) -> Event:
+    return Event.objects.select_for_update().get(pk=event_id)
+
+
+def _places_taken(event: Event) -> int:
+    return Registration.objects.filter(event=event, status__in=Registration.HOLDS_PLACE_STATUSES).count()
+
+
+def _next_waitlist_position(event: Event) -> int:
+    highest = Registration.objects.filter(event=event).aggregate(highest=Max("waitlist_position"))["highest"]
+    return (highest or 0) + 1
+
+
+def _clean_answers(event: Event, answers: dict) -> dict:
+    """Keep the answers to this event's own questions, keyed by question id."""
+    question_ids = {str(pk) for pk in Question.objects.filter(event=event).values_list("pk", flat=True)}
+    return {str(key): value for key, value in (answers or {}).items() if str(key) in question_ids}
+
+
+@transaction.atomic
+def registration_create(*, event: Event, user: User, answers: dict, acting_user: User | None) -> Registration:
+    """Register a person: a place if one is free, otherwise the end of the waiting list.
+
+    Locks the event row. Idempotent: a person already confirmed or waiting gets their registration
+    back unchanged (a double submit is harmless); a cancelled registration is reused.
+    Raises RegistrationRefused, storing nothing, when the event is cancelled or not published,
+    registration is not open, or the person is not in the event's audience.
+    Emails the person after commit.
+    """
+    event = _lock_event(event.pk)
+    registration = Registration.objects.filter(event=event, user=user).first()
+    if registration is not None and registration.is_active:
+        return registration
+    reason = registration_refusal_reason(event=event, user=user)
+    if reason:
+        raise RegistrationRefused(reason)
+
+    # Anyone already waiting comes before a newcomer.
+    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration")
+    gets_place = event.capacity is None or _places_taken(event) < event.capacity
+    now = timezone.now()
+    if registration is None:
+        registration = Registration(event=event, user=user)
+    else:
+        # A new registration after cancelling: the person's calendar must treat it as newer.
+        registration.sequence += 1
+    registration.created_at = now
+    registration.cancelled_at = None
+    registration.promoted_at = None
+    registration.answers = _clean_answers(event, answers)
+    if gets_place:
+        registration.status = Status.CONFIRMED
+        registration.waitlist_position = None
+    else:
+        registration.status = Status.WAITLISTED
+        registration.waitlist_position = _next_waitlist_position(event)
+    registration.save()
+
+    audit_record(
+        actor=acting_user,
+        action="events.registration.confirmed" if gets_place else "events.registration.waitlisted",
+        target=registration,
+        data={"event": event.slug, "waitlist_position": registration.waitlist_position},
+    )
+    if gets_place:
+        notifications_queue(items=[(registration, Notification.Kind.CONFIRMED, "REQUEST")])
+    else:
+        notifications_queue(items=[(registration, Notification.Kind.WAITLISTED, "")])
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, acting_user: User | None) -> Registration:
+    """Cancel a place or a place in the queue. A freed place goes to the first person waiting in
+    the same transaction. Both people are emailed after commit; the person cancelling gets a
+    calendar cancellation if they had a place. Cancelling twice is harmless.
+    Raises RegistrationRefused once the event has started.
+    """
+    event = _lock_event(registration.event_id)
+    registration = Registration.objects.get(pk=registration.pk)
+    if registration.status == Status.CANCELLED:
+        return registration
+    if registration.status not in (Status.CONFIRMED, Status.WAITLISTED) or timezone.now() >= event.start:
+        raise RegistrationRefused("This event has already started, so the registration cannot be cancelled.")
+
+    had_place = registration.status == Status.CONFIRMED
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.waitlist_position = None
+    if had_place:
+        registration.sequence += 1
+    registration.save()
+    audit_record(
+        actor=acting_user,
+        action="events.registration.cancelled",
+        target=registration,
+        data={"event": event.slug, "had_place": had_place},
+    )
+    notifications_queue(items=[(registration, Notification.Kind.CANCELLED, "CANCEL" if had_place else "")])
+    if had_place:
+        waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation")
+    return registration
+
+
+def _promote(registration: Registration, *, acting_user: User | None, trigger: str) -> None:
+    registration.status = Status.CONFIRMED
+    registration.waitlist_position = None
+    registration.promoted_at = timezone.now()
+    registration.save(update_fields=["status", "waitlist_position", "promoted_at", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        action="events.registration.promoted",
+        target=registration,
+        data={"event": registration.event.slug, "trigger": trigger},
+    )
+    notifications_queue(items=[(registration, Notification.Kind.PROMOTED, "REQUEST")])
+
+
+def waitlist_fill_free_places(*, event: Event, acting_user: User | None, trigger: str) -> list[Registration]:
+    """Give free places to the people waiting, first come first served. The caller holds the
+    event lock. Nobody is promoted once the event has started or if it is not published."""
+    if event.status != Event.Status.PUBLISHED or timezone.now() >= event.start:
+        return []
+    waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("waitlist_position")
+    if event.capacity is not None:
+        free = event.capacity - _places_taken(event)
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting.select_related("event"))
+    for registration in promoted:
+        _promote(registration, acting_user=acting_user, trigger=trigger)
+    return promoted
+
+
+@transaction.atomic
+def event_fill_from_waitlist(*, event: Event, acting_user: User | None) -> list[Registration]:
+    """Give any free places to the people waiting, in order; returns the people promoted."""
+    return waitlist_fill_free_places(event=_lock_event(event.pk), acting_user=acting_user, trigger="staff")
+
+
+@transaction.atomic
+def registration_promote(*, registration: Registration, acting_user: User | None) -> Registration:
+    """Staff give a particular person on the waiting list a place, out of turn if need be.
+
+    If the event is full its capacity is raised by one, so it is never exceeded.
+    Raises RegistrationRefused if the person is not on the waiting list.
+    """
+    event = _lock_event(registration.event_id)
+    registration = Registration.objects.select_related("event", "user").get(pk=registration.pk)
+    if registration.status != Status.WAITLISTED:
+        raise RegistrationRefused(f"{registration.user or 'This person'} is not on the waiting list.")
+    taken = _places_taken(event)
+    if event.capacity is not None and taken >= event.capacity:
+        previous = event.capacity
+        event.capacity = taken + 1
+        event.save(update_fields=["capacity", "updated_at"])
+        audit_record(
+            actor=acting_user,
+            action="events.event.capacity_raised",
+            target=event,
+            data={"from": previous, "to": event.capacity, "for": registration.pk},
+        )
+    _promote(registration, acting_user=acting_user, trigger="staff")
+    return registration
+
+
+@transaction.atomic
+def registration_mark_attendance(
+    *, registration: Registration, attended: bool, acting_user: User | None
+) -> Registration:
+    """Record whether a person with a place came. Raises RegistrationRefused for someone without
+    a place, or before the event has started."""
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event", "user")
+        .get(pk=registration.pk)
+    )
+    if not registration.holds_place:
+        raise RegistrationRefused(f"{registration.user or 'This person'} did not have a place.")
+    if timezone.now() < registration.event.start:
+        raise RegistrationRefused(f"{registration.event} has not started yet.")
+    new_status = Status.ATTENDED if attended else Status.NO_SHOW
+    if registration.status != new_status:
+        registration.status = new_status
+        registration.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=acting_user,
+            action="events.registration.attended" if attended else "events.registration.no_show",
+            target=registration,
+            data={"event": registration.event.slug},
+        )
+    return registration

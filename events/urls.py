@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.event_list, name="event-list"),
+    path("past/", views.event_list, {"past": True}, name="event-archive"),
+    path("mine/", views.my_events, name="my-events"),
+    path("calendar/new-address/", views.calendar_feed_regenerate_view, name="calendar-feed-regenerate"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("networks/<slug:slug>.ics", views.network_feed, name="network-feed"),
+    path("<slug:slug>/", views.event_detail, name="event-detail"),
+    path("<slug:slug>/register/", views.event_register, name="event-register"),
+    path("<slug:slug>/registered/", views.event_registered, name="event-registered"),
+    path("<slug:slug>/cancel/", views.event_cancel, name="event-cancel"),
+    path("<slug:slug>/calendar.ics", views.event_ics, name="event-ics"),
+]

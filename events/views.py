@@ -1,0 +1,199 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from loti_portal.utils import absolute_url
+
+from . import calendar
+from .forms import EventFilterForm, RegistrationForm
+from .selectors import (
+    active_registration_for_user,
+    answers_for_display,
+    calendar_feed_entries_for_token,
+    calendar_feed_for_user,
+    can_see_online_link,
+    event_filter_choices,
+    event_get_for_user,
+    event_list_for_user,
+    event_questions,
+    network_feed_entries,
+    places_left,
+    registration_for_user,
+    registration_refusal_reason,
+    registrations_for_user,
+    waitlist_rank,
+)
+from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
+
+EVENTS_PER_PAGE = 20
+
+
+@require_GET
+def event_list(request, past=False):
+    choices = event_filter_choices()
+    form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
+    form.is_valid()
+    events = event_list_for_user(user=request.user, past=past, **form.filters())
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    return render(
+        request,
+        "events/event_list.html",
+        {"form": form, "page": page, "page_numbers": page_numbers, "past": past},
+    )
+
+
+@require_GET
+def event_detail(request, slug):
+    event = event_get_for_user(user=request.user, slug=slug)
+    registration = registration_for_user(event=event, user=request.user)
+    refusal = None
+    if request.user.is_authenticated and not (registration and registration.is_active):
+        refusal = registration_refusal_reason(event=event, user=request.user)
+
+    show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "registration": registration if registration and registration.is_active else None,
+            "refusal": refusal,
+            "registration_open": event.is_open_for_registration(),
+            "places_left": places_left(event),
+            "show_online_link": show_online_link,
+            "waitlist_rank": waitlist_rank(registration) if registration else None,
+        },
+    )
+
+
+def _refused(request, event, reason):
+    context = {"event": event, "reason": reason}
+    return render(request, "events/event_register_refused.html", context, status=403)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_register(request, slug):
+    event = event_get_for_user(user=request.user, slug=slug)
+    registration = registration_for_user(event=event, user=request.user)
+    if registration is not None and registration.is_active:
+        return redirect("events:event-registered", slug=event.slug)
+    reason = registration_refusal_reason(event=event, user=request.user)
+    if reason:
+        return _refused(request, event, reason)
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None, questions=event_questions(event=event)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration_create(
+                event=event, user=request.user, answers=form.answers(), acting_user=request.user
+            )
+        except RegistrationRefused as refused:
+            return _refused(request, event, str(refused))
+        return redirect("events:event-registered", slug=event.slug)
+    return render(
+        request,
+        "events/event_register.html",
+        {"event": event, "form": form, "places_left": places_left(event)},
+    )
+
+
+@login_required
+@require_GET
+def event_registered(request, slug):
+    registration = active_registration_for_user(user=request.user, slug=slug)
+    event = registration.event
+    questions = event_questions(event=event)
+    show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
+    return render(
+        request,
+        "events/event_registered.html",
+        {
+            "event": event,
+            "registration": registration,
+            "waitlist_rank": waitlist_rank(registration),
+            "answers": answers_for_display(registration=registration, questions=questions),
+            "show_online_link": show_online_link,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, slug):
+    registration = active_registration_for_user(user=request.user, slug=slug)
+    event = registration.event
+    if request.method == "POST":
+        try:
+            registration_cancel(registration=registration, acting_user=request.user)
+        except RegistrationRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("events:event-detail", slug=event.slug)
+        messages.success(request, f"Your registration for {event.title} has been cancelled.")
+        return redirect("events:my-events")
+    return render(request, "events/event_cancel.html", {"event": event, "registration": registration})
+
+
+@login_required
+@require_GET
+def my_events(request):
+    feed = calendar_feed_for_user(user=request.user)
+    feed_url = absolute_url(reverse("events:calendar-feed", args=[feed.token])) if feed else ""
+    return render(
+        request,
+        "events/my_events.html",
+        {
+            "upcoming": registrations_for_user(user=request.user, past=False),
+            "past": registrations_for_user(user=request.user, past=True),
+            "feed_url": feed_url,
+        },
+    )
+
+
+def _calendar_response(content: bytes, *, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(content, content_type=calendar.CONTENT_TYPE)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def event_ics(request, slug):
+    event = event_get_for_user(user=request.user, slug=slug)
+    registration = registration_for_user(event=event, user=request.user)
+    show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
+    content = calendar.event_ics(event=event, show_online_link=show_online_link)
+    return _calendar_response(content, filename=calendar.filename_for(event))
+
+
+@require_GET
+def calendar_feed(request, token):
+    entries = calendar_feed_entries_for_token(token=token)
+    response = _calendar_response(calendar.feed_ics(name="Your LOTI events", entries=entries))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_feed_regenerate_view(request):
+    had_feed = calendar_feed_for_user(user=request.user) is not None
+    calendar_feed_regenerate(user=request.user)
+    if had_feed:
+        messages.success(request, "Your calendar has a new address. The old address no longer works.")
+    else:
+        messages.success(request, "Your calendar address is ready to copy.")
+    return redirect(reverse("events:my-events") + "#calendar")
+
+
+@require_GET
+def network_feed(request, slug):
+    network, entries = network_feed_entries(slug=slug)
+    return _calendar_response(calendar.feed_ics(name=f"{network.name} (LOTI)", entries=entries))
