@@ -179,8 +179,9 @@ def _weekday_after(today: date, weekday: int, *, weeks: int) -> date:
     return monday + timedelta(weeks=weeks, days=weekday)
 
 
-def _network(slug: str) -> Network | None:
-    return Network.objects.filter(slug=slug).first()
+def _network(slug: str) -> Network:
+    # networks.demo runs first (see load_demo), so the demo networks exist.
+    return Network.objects.get(slug=slug)
 
 
 def _event(*, slug, day, starts, ends, **fields) -> Event:

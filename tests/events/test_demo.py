@@ -12,7 +12,6 @@ from accounts.models import User
 from events.calendar import event_uid
 from events.formatting import in_london
 from events.models import Event, Registration
-from networks.models import Network
 from tests.factories import UserFactory
 
 from .conftest import calendar_attachment, only_event
@@ -26,8 +25,6 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def demo(db):
-    for slug, name in [("data-leaders", "Data Leaders"), ("data-practitioners", "Data Practitioners")]:
-        Network.objects.create(slug=slug, name=name, summary=name)
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
@@ -65,11 +62,6 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     before = (Event.objects.count(), Registration.objects.count(), User.objects.count())
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (Event.objects.count(), Registration.objects.count(), User.objects.count()) == before
-
-
-def test_demo_loads_without_the_networks(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert Event.objects.get(slug="introduction-to-data-for-senior-leaders").network is None
 
 
 def test_partner_cannot_register_for_the_social_value_demo_and_is_told_why(client, demo):
