@@ -57,6 +57,14 @@ def invitation_ics(*, registration: Registration, method: str) -> bytes:
     return _calendar([component], method=method)
 
 
+def reminder_ics(*, event: Event, user, registration: Registration | None) -> bytes:
+    """The invitation attached to a reminder: the registrant's own, or a member's for a meeting."""
+    if registration is not None:
+        return invitation_ics(registration=registration, method="REQUEST")
+    entry = CalendarEntry(event=event, sequence=event.sequence, show_online_link=True)
+    return _calendar([_event_component(entry, attendee=user)], method="REQUEST")
+
+
 def event_ics(*, event: Event, show_online_link: bool) -> bytes:
     """One event to add to a calendar by hand."""
     entry = CalendarEntry(event=event, sequence=event.sequence, show_online_link=show_online_link)

@@ -53,6 +53,17 @@ class Event(models.Model):
     registration_closes = models.DateTimeField(null=True, blank=True)
     audience = models.CharField(max_length=30, choices=Audience.choices, default=Audience.SIGNED_IN)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    occurrence_date = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="For a meeting made from the network's cadence: the occurrence it stands for.",
+    )
+    staff_edited = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Set when staff change a generated meeting, so a change of cadence leaves it alone.",
+    )
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: raised when the time or place of a published event changes."
     )
@@ -63,6 +74,11 @@ class Event(models.Model):
         ordering = ["start", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="events_event_end_after_start"),
+            models.UniqueConstraint(
+                fields=["network", "occurrence_date"],
+                condition=Q(occurrence_date__isnull=False),
+                name="events_event_one_meeting_per_occurrence",
+            ),
         ]
         indexes = [models.Index(fields=["status", "start"]), models.Index(fields=["network", "start"])]
 
@@ -334,3 +350,48 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.registration.user or 'deleted account'}"
+
+
+class ReminderDelivery(models.Model):
+    """The outbox: one reminder for one person about one event, written before it is sent.
+
+    The unique (event, user, offset) row is claimed before sending and marked sent as soon as the
+    mail server accepts the message, so a reminder is never lost and never sent twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not needed any more"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminder_deliveries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    offset_hours = models.PositiveIntegerField(help_text="How many hours before the start it is due.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["event", "offset_hours", "id"]
+        verbose_name_plural = "reminder deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user", "offset_hours"], name="events_reminder_once_per_event_person_offset"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queued_at"]),
+            models.Index(fields=["status", "claimed_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.offset_hours}h reminder of {self.event} for {self.user}"

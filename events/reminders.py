@@ -29,6 +29,7 @@ from django.utils import timezone
 from loti_portal.emails import email_build
 from loti_portal.utils import absolute_url
 
+from .calendar import reminder_ics
 from .models import Event, Registration, ReminderDelivery
 
 logger = logging.getLogger(__name__)
@@ -255,9 +256,11 @@ def unsubscribe_token_read(token: str) -> tuple[int, int]:
 
 def reminder_message(*, delivery: ReminderDelivery):
     """The reminder email for one delivery: text + HTML, the .ics, and one-click unsubscribe."""
-    from .calendar import event_invitation_ics
 
     event, user = delivery.event, delivery.user
+    registration = Registration.objects.filter(
+        event=event, user=user, status=Registration.Status.CONFIRMED
+    ).first()
     headers = {"X-Entity-Ref-ID": f"reminder-{delivery.id}"}
     unsubscribe_url = None
     if event.network_id is not None:
@@ -266,8 +269,7 @@ def reminder_message(*, delivery: ReminderDelivery):
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     show_online_link = bool(event.online_url) and (
-        event.kind == Event.Kind.NETWORK_MEETING
-        or Registration.objects.filter(event=event, user=user, status=Registration.Status.CONFIRMED).exists()
+        event.kind == Event.Kind.NETWORK_MEETING or registration is not None
     )
     return email_build(
         template="events-reminder",
@@ -283,7 +285,11 @@ def reminder_message(*, delivery: ReminderDelivery):
         },
         headers=headers,
         attachments=[
-            ("invite.ics", event_invitation_ics(event=event, user=user), "text/calendar; method=REQUEST")
+            (
+                "invite.ics",
+                reminder_ics(event=event, user=user, registration=registration),
+                "text/calendar; method=REQUEST",
+            )
         ],
     )
 

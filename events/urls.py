@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notifications
 
 app_name = "events"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.event_list, name="event-list"),
     path("past/", views.event_list, {"past": True}, name="event-archive"),
     path("mine/", views.my_events, name="my-events"),
+    path("notifications/", views_notifications.notification_settings, name="notification-settings"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        views_notifications.reminders_unsubscribe,
+        name="reminders-unsubscribe",
+    ),
     path("calendar/new-address/", views.calendar_feed_regenerate_view, name="calendar-feed-regenerate"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("networks/<slug:slug>.ics", views.network_feed, name="network-feed"),

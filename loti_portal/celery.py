@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loti_portal.settings")
 
@@ -18,6 +19,11 @@ app.autodiscover_tasks()
 # One dispatcher per concern: each selects due work and fans it out to small tasks.
 app.conf.beat_schedule = {
     "networks-send-owed-emails": {"task": "networks.tasks.network_emails_send_owed", "schedule": 10 * 60},
+    "networks-generate-meetings": {
+        "task": "networks.tasks.networks_generate_meetings",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 2 * 60},
 }
 
 

@@ -1,18 +1,36 @@
 """Demo networks and memberships for `manage.py load_demo`, after accounts.demo. Safe to run twice:
 a second run leaves the same state (fixed dates, update-or-create on natural keys)."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation, User
+from events.models import Event
 
+from .meetings import meetings_generate
 from .models import Membership, Network
 
 LONDON = ZoneInfo("Europe/London")
 CONTACT = "networks@loti.london"
 BOROUGHS_AND_PARTNERS = [Organisation.Kind.BOROUGH, Organisation.Kind.PARTNER]
+LOTI_OFFICE = "London Office of Technology and Innovation, 59½ Southwark Street, London SE1 0AL"
+
+
+def _cadence(*, week, weekday, at, minutes, venue="", online=""):
+    """The plain cadence fields of a demo network (the RRULE is worked out when it is saved)."""
+    return {
+        "cadence_week": week,
+        "cadence_weekday": weekday,
+        "cadence_start_time": at,
+        "cadence_duration_minutes": minutes,
+        "cadence_starts_on": date(2026, 1, 1),
+        "meeting_venue": venue,
+        "meeting_online_url": online,
+    }
+
 
 NETWORKS = [
     {
@@ -40,6 +58,9 @@ NETWORKS = [
         "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
         "asks_seniority": True,
         "meeting_frequency": Network.MeetingFrequency.MONTHLY,
+        **_cadence(
+            week=2, weekday=1, at=time(10, 0), minutes=90, online="https://meet.loti.london/data-leaders"
+        ),
         "discussion_url": "https://3.basecamp.com/loti/projects/data-leaders",
     },
     {
@@ -66,6 +87,7 @@ NETWORKS = [
         "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
         "asks_seniority": False,
         "meeting_frequency": Network.MeetingFrequency.QUARTERLY,
+        **_cadence(week=1, weekday=2, at=time(14, 0), minutes=120, venue=LOTI_OFFICE),
         "discussion_url": "https://3.basecamp.com/loti/projects/data-practitioners",
     },
     {
@@ -89,6 +111,9 @@ NETWORKS = [
         "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
         "asks_seniority": False,
         "meeting_frequency": Network.MeetingFrequency.MONTHLY,
+        **_cadence(
+            week=-1, weekday=3, at=time(12, 30), minutes=60, online="https://meet.loti.london/data-scientists"
+        ),
         "discussion_url": "",
     },
     {
@@ -112,6 +137,13 @@ NETWORKS = [
         "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
         "asks_seniority": True,
         "meeting_frequency": Network.MeetingFrequency.BIMONTHLY,
+        **_cadence(
+            week=3,
+            weekday=2,
+            at=time(16, 0),
+            minutes=90,
+            online="https://meet.loti.london/womens-digital-leaders",
+        ),
         "discussion_url": "",
     },
 ]
@@ -150,6 +182,34 @@ PENDING_APPLICATIONS = [
 ]
 
 
+def _meeting_tomorrow(network: Network) -> None:
+    """An extra Data Leaders meeting less than a day away, at a working hour, so its day-ahead
+    reminders go out while someone tries the portal."""
+    now = timezone.now()
+    today = timezone.localdate()
+    slots = [
+        datetime.combine(today + timedelta(days=days), time(hour), tzinfo=LONDON)
+        for days in (0, 1)
+        for hour in range(9, 18)
+    ]
+    soon = [slot for slot in slots if now + timedelta(hours=1) <= slot < now + timedelta(hours=24)]
+    start = max(soon, default=(now + timedelta(hours=23)).replace(minute=0, second=0, microsecond=0))
+    Event.objects.update_or_create(
+        slug="data-leaders-data-sharing-workshop",
+        defaults={
+            "title": "Data Leaders workshop: data-sharing agreements",
+            "summary": "An extra meeting to agree a common template for data-sharing agreements.",
+            "kind": Event.Kind.NETWORK_MEETING,
+            "network": network,
+            "start": start,
+            "end": start + timedelta(minutes=90),
+            "online_url": network.meeting_online_url,
+            "audience": Event.Audience.NETWORK_MEMBERS,
+            "status": Event.Status.PUBLISHED,
+        },
+    )
+
+
 def _at(day: tuple[int, int, int]) -> datetime:
     return datetime(*day, 10, 0, tzinfo=LONDON)
 
@@ -162,6 +222,8 @@ def load(stdout=None) -> None:
         defaults = {key: value for key, value in spec.items() if key != "slug"}
         defaults.update(contact_email=CONTACT, status=Network.Status.ACTIVE)
         networks[slug], _ = Network.objects.update_or_create(slug=slug, defaults=defaults)
+        networks[slug].cadence_rrule = networks[slug].cadence_rrule_from_fields()
+        networks[slug].save(update_fields=["cadence_rrule"])
     people = {user.email: user for user in User.objects.filter(email__in=_demo_emails())}
     for email, slug, role, day in MEMBERSHIPS:
         _membership(
@@ -175,6 +237,9 @@ def load(stdout=None) -> None:
             answers=answers,
             applied_at=_at(day),
         )
+    for network in networks.values():
+        meetings_generate(network=network)
+    _meeting_tomorrow(networks["data-leaders"])
     if stdout:
         stdout.write(
             f"Networks: {Network.objects.count()}; memberships: "

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -5,6 +7,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
+
+from .cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe, cadence_to_rrule
+
+# The furthest ahead a reminder may be set: a month.
+MAX_REMINDER_OFFSET_HOURS = 24 * 31
+
+
+def default_reminder_offsets() -> list[int]:
+    return [7 * 24, 24]
+
 
 # Paths under /networks/ that are pages of their own, not networks.
 RESERVED_SLUGS = {"yours", "choose", "invitations"}
@@ -47,6 +59,35 @@ class Network(models.Model):
     meeting_frequency = models.CharField(
         max_length=20, choices=MeetingFrequency.choices, default=MeetingFrequency.NONE
     )
+    # The cadence, edited as plain fields and stored as an RFC 5545 RRULE too (see cadence.py).
+    cadence_week = models.SmallIntegerField(
+        "week of the month",
+        null=True,
+        blank=True,
+        choices=[(number, name.capitalize()) for number, name in WEEK_NAMES.items()],
+    )
+    cadence_weekday = models.PositiveSmallIntegerField(
+        "day of the week", null=True, blank=True, choices=list(enumerate(WEEKDAY_NAMES))
+    )
+    cadence_start_time = models.TimeField("start time (London)", null=True, blank=True)
+    cadence_duration_minutes = models.PositiveIntegerField("length in minutes", default=90)
+    cadence_starts_on = models.DateField(
+        "first month",
+        null=True,
+        blank=True,
+        help_text="Meetings start from this date; quarterly ones count from its month.",
+    )
+    cadence_rrule = models.CharField("RRULE", max_length=200, blank=True, editable=False)
+    meeting_venue = models.CharField("meeting place", max_length=300, blank=True)
+    meeting_online_url = models.URLField("meeting joining link", blank=True)
+    meeting_capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    meetings_horizon_days = models.PositiveIntegerField("create meetings this many days ahead", default=183)
+    reminder_offsets_hours = models.JSONField(
+        "reminders (hours before)",
+        default=default_reminder_offsets,
+        blank=True,
+        help_text="For example [168, 24]: a week and a day before. Empty: no reminders.",
+    )
     asks_seniority = models.BooleanField(
         "ask applicants their seniority",
         default=False,
@@ -71,6 +112,67 @@ class Network(models.Model):
             raise ValidationError(
                 {"eligible_organisation_kinds": "Choose organisation kinds from the list, or none."}
             )
+        self._clean_cadence()
+
+    def _clean_cadence(self):
+        offsets = self.reminder_offsets_hours
+        if not isinstance(offsets, list) or not all(
+            isinstance(hours, int) and 0 < hours <= MAX_REMINDER_OFFSET_HOURS for hours in offsets
+        ):
+            raise ValidationError(
+                {
+                    "reminder_offsets_hours": "Give a list of whole numbers of hours between 1 and "
+                    f"{MAX_REMINDER_OFFSET_HOURS}, such as [168, 24]."
+                }
+            )
+        # The cadence's fields go together: all of week, day and time, or none of them (then the
+        # network shows only its frequency and no meetings are made from it).
+        parts = {
+            "cadence_week": "Choose which week of the month it meets",
+            "cadence_weekday": "Choose which day of the week it meets",
+            "cadence_start_time": "Enter the time meetings start",
+        }
+        given = [field for field in parts if getattr(self, field) is not None]
+        errors = {}
+        if given:
+            errors = {field: message for field, message in parts.items() if getattr(self, field) is None}
+            if self.meeting_frequency == self.MeetingFrequency.NONE:
+                errors["meeting_frequency"] = "Choose how often it meets, or clear the day and time"
+            if self.cadence_starts_on is None:
+                self.cadence_starts_on = timezone.localdate().replace(day=1)
+        if self.cadence_duration_minutes is not None and not 0 < self.cadence_duration_minutes <= 24 * 60:
+            errors["cadence_duration_minutes"] = "A meeting lasts between 1 minute and 24 hours"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def cadence(self) -> Cadence | None:
+        """The meeting cadence, or None when the network has no regular meetings."""
+        if self.meeting_frequency == self.MeetingFrequency.NONE or None in (
+            self.cadence_week,
+            self.cadence_weekday,
+            self.cadence_start_time,
+            self.cadence_starts_on,
+        ):
+            return None
+        return Cadence(
+            frequency=self.meeting_frequency,
+            weekday=self.cadence_weekday,
+            week=self.cadence_week,
+            start_time=self.cadence_start_time,
+            duration=timedelta(minutes=self.cadence_duration_minutes),
+            starts_on=self.cadence_starts_on,
+        )
+
+    @property
+    def cadence_in_words(self) -> str:
+        """ "Meets on the second Tuesday of every month, 10:00–11:30", or the plain frequency."""
+        cadence = self.cadence
+        return cadence_describe(cadence) if cadence else self.get_meeting_frequency_display()
+
+    def cadence_rrule_from_fields(self) -> str:
+        cadence = self.cadence
+        return cadence_to_rrule(cadence) if cadence else ""
 
     @property
     def is_active(self) -> bool:
@@ -112,6 +214,11 @@ class Membership(models.Model):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    reminders_enabled = models.BooleanField(
+        "meeting reminders",
+        default=True,
+        help_text="Whether this person gets reminders of this network's meetings.",
+    )
     answers = models.JSONField(default=dict, blank=True, help_text="What the person said when applying.")
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

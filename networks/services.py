@@ -32,13 +32,33 @@ APPLICATION_ANSWER_KEYS = ("job_title", "organisation", "reason", "seniority")
 
 # --- networks -------------------------------------------------------------------------------
 
+CADENCE_FIELDS = {
+    "meeting_frequency",
+    "cadence_week",
+    "cadence_weekday",
+    "cadence_start_time",
+    "cadence_duration_minutes",
+    "cadence_starts_on",
+    "meeting_venue",
+    "meeting_online_url",
+    "meeting_capacity",
+    "meetings_horizon_days",
+    "status",
+}
+
 
 @transaction.atomic
 def network_save(*, network: Network, changed_fields: list[str], acting_user: User) -> Network:
     """Create or update a network as staff edited it (in admin), and audit which fields changed."""
     created = network.pk is None
     network.full_clean()
+    network.cadence_rrule = network.cadence_rrule_from_fields()
     network.save()
+    if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
+        # A new or changed rule: future meetings nobody has touched are made afresh.
+        from .tasks import network_meetings_refresh  # the task module imports this one
+
+        transaction.on_commit(partial(network_meetings_refresh.delay, network.id))
     audit_record(
         actor=acting_user,
         action="networks.network.created" if created else "networks.network.updated",
@@ -525,3 +545,23 @@ def _clean_answers(*, network: Network, answers: dict) -> dict:
             + "."
         )
     return cleaned
+
+
+# --- notification settings ------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_set_reminders(
+    *, membership: Membership, enabled: bool, acting_user: User | None
+) -> Membership:
+    """Turn one person's meeting reminders for one network on or off. Idempotent; audited on change."""
+    membership = _locked(membership)
+    if membership.reminders_enabled != enabled:
+        membership.reminders_enabled = enabled
+        membership.save(update_fields=["reminders_enabled", "updated_at"])
+        audit_record(
+            actor=acting_user,
+            action="networks.membership.reminders_on" if enabled else "networks.membership.reminders_off",
+            target=membership,
+        )
+    return membership

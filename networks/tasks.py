@@ -1,10 +1,11 @@
-"""Background work for networks: sending the emails that memberships and invitations owe."""
+"""Background work for networks: the emails memberships and invitations owe, and meetings."""
 
 from smtplib import SMTPException
 
 from celery import shared_task
 
-from networks import services
+from networks import meetings, services
+from networks.models import Network
 
 
 @shared_task(
@@ -26,3 +27,18 @@ def network_emails_send_owed() -> int:
     for email_id in email_ids:
         network_email_send.delay(email_id)
     return len(email_ids)
+
+
+@shared_task
+def network_meetings_refresh(network_id: int) -> tuple[int, int]:
+    """After a network's cadence changed: replace future untouched meetings. Safe to run twice."""
+    network = Network.objects.filter(id=network_id).first()
+    if network is None:
+        return (0, 0)
+    return meetings.meetings_replace_future(network=network)
+
+
+@shared_task
+def networks_generate_meetings() -> dict[str, int]:
+    """Periodic (daily): create each network's meetings up to its horizon. Idempotent."""
+    return meetings.meetings_generate_all()

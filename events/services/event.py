@@ -52,6 +52,9 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         and any(name in changed_fields for name in SCHEDULE_FIELDS)
     )
     event.sequence = previous.sequence + (1 if cancelled or reinstated or rescheduled else 0)
+    if changed_fields and event.occurrence_date is not None:
+        # A generated meeting staff changed: a later change of cadence leaves it as it is.
+        event.staff_edited = True
     event.save()
 
     if changed_fields:

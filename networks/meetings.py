@@ -1,0 +1,91 @@
+"""Turn each network's cadence into meeting events, a rolling window ahead.
+
+Generated meetings are ordinary events of the network, marked with the date of the occurrence
+they stand for. The (network, occurrence date) pair is unique, so the generator can run any number
+of times, from any number of beats, and create each meeting once. A meeting staff moved or
+cancelled keeps its occurrence date, so it is never brought back; when the rule changes, only
+future meetings nobody has touched (not edited by staff, nobody registered) are replaced.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from events.models import Event, Registration
+
+from .cadence import cadence_occurrences
+from .models import Network
+
+
+def meeting_title(network: Network) -> str:
+    return f"{network.name} meeting"
+
+
+def meetings_generate(*, network: Network, now: datetime | None = None) -> int:
+    """Create the network's meetings up to its horizon. Idempotent; returns how many it created."""
+    now = now or timezone.now()
+    cadence = network.cadence
+    if cadence is None or network.status != Network.Status.ACTIVE:
+        return 0
+    until = now + timedelta(days=network.meetings_horizon_days)
+    occurrences = cadence_occurrences(cadence, after=now, until=until)
+    existing = set(
+        Event.objects.filter(network=network, occurrence_date__isnull=False).values_list(
+            "occurrence_date", flat=True
+        )
+    )
+    new = [
+        Event(
+            title=meeting_title(network),
+            slug=f"{slugify(network.slug)}-{occurrence:%Y-%m-%d}",
+            summary=f"The {network.name} network's {occurrence:%B} meeting.",
+            kind=Event.Kind.NETWORK_MEETING,
+            network=network,
+            start=start,
+            end=end,
+            venue=network.meeting_venue,
+            online_url=network.meeting_online_url,
+            capacity=network.meeting_capacity,
+            audience=Event.Audience.NETWORK_MEMBERS,
+            status=Event.Status.PUBLISHED,
+            occurrence_date=occurrence,
+        )
+        for occurrence, start, end in occurrences
+        if occurrence not in existing
+    ]
+    # The unique (network, occurrence_date) constraint makes a concurrent run's rows win quietly.
+    created = Event.objects.bulk_create(new, ignore_conflicts=True)
+    return len(created)
+
+
+@transaction.atomic
+def meetings_replace_future(*, network: Network, now: datetime | None = None) -> tuple[int, int]:
+    """After a change of rule: drop future meetings nobody has touched, then generate afresh.
+
+    Returns (removed, created). Meetings staff edited, and meetings anyone registered for, stay.
+    """
+    now = now or timezone.now()
+    untouched = (
+        Event.objects.filter(
+            network=network, occurrence_date__isnull=False, start__gt=now, staff_edited=False
+        )
+        .exclude(registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED])
+        .exclude(reminder_deliveries__isnull=False)
+    )
+    ids = list(untouched.values_list("id", flat=True))
+    Event.objects.filter(id__in=ids).delete()
+    created = meetings_generate(network=network, now=now)
+    return len(ids), created
+
+
+def meetings_generate_all(*, now: datetime | None = None) -> dict[str, int]:
+    """The daily job: generate every active network's meetings. Returns created counts by slug."""
+    now = now or timezone.now()
+    return {
+        network.slug: meetings_generate(network=network, now=now)
+        for network in Network.objects.filter(status=Network.Status.ACTIVE).exclude(
+            meeting_frequency=Network.MeetingFrequency.NONE
+        )
+    }
