@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,7 +11,8 @@ from django.utils.html import format_html
 from loti_portal.csv_export import csv_response
 
 from .forms import EmailRegistrantsForm
-from .models import Event, Invitation, Notification, Question, Registration, Speaker
+from .models import Event, Invitation, Notification, Question, Registration, ReminderDelivery, Speaker
+from .reminders import reminders_send_due_now_for_event
 from .services import (
     RegistrationRefused,
     event_attendees_export,
@@ -88,13 +90,13 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "start", "status", "audience", "capacity", "confirmed", "waiting"]
+    list_display = ["title", "start", "status", "audience", "capacity", "confirmed", "waiting", "reminders"]
     list_filter = ["status", "kind", "audience", "network", "programme"]
     search_fields = ["title", "summary", "programme"]
     date_hierarchy = "start"
     list_select_related = ["network"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["sequence", "registrations_link", "created_at", "updated_at"]
+    readonly_fields = ["sequence", "registrations_link", "reminders_summary", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SpeakerInline, QuestionInline, InvitationInline, RegistrationInline]
     actions = [
@@ -103,6 +105,7 @@ class EventAdmin(admin.ModelAdmin):
         "promote_from_waitlist",
         "duplicate",
         "cancel_events",
+        "send_due_reminders_now",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "kind", "network", "programme"]}),
@@ -120,6 +123,7 @@ class EventAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Reminders", {"fields": ["reminders_summary"]}),
         ("Record", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -134,7 +138,48 @@ class EventAdmin(admin.ModelAdmin):
                 waiting_total=Count(
                     "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
                 ),
+                # Subqueries, not joins: a join would multiply the registration counts above.
+                **{
+                    f"reminders_{status}": _reminder_count(status)
+                    for status in ("sent", "pending", "sending", "failed")
+                },
             )
+        )
+
+    @admin.display(description="Reminders sent / waiting / failed")
+    def reminders(self, event):
+        waiting = event.reminders_pending + event.reminders_sending
+        return f"{event.reminders_sent} / {waiting} / {event.reminders_failed}"
+
+    @admin.display(description="Reminders")
+    def reminders_summary(self, event):
+        if event.pk is None:
+            return "—"
+        counts = dict(
+            ReminderDelivery.objects.filter(event=event)
+            .values_list("status")
+            .annotate(total=Count("id"))
+            .values_list("status", "total")
+        )
+        url = reverse("admin:events_reminderdelivery_changelist") + f"?event__id__exact={event.pk}"
+        return format_html(
+            '{} sent, {} waiting to send, {} failed. <a href="{}">See each reminder</a>',
+            counts.get("sent", 0),
+            counts.get("pending", 0) + counts.get("sending", 0),
+            counts.get("failed", 0),
+            url,
+        )
+
+    @admin.action(description="Send the reminders that are due now")
+    def send_due_reminders_now(self, request, queryset):
+        written = sum(
+            reminders_send_due_now_for_event(event=event, acting_user=request.user) for event in queryset
+        )
+        self.message_user(
+            request,
+            f"{written} reminder{'s' if written != 1 else ''} written and queued for sending. "
+            "Reminders already sent are not sent again.",
+            messages.SUCCESS,
         )
 
     @admin.display(description="Confirmed", ordering="confirmed_total")
@@ -302,4 +347,31 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _reminder_count(status: str):
+    return Coalesce(
+        Subquery(
+            ReminderDelivery.objects.filter(event=OuterRef("pk"), status=status)
+            .values("event")
+            .annotate(total=Count("id"))
+            .values("total")[:1]
+        ),
+        0,
+    )
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "user", "offset_hours", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "offset_hours"]
+    list_select_related = ["event", "user"]
+    search_fields = ["event__title", "user__email", "user__full_name"]
+    readonly_fields = [field.name for field in ReminderDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

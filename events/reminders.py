@@ -176,6 +176,11 @@ def reminders_send_chunk(*, delivery_ids: Iterable[int]) -> dict[str, int]:
     try:
         connection.open()
         for index, delivery in enumerate(claimed):
+            if not _still_ours(delivery):
+                # The sweeper released it (this chunk ran past STALE_CLAIM_AFTER): whoever claims
+                # it next sends it, not us.
+                outcome["skipped"] += 1
+                continue
             if not _still_wanted(delivery, now, wanted):
                 _finish(delivery, ReminderDelivery.Status.SKIPPED)
                 outcome["skipped"] += 1
@@ -227,12 +232,22 @@ def _still_wanted(delivery: ReminderDelivery, now: datetime, wanted: dict[int, s
     return delivery.user_id in wanted[event.id]
 
 
+def _still_ours(delivery: ReminderDelivery) -> bool:
+    """Renew this worker's claim on a row just before sending it; False if it was released."""
+    return (
+        ReminderDelivery.objects.filter(
+            id=delivery.id, claim_token=delivery.claim_token, status=ReminderDelivery.Status.SENDING
+        ).update(claimed_at=timezone.now())
+        == 1
+    )
+
+
 def _finish(delivery: ReminderDelivery, status: str, *, error: str = "") -> None:
     delivery.status = status
     fields = {"status": status, "last_error": error[:1000]}
     if status == ReminderDelivery.Status.SENT:
         fields["sent_at"] = timezone.now()
-    ReminderDelivery.objects.filter(id=delivery.id).update(**fields)
+    ReminderDelivery.objects.filter(id=delivery.id, claim_token=delivery.claim_token).update(**fields)
 
 
 def _release(deliveries: list[ReminderDelivery], exc: Exception) -> None:

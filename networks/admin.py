@@ -65,6 +65,31 @@ def _roster_csv(request, networks):
 # --- networks -------------------------------------------------------------------------------
 
 
+class HoursListField(forms.CharField):
+    """A list of whole hours typed as "168, 24"; the model's JSON list of ints."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(hours) for hours in value)
+        return value
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").strip().strip("[]")
+        try:
+            offsets = [int(part) for part in text.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter whole numbers of hours separated by commas, such as 168, 24"
+            ) from None
+        return sorted(set(offsets), reverse=True)
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(self.prepare_value(initial)) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
+
 class NetworkAdminForm(forms.ModelForm):
     eligible_organisation_kinds = forms.MultipleChoiceField(
         label="Organisation kinds that may join",
@@ -78,6 +103,12 @@ class NetworkAdminForm(forms.ModelForm):
         required=False,
         assume_scheme="https",
         help_text=Network._meta.get_field("discussion_url").help_text,
+    )
+    meeting_online_url = forms.URLField(label="Meeting joining link", required=False, assume_scheme="https")
+    reminder_offsets_hours = HoursListField(
+        label="Reminders (hours before each meeting)",
+        required=False,
+        help_text="Separate with commas: “168, 24” is a week and a day before. Leave empty for no reminders.",
     )
 
     class Meta:
@@ -94,6 +125,16 @@ class NetworkAdminForm(forms.ModelForm):
             "asks_seniority",
             "contact_email",
             "meeting_frequency",
+            "cadence_week",
+            "cadence_weekday",
+            "cadence_start_time",
+            "cadence_duration_minutes",
+            "cadence_starts_on",
+            "meeting_venue",
+            "meeting_online_url",
+            "meeting_capacity",
+            "meetings_horizon_days",
+            "reminder_offsets_hours",
             "discussion_url",
         ]
 
@@ -147,14 +188,33 @@ class NetworkAdmin(admin.ModelAdmin):
     list_filter = ["status", "join_policy", "meeting_frequency"]
     search_fields = ["name", "summary"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["members_by_organisation", "created_at", "history"]
+    readonly_fields = ["members_by_organisation", "created_at", "history", "cadence_summary"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "summary", "description", "audience", "status"]}),
         (
             "Joining",
             {"fields": ["join_policy", "eligible_organisation_kinds", "asks_seniority", "contact_email"]},
         ),
-        ("Meetings and discussion", {"fields": ["meeting_frequency", "discussion_url"]}),
+        (
+            "Meetings",
+            {
+                "fields": [
+                    "meeting_frequency",
+                    ("cadence_week", "cadence_weekday"),
+                    ("cadence_start_time", "cadence_duration_minutes"),
+                    "cadence_starts_on",
+                    "meeting_venue",
+                    "meeting_online_url",
+                    "meeting_capacity",
+                    "meetings_horizon_days",
+                    "reminder_offsets_hours",
+                    "cadence_summary",
+                ],
+                "description": "Meetings are created from this cadence up to the horizon every night. "
+                "Changing it replaces future meetings nobody has edited or registered for.",
+            },
+        ),
+        ("Discussion", {"fields": ["discussion_url"]}),
         ("Members", {"fields": ["members_by_organisation", "created_at"]}),
         ("History", {"fields": ["history"]}),
     ]
@@ -193,6 +253,12 @@ class NetworkAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.network_save(network=obj, changed_fields=form.changed_data, acting_user=request.user)
+
+    @admin.display(description="In words")
+    def cadence_summary(self, obj):
+        if not obj.cadence_rrule:
+            return obj.cadence_in_words
+        return f"{obj.cadence_in_words} (RRULE: {obj.cadence_rrule})"
 
     @admin.display(description="Members", ordering="member_total")
     def members(self, obj):

@@ -4,6 +4,7 @@ Both need the real PostgreSQL and Redis that `.ci/run` starts (DATABASE_URL, RED
 them the tests skip on a developer machine and fail in CI.
 """
 
+import asyncio
 import os
 import signal
 import socket
@@ -38,7 +39,7 @@ def real_services(transactional_db):
 class SmtpSink:
     """An SMTP server on 127.0.0.1 that keeps every message it accepts."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         from aiosmtpd.controller import Controller
 
         self.messages = []
@@ -47,6 +48,8 @@ class SmtpSink:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
+                if delay:
+                    await asyncio.sleep(delay)
                 with sink._lock:
                     sink.messages.append(message_from_bytes(envelope.original_content))
                 return "250 OK"
@@ -89,6 +92,14 @@ def smtp_sink():
     sink.stop()
 
 
+@pytest.fixture
+def slow_smtp_sink():
+    """A sink that takes 20 ms per message, so a fan-out lasts long enough to be interrupted."""
+    sink = SmtpSink(delay=0.02).start()
+    yield sink
+    sink.stop()
+
+
 def worker_database_url() -> str:
     """The URL of the test database pytest-django created, for processes we start."""
     db = connection.settings_dict
@@ -98,8 +109,9 @@ def worker_database_url() -> str:
 class WorkerProcess:
     """A real `celery worker` in its own process group, on the test database and Redis."""
 
-    def __init__(self, env):
+    def __init__(self, env, concurrency: int = 2):
         self.env = env
+        self.concurrency = concurrency
         self.process = None
 
     def start(self, timeout=30.0):
@@ -147,16 +159,37 @@ class WorkerProcess:
                 self.kill()
 
 
-@pytest.fixture
-def celery_worker_process(real_services, smtp_sink):
-    env = {
+def worker_env(sink) -> dict:
+    return {
         **os.environ,
         "DATABASE_URL": worker_database_url(),
-        "EMAIL_URL": smtp_sink.url,
+        "EMAIL_URL": sink.url,
         "DEBUG": "true",
         "TESTING": "true",
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    worker = WorkerProcess(env)
+
+
+@pytest.fixture
+def celery_worker_process(real_services, smtp_sink):
+    worker = WorkerProcess(worker_env(smtp_sink))
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def single_process_worker(real_services, slow_smtp_sink):
+    """One pool process, so killing it interrupts exactly one message in flight."""
+    worker = WorkerProcess(worker_env(slow_smtp_sink), concurrency=1)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def purge_broker(real_services):
+    """Start with an empty queue (what earlier tests may have left is not ours)."""
+    from loti_portal.celery import app
+
+    app.control.purge()
+    yield
+    app.control.purge()

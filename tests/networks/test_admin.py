@@ -355,6 +355,16 @@ def test_creating_and_editing_a_network_in_admin_is_audited(staff_client, staff)
         "eligible_organisation_kinds": ["borough"],
         "contact_email": "",
         "meeting_frequency": "quarterly",
+        "cadence_week": "1",
+        "cadence_weekday": "2",
+        "cadence_start_time": "14:00",
+        "cadence_duration_minutes": "120",
+        "cadence_starts_on": "2027-01-01",
+        "meeting_venue": "",
+        "meeting_online_url": "",
+        "meeting_capacity": "",
+        "meetings_horizon_days": "183",
+        "reminder_offsets_hours": "[168, 24]",
         "discussion_url": "",
         "memberships-TOTAL_FORMS": 0,
         "memberships-INITIAL_FORMS": 0,
@@ -362,6 +372,8 @@ def test_creating_and_editing_a_network_in_admin_is_audited(staff_client, staff)
     assert staff_client.post(add, data).status_code == 302
     network = Network.objects.get(slug="cyber-leaders")
     assert network.eligible_organisation_kinds == ["borough"]
+    assert network.cadence_rrule == "FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE"
+    assert network.cadence_in_words == "Meets on the first Wednesday of every three months, 14:00–16:00"
     staff_client.post(
         reverse("admin:networks_network_change", args=[network.pk]),
         {**data, "summary": "Cyber security leaders."},
@@ -392,3 +404,27 @@ def test_a_reserved_slug_is_refused(staff_client):
     assert response.status_code == 200
     assert "is the address of another page" in response.content.decode()
     assert not Network.objects.exists()
+
+
+def test_admin_shows_a_clear_message_for_an_incomplete_cadence(staff_client):
+    response = staff_client.post(
+        reverse("admin:networks_network_add"),
+        {
+            "name": "Cyber Leaders",
+            "slug": "cyber-leaders",
+            "summary": "Leaders in cyber security.",
+            "status": "active",
+            "join_policy": "open",
+            "meeting_frequency": "monthly",
+            "cadence_week": "2",
+            "cadence_start_time": "10:00",
+            "cadence_duration_minutes": "90",
+            "meetings_horizon_days": "183",
+            "reminder_offsets_hours": "[168, 24]",
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "Choose which day of the week it meets" in response.content.decode()
+    assert not Network.objects.filter(slug="cyber-leaders").exists()

@@ -1,0 +1,320 @@
+"""Reminders: which are due, who gets them, that each goes once, and what the email carries."""
+
+import smtplib
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from events.models import Event, Registration, ReminderDelivery
+from events.reminders import (
+    TransientEmailError,
+    reminder_offset_due,
+    reminders_enqueue_due,
+    reminders_requeue_stale,
+    reminders_run_due,
+    reminders_send_chunk,
+    unsubscribe_token,
+)
+from networks.cadence import LONDON
+from networks.models import Membership
+from tests.factories import EventFactory, MembershipFactory, NetworkFactory, RegistrationFactory, UserFactory
+
+from .conftest import calendar_attachment, only_event
+
+START = datetime(2026, 3, 10, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def leaders(db):
+    return NetworkFactory(name="Data Leaders", slug="data-leaders")
+
+
+@pytest.fixture
+def meeting(leaders):
+    return EventFactory(
+        title="Data Leaders meeting",
+        slug="data-leaders-2026-03-10",
+        kind=Event.Kind.NETWORK_MEETING,
+        network=leaders,
+        audience=Event.Audience.NETWORK_MEMBERS,
+        start=START,
+        end=START + timedelta(minutes=90),
+        venue="",
+        online_url="https://meet.loti.example/leaders",
+    )
+
+
+@pytest.fixture
+def members(leaders):
+    people = [
+        MembershipFactory(network=leaders, user=UserFactory(email=f"leader{n}@camden.gov.uk")).user
+        for n in range(3)
+    ]
+    # Not recipients: a pending applicant, someone who left, and someone who turned reminders off.
+    MembershipFactory(network=leaders, status=Membership.Status.PENDING)
+    MembershipFactory(network=leaders, status=Membership.Status.LEFT)
+    MembershipFactory(network=leaders, reminders_enabled=False)
+    return people
+
+
+@pytest.mark.parametrize(
+    ("moment", "due"),
+    [
+        (START - timedelta(days=7, seconds=1), None),
+        (START - timedelta(days=7), 168),
+        (START - timedelta(days=1, seconds=1), 168),
+        (START - timedelta(days=1), 24),
+        (START - timedelta(seconds=1), 24),
+        (START, None),
+    ],
+)
+def test_reminder_is_due_from_its_offset_until_the_start(meeting, moment, due):
+    assert reminder_offset_due(event=meeting, now=moment) == due
+
+
+def test_network_meeting_reminds_active_members_who_have_not_opted_out(meeting, members):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        assert reminders_enqueue_due() == 3
+    assert set(ReminderDelivery.objects.values_list("user__email", flat=True)) == {m.email for m in members}
+    assert set(ReminderDelivery.objects.values_list("offset_hours", flat=True)) == {24}
+
+
+def test_other_sessions_remind_confirmed_registrants_only(db):
+    session = EventFactory(start=START, end=START + timedelta(hours=2))
+    confirmed = RegistrationFactory(event=session, status=Registration.Status.CONFIRMED)
+    RegistrationFactory(event=session, status=Registration.Status.WAITLISTED, waitlist_position=1)
+    RegistrationFactory(event=session, status=Registration.Status.CANCELLED)
+    with time_machine.travel(START - timedelta(days=6), tick=False):
+        assert reminders_enqueue_due() == 1
+    assert ReminderDelivery.objects.get().user == confirmed.user
+
+
+def test_drafts_cancelled_and_past_events_get_no_reminders(leaders, members):
+    for status in (Event.Status.DRAFT, Event.Status.CANCELLED):
+        EventFactory(network=leaders, kind=Event.Kind.NETWORK_MEETING, status=status, start=START)
+    with time_machine.travel(START + timedelta(minutes=1), tick=False):
+        EventFactory(network=leaders, kind=Event.Kind.NETWORK_MEETING, start=START)
+        assert reminders_enqueue_due() == 0
+
+
+def test_running_the_job_twice_sends_each_reminder_once(meeting, members, django_capture_on_commit_callbacks):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        first = reminders_run_due()
+        second = reminders_run_due()
+    assert first["written"] == 3 and first["queued"] == 3
+    assert second == {"written": 0, "released": 0, "queued": 0}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in members)
+    assert set(ReminderDelivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_chunk_sent_twice_sends_once(meeting, members):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_enqueue_due()
+        ids = list(ReminderDelivery.objects.values_list("id", flat=True))
+        assert reminders_send_chunk(delivery_ids=ids)["sent"] == 3
+        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 0, "skipped": 0, "failed": 0}
+    assert len(mail.outbox) == 3
+
+
+def test_week_and_day_reminders_are_separate_and_not_sent_together(meeting, members):
+    with time_machine.travel(START - timedelta(days=6), tick=False):
+        reminders_run_due()
+    with time_machine.travel(START - timedelta(hours=3), tick=False):
+        reminders_run_due()
+    assert ReminderDelivery.objects.filter(offset_hours=168, status="sent").count() == 3
+    assert ReminderDelivery.objects.filter(offset_hours=24, status="sent").count() == 3
+    assert len(mail.outbox) == 6
+    # An event first seen inside the last day gets only the day-ahead reminder.
+    late = EventFactory(
+        network=meeting.network, kind=Event.Kind.NETWORK_MEETING, start=START + timedelta(days=30)
+    )
+    with time_machine.travel(late.start - timedelta(hours=2), tick=False):
+        reminders_run_due()
+    assert set(ReminderDelivery.objects.filter(event=late).values_list("offset_hours", flat=True)) == {24}
+
+
+def test_someone_who_leaves_before_sending_is_skipped(meeting, members):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_enqueue_due()
+        Membership.objects.filter(user=members[0]).update(status=Membership.Status.LEFT)
+        ids = list(ReminderDelivery.objects.values_list("id", flat=True))
+        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 2, "skipped": 1, "failed": 0}
+
+
+def test_the_reminder_email(meeting, members):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_run_due()
+    message = next(m for m in mail.outbox if m.to == [members[0].email])
+    assert message.subject == "Reminder: Data Leaders meeting, Tuesday 10 March at 10:00"
+    assert "Tuesday 10 March 2026, 10:00 to 11:30 (London time)" in message.body
+    assert "https://meet.loti.example/leaders" in message.body
+    assert reverse("events:event-detail", args=[meeting.slug]) in message.body
+    html = message.alternatives[0][0]
+    assert "Data Leaders meeting" in html and "Stop reminders for Data Leaders meetings" in html
+
+    calendar, mimetype = calendar_attachment(message)
+    assert mimetype.startswith("text/calendar")
+    assert calendar["METHOD"] == "REQUEST"
+    vevent = only_event(calendar)
+    assert vevent.decoded("DTSTART") == START
+    assert vevent["UID"]
+
+    unsubscribe = message.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http") and "/events/notifications/unsubscribe/" in unsubscribe
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_transient_smtp_failure_puts_rows_back_for_a_retry(meeting, members, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    calls = {"count": 0}
+    original = EmailBackend.send_messages
+
+    def flaky(self, messages):
+        calls["count"] += 1
+        if calls["count"] == 2:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", flaky)
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_enqueue_due()
+        ids = list(ReminderDelivery.objects.order_by("id").values_list("id", flat=True))
+        with pytest.raises(TransientEmailError):
+            reminders_send_chunk(delivery_ids=ids)
+        statuses = list(ReminderDelivery.objects.order_by("id").values_list("status", flat=True))
+        assert statuses == ["sent", "pending", "pending"]
+        assert reminders_send_chunk(delivery_ids=ids)["sent"] == 2
+    assert len(mail.outbox) == 3
+
+
+def test_refused_address_is_marked_failed_and_the_rest_go(meeting, members, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+
+    def refuse_first(self, messages):
+        if messages[0].to == [members[0].email]:
+            raise smtplib.SMTPRecipientsRefused({members[0].email: (550, b"No such mailbox")})
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_first)
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_enqueue_due()
+        ids = list(ReminderDelivery.objects.values_list("id", flat=True))
+        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 2, "skipped": 0, "failed": 1}
+    failed = ReminderDelivery.objects.get(status="failed")
+    assert failed.user == members[0] and "No such mailbox" in failed.last_error
+
+
+def test_rows_left_by_a_worker_that_died_are_released_after_a_while(meeting, members):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_enqueue_due()
+        ReminderDelivery.objects.update(status="sending", claimed_at=START - timedelta(hours=20))
+    with time_machine.travel(START - timedelta(hours=20) + timedelta(minutes=5), tick=False):
+        assert reminders_requeue_stale() == 0
+    with time_machine.travel(START - timedelta(hours=20) + timedelta(minutes=11), tick=False):
+        assert reminders_requeue_stale() == 3
+        reminders_run_due()
+    assert ReminderDelivery.objects.filter(status="sent").count() == 3
+
+
+def test_send_due_reminders_command(meeting, members):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        call_command("send_due_reminders", stdout=out)
+    assert "3 written" in out.getvalue()
+    assert len(mail.outbox) == 3
+
+
+# --- unsubscribe and notification settings ---------------------------------------------------
+
+
+def test_one_click_unsubscribe_turns_off_that_networks_reminders(client, meeting, members):
+    person = members[0]
+    url = reverse(
+        "events:reminders-unsubscribe",
+        args=[unsubscribe_token(user_id=person.id, network_id=meeting.network_id)],
+    )
+    page = client.get(url)
+    assert page.status_code == 200 and "Stop reminders for Data Leaders meetings?" in page.content.decode()
+    assert Membership.objects.get(user=person).reminders_enabled  # a GET changes nothing
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert not Membership.objects.get(user=person).reminders_enabled
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        assert reminders_enqueue_due() == 2
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJ1IjoxLCJuIjoxfQ:forged:signature"])
+def test_a_broken_unsubscribe_link_says_so_and_changes_nothing(client, members, token):
+    response = client.post(reverse("events:reminders-unsubscribe", args=[token]))
+    assert response.status_code == 400
+    assert "This link does not work" in response.content.decode()
+    assert Membership.objects.filter(reminders_enabled=False).count() == 1
+
+
+def test_unsubscribe_wrong_method(client, meeting, members):
+    url = reverse(
+        "events:reminders-unsubscribe",
+        args=[unsubscribe_token(user_id=members[0].id, network_id=meeting.network_id)],
+    )
+    assert client.put(url).status_code == 405
+
+
+def test_notification_settings_turn_reminders_on_and_off_per_network(client, leaders, members):
+    person = members[0]
+    scientists = NetworkFactory(name="Data Scientists", slug="data-scientists")
+    MembershipFactory(network=scientists, user=person)
+    client.force_login(person)
+    url = reverse("events:notification-settings")
+    page = client.get(url).content.decode()
+    assert "Data Leaders" in page and "Data Scientists" in page
+    response = client.post(url, {"networks": [str(scientists.id)]})
+    assert response.status_code == 302
+    assert dict(Membership.objects.filter(user=person).values_list("network__slug", "reminders_enabled")) == {
+        "data-leaders": False,
+        "data-scientists": True,
+    }
+
+
+def test_notification_settings_refuse_a_network_you_are_not_in(client, leaders, members):
+    other = NetworkFactory(name="Women's Digital Leaders", slug="womens-digital-leaders")
+    client.force_login(members[0])
+    response = client.post(reverse("events:notification-settings"), {"networks": [str(other.id)]})
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert Membership.objects.get(user=members[0]).reminders_enabled  # unchanged
+
+
+def test_notification_settings_need_sign_in_and_refuse_other_methods(client, members):
+    url = reverse("events:notification-settings")
+    assert client.get(url).status_code == 302
+    client.force_login(members[0])
+    assert client.delete(url).status_code == 405
+
+
+def test_staff_can_send_due_reminders_now_from_admin(
+    client, staff, meeting, members, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with (
+        time_machine.travel(START - timedelta(days=2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("admin:events_event_changelist"),
+            {"action": "send_due_reminders_now", "_selected_action": [meeting.pk]},
+        )
+    with time_machine.travel(START - timedelta(days=2), tick=False):
+        listing = client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert response.status_code == 302
+    assert ReminderDelivery.objects.filter(event=meeting, status="sent").count() == 3
+    assert "3 / 0 / 0" in listing
