@@ -107,3 +107,22 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     duplicates = sum(times - 1 for times in got.values())
     assert duplicates <= 1, f"{duplicates} duplicates after killing one sending process"
     assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.SENT).count() == count
+
+
+def test_reminders_survive_the_broker_losing_its_queue(celery_worker_process, smtp_sink, purge_broker):
+    from loti_portal.celery import app
+
+    count = 40
+    meeting_with_members(count)
+    reminders_run_due()  # written to the outbox and queued, but no worker is running
+    app.control.purge()  # Redis restarts empty: the queued chunks are gone
+    celery_worker_process.start()
+    assert not smtp_sink.wait_for(1, timeout=3)
+    assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.PENDING).count() == count
+
+    # The next runs of the job hand the rows out again once they are overdue.
+    assert reminders_run_due()["queued"] == 0  # not overdue yet: nothing is queued twice
+    assert reminders_dispatch_pending(now=timezone.now() + timedelta(minutes=6)) == count
+    assert smtp_sink.wait_for(count, timeout=60)
+    smtp_sink.wait_for(count + 1, timeout=2)
+    assert set(recipients(smtp_sink).values()) == {1} and len(recipients(smtp_sink)) == count
