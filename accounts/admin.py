@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
+from loti_portal.admin import ReadOnlyAdmin
+
 from .models import AuditEntry, Organisation, OrganisationDomain, User
 
 
@@ -76,18 +78,9 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor", "action", "target_repr"]
     list_filter = ["action", "target_type"]
     list_select_related = ["actor"]
     search_fields = ["action", "target_repr", "actor__email", "actor__full_name"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

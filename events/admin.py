@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from loti_portal.admin import ReadOnlyAdmin
 from loti_portal.csv_export import csv_response
 
 from .forms import EmailRegistrantsForm
@@ -334,20 +335,11 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "registration", "calendar_method", "status", "sent_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["registration__user", "registration__event"]
     search_fields = ["registration__user__email", "registration__event__title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _reminder_count(status: str):
@@ -363,15 +355,8 @@ def _reminder_count(status: str):
 
 
 @admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(admin.ModelAdmin):
+class ReminderDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["event", "user", "offset_hours", "status", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "offset_hours"]
     list_select_related = ["event", "user"]
     search_fields = ["event__title", "user__email", "user__full_name"]
-    readonly_fields = [field.name for field in ReminderDelivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

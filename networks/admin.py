@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import AuditEntry, Organisation
+from loti_portal.admin import ReadOnlyAdmin
 from loti_portal.csv_export import csv_response
 
 from . import services
@@ -673,19 +674,10 @@ class NetworkInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NetworkEmail)
-class NetworkEmailAdmin(admin.ModelAdmin):
+class NetworkEmailAdmin(ReadOnlyAdmin):
     """What the networks app has emailed, and anything still waiting to go."""
 
     list_display = ["created_at", "kind", "recipient", "sent_at"]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
