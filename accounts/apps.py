@@ -7,7 +7,17 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and organisations"
 
     def ready(self):
+        from allauth.account.signals import email_changed
+
         from .permissions import staff_groups_sync
 
         # Groups refer to permissions that Django creates after each app migrates.
         post_migrate.connect(staff_groups_sync, dispatch_uid="accounts.staff_groups_sync")
+        # allauth's only hook for a confirmed change of primary address.
+        email_changed.connect(_relink_organisation, dispatch_uid="accounts.relink_organisation")
+
+
+def _relink_organisation(sender, request, user, from_email_address, to_email_address, **kwargs):
+    from .services import user_sync_organisation_from_email
+
+    user_sync_organisation_from_email(user=user)

@@ -138,3 +138,18 @@ def test_signup_with_an_existing_email_looks_the_same_and_tells_the_owner(client
     assert User.objects.filter(email="nadia.hussain@camden.gov.uk").count() == 1
     assert [m.to for m in mailoutbox] == [["someone.new@camden.gov.uk"], ["nadia.hussain@camden.gov.uk"]]
     assert "already" in mailoutbox[1].body.lower()
+
+
+def test_changing_email_to_another_borough_relinks_the_organisation(client, member, mailoutbox):
+    hackney = OrganisationFactory(name="Hackney", domains=["hackney.gov.uk"])
+    client.force_login(member)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "amara@hackney.gov.uk"})
+    assert response.status_code == 302
+    path = confirmation_path(mailoutbox[-1])
+    client.post(path)
+    member.refresh_from_db()
+    assert member.email == "amara@hackney.gov.uk"
+    assert member.organisation == hackney
+    assert AuditEntry.objects.filter(
+        action="accounts.user.organisation_changed", target_id=str(member.pk)
+    ).exists()
