@@ -26,7 +26,7 @@ def profile_detail(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user_update_profile(
             user=request.user,
@@ -64,7 +64,9 @@ def personal_data_download(request):
 def account_delete_confirm(request):
     failures_key = f"accounts:delete-password-failures:{request.user.pk}"
     locked_out = request.method == "POST" and cache.get(failures_key, 0) >= DELETE_PASSWORD_ATTEMPTS
-    form = AccountDeleteForm(request.POST or None, user=request.user, locked_out=locked_out)
+    form = AccountDeleteForm(
+        request.POST if request.method == "POST" else None, user=request.user, locked_out=locked_out
+    )
     if request.method == "POST":
         if form.is_valid():
             account_delete(user=request.user)
