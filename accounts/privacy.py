@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Model, Prefetch, Q
+from django.db.models import Count, Model, Prefetch, Q
 from django.utils import timezone
 
 from events.models import (
@@ -313,9 +313,8 @@ def registration_answers_expire(*, now: datetime | None = None, days: int | None
     days = settings.ANSWER_RETENTION_DAYS if days is None else days
     cutoff = now - timedelta(days=days)
     expired = Registration.objects.filter(event__end__lte=cutoff).exclude(answers={})
-    counts: dict[int, int] = {}
-    for event_id in expired.values_list("event_id", flat=True):
-        counts[event_id] = counts.get(event_id, 0) + 1
+    per_event = expired.order_by().values("event_id").annotate(count=Count("pk"))
+    counts = dict(per_event.values_list("event_id", "count"))
     if not counts:
         return 0
     updated = Registration.objects.filter(pk__in=expired.values("pk")).update(answers={}, updated_at=now)
