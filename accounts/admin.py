@@ -68,7 +68,18 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["organisation"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["full_name", "job_title", "organisation", "requested_organisation_name"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "full_name",
+                    "job_title",
+                    "organisation",
+                    "requested_organisation_name",
+                    "show_name_to_attendees",
+                ]
+            },
+        ),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]

@@ -114,12 +114,57 @@ class SignupForm(AllauthSignupForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "job_title"]
-        labels = {"full_name": "Full name", "job_title": "Job title"}
-        error_messages = {"full_name": {"required": "Enter your full name"}}
+        fields = ["full_name", "job_title", "show_name_to_attendees"]
+        labels = {
+            "full_name": "Full name",
+            "job_title": "Job title",
+            "show_name_to_attendees": "Show my name to other people with a place at the same events",
+        }
+        help_texts = {
+            "show_name_to_attendees": "Your name will be listed under “Who’s coming” on the events you "
+            "have a place at, for the other people with a place. Your email address is never shown.",
+        }
+        error_messages = {
+            "full_name": {
+                "required": "Enter your full name",
+                "max_length": "Your full name must be 150 characters or fewer",
+            },
+            "job_title": {"max_length": "Your job title must be 150 characters or fewer"},
+        }
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
             raise forms.ValidationError("Enter your full name")
         return name
+
+
+class AccountDeleteForm(forms.Form):
+    """The confirmation step before deleting an account: the person types their password again."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password to delete your account"},
+    )
+
+    def __init__(self, *args, user: User, locked_out: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.locked_out = locked_out
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.locked_out:
+            raise forms.ValidationError(
+                "You have entered the wrong password too many times. Wait 15 minutes, then try again",
+                code="locked_out",
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct", code="incorrect")
+        return password

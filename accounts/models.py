@@ -99,6 +99,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text="Set when the person's organisation was not on the list; staff review it.",
     )
+    show_name_to_attendees = models.BooleanField(
+        "show my name to other attendees",
+        default=False,
+        help_text="Whether people with a place at the same event can see this person's name on it.",
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -57,11 +57,24 @@ def user_complete_profile(
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, full_name: str, job_title: str) -> User:
+def user_update_profile(
+    *, user: User, full_name: str, job_title: str, show_name_to_attendees: bool | None = None
+) -> User:
+    """Change a person's own details; `show_name_to_attendees` is left as it is when None.
+    The audit entry records a change of that choice."""
     user.full_name = full_name.strip()
     user.job_title = job_title.strip()
-    user.save(update_fields=["full_name", "job_title"])
-    audit_record(actor=user, action="accounts.user.profile_updated", target=user)
+    fields = ["full_name", "job_title"]
+    data = {}
+    if show_name_to_attendees is not None:
+        # Compared with what is stored: a bound ModelForm has already changed the instance.
+        stored = User.objects.values_list("show_name_to_attendees", flat=True).get(pk=user.pk)
+        user.show_name_to_attendees = show_name_to_attendees
+        fields.append("show_name_to_attendees")
+        if stored != show_name_to_attendees:
+            data["show_name_to_attendees"] = show_name_to_attendees
+    user.save(update_fields=fields)
+    audit_record(actor=user, action="accounts.user.profile_updated", target=user, data=data)
     return user
 
 

@@ -1,5 +1,6 @@
 """Reads that decide who may see what. Every object taken from a URL comes through here."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
@@ -135,6 +136,33 @@ def waitlist_rank(registration: Registration) -> int | None:
         waitlist_position__lt=registration.waitlist_position,
     ).count()
     return ahead + 1
+
+
+@dataclass(frozen=True)
+class WhoIsComing:
+    names: list[str]
+    others: int
+
+
+def event_who_is_coming(*, event: Event, user, registration: Registration | None) -> WhoIsComing | None:
+    """Who has a place, for the people with a place and for staff: the names of those who chose
+    to show theirs (User.show_name_to_attendees) and how many others. None for anyone else, and
+    for a cancelled event. One query (`event` comes from event_get_for_user, with its counts)."""
+    if not user.is_authenticated or event.status == Event.Status.CANCELLED:
+        return None
+    if not (user.is_staff or (registration is not None and registration.holds_place)):
+        return None
+    names = list(
+        Registration.objects.filter(
+            event=event,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED],
+            user__show_name_to_attendees=True,
+            user__is_active=True,
+        )
+        .order_by("user__full_name", "user_id")
+        .values_list("user__full_name", flat=True)
+    )
+    return WhoIsComing(names=names, others=max(event.places_taken - len(names), 0))
 
 
 def can_see_online_link(*, event: Event, user, registration: Registration | None) -> bool:

@@ -20,6 +20,7 @@ from .selectors import (
     event_get_for_user,
     event_list_for_user,
     event_questions,
+    event_who_is_coming,
     network_feed_entries,
     places_left,
     registration_for_user,
@@ -67,6 +68,7 @@ def event_detail(request, slug):
             "places_left": places_left(event),
             "show_online_link": show_online_link,
             "waitlist_rank": waitlist_rank(registration) if registration else None,
+            "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
         },
     )
 

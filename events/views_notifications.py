@@ -37,7 +37,7 @@ def notification_settings(request):
         .select_related("network")
         .order_by("network__name")
     )
-    form = ReminderSettingsForm(request.POST or None, memberships=memberships)
+    form = ReminderSettingsForm(request.POST if request.method == "POST" else None, memberships=memberships)
     if request.method == "POST" and form.is_valid():
         wanted = set(form.cleaned_data["networks"])
         for membership in memberships:

@@ -214,6 +214,12 @@ EMAIL_TIMEOUT = 20
 # Reminders go out this many hours before a meeting or session unless its network says otherwise.
 REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 
+# Answers to registration questions are deleted this many days after the event ends (UK GDPR:
+# kept no longer than needed to run and report on the session).
+ANSWER_RETENTION_DAYS = _read("ANSWER_RETENTION_DAYS", env.int, default=180)
+if ANSWER_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("The environment variable ANSWER_RETENTION_DAYS must be 0 or more.")
+
 # allauth: email is the login, verification is mandatory, and answers never reveal whether an
 # address has an account.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

@@ -22,7 +22,7 @@ def accessibility_statement(request):
 
 @require_GET
 def privacy_notice(request):
-    return render(request, "pages/privacy.html")
+    return render(request, "pages/privacy.html", {"answer_retention_days": settings.ANSWER_RETENTION_DAYS})
 
 
 @never_cache

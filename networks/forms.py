@@ -1,5 +1,6 @@
 from crispy_forms_gds.choices import Choice
 from django import forms
+from django.utils.html import format_html
 
 from accounts.models import User
 
@@ -98,7 +99,8 @@ class ApplicationForm(ApplicationAnswersForm):
 
     def __init__(self, *args, network: Network, user: User, **kwargs):
         super().__init__(*args, user=user, ask_seniority=network.asks_seniority, **kwargs)
-        self.fields["reason"].label = f"Why do you want to join {network.name}?"
+        # crispy-forms-gds shows labels and hints as HTML: a name written in admin is escaped here.
+        self.fields["reason"].label = format_html("Why do you want to join {}?", network.name)
 
 
 class ChooseNetworksForm(ApplicationAnswersForm):
@@ -132,10 +134,9 @@ class ChooseNetworksForm(ApplicationAnswersForm):
             "would like to learn, share or work on with others."
         )
         if "seniority" in self.fields:
-            self.fields["seniority"].help_text = (
-                "Only needed for "
-                + " and ".join(n.name for n in networks if n.asks_seniority)
-                + ", which ask every applicant."
+            self.fields["seniority"].help_text = format_html(
+                "Only needed for {}, which ask every applicant.",
+                " and ".join(n.name for n in networks if n.asks_seniority),
             )
 
     def chosen_networks(self) -> list[Network]:

@@ -25,6 +25,7 @@ def start(**env):
             "SITE_URL",
             "ALLOWED_HOSTS",
             "DEFAULT_FROM_EMAIL",
+            "ANSWER_RETENTION_DAYS",
         }
     }
     clean.update(env)
@@ -54,6 +55,8 @@ def start(**env):
         ({"DEBUG": "true", "EMAIL_URL": "carrier-pigeon://coop"}, "EMAIL_URL"),
         ({"DEBUG": "true", "SITE_URL": "portal.example.org"}, "SITE_URL"),
         ({"DEBUG": "true", "DEFAULT_FROM_EMAIL": "nobody"}, "DEFAULT_FROM_EMAIL"),
+        ({"DEBUG": "true", "ANSWER_RETENTION_DAYS": "six months"}, "ANSWER_RETENTION_DAYS"),
+        ({"DEBUG": "true", "ANSWER_RETENTION_DAYS": "-1"}, "ANSWER_RETENTION_DAYS"),
     ],
 )
 def test_bad_configuration_stops_start_up_naming_the_variable(env, named):

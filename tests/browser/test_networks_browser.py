@@ -82,7 +82,7 @@ def test_newcomer_chooses_networks_after_sign_up_then_staff_approve(page, live_s
 
     page.wait_for_url("**/networks/yours/")
     assert page.get_by_text("You have joined Data Scientists.").is_visible()
-    rows = page.locator("tbody .govuk-table__row")
+    rows = page.locator(".govuk-summary-list__row")
     assert "Application pending" in rows.filter(has_text="Data Leaders").inner_text()
     assert "Member" in rows.filter(has_text="Data Scientists").inner_text()
     assert_no_axe_violations(page)

@@ -53,7 +53,7 @@ def test_newcomer_signs_up_confirms_and_sees_borough(page, live_server, camden):
     page.get_by_role("button", name="Confirm").click()
 
     page.goto(live_server.url + "/account/")
-    assert page.get_by_role("heading", name="Your account").is_visible()
+    assert page.get_by_role("heading", name="Your account", exact=True).is_visible()
     organisation_row = page.locator(".govuk-summary-list__row", has_text="Organisation")
     assert "Camden" in organisation_row.inner_text()
     assert_no_axe_violations(page)

@@ -1,0 +1,328 @@
+"""A person's rights over their data (UK GDPR): a copy of everything held about them, deleting
+their account, and deleting answers to registration questions once they are no longer needed.
+
+`personal_data_export` only reads; `account_delete` and `registration_answers_expire` are the
+services that change data.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Model, Prefetch, Q
+from django.utils import timezone
+
+from events.models import (
+    CalendarFeed,
+    Event,
+    Invitation,
+    Notification,
+    Question,
+    Registration,
+    ReminderDelivery,
+)
+from events.services import registration_cancel
+from networks.models import Membership, NetworkEmail, NetworkInvitation
+from networks.services import membership_leave
+
+from .models import AuditEntry, User
+from .services import audit_record
+
+DELETED = "Deleted account"
+
+APPLICATION_QUESTIONS = {
+    "job_title": "Your job title",
+    "organisation": "Your organisation",
+    "reason": "Why you wanted to join",
+    "seniority": "How senior your role is",
+}
+
+# Keys of audit entries' data that hold what a person wrote or who they are.
+_PERSONAL_AUDIT_KEYS = {"answers", "email", "reason", "requested_organisation_name"}
+
+
+# --- download my data -----------------------------------------------------------------------
+
+
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the portal holds about a person, for them to read or download.
+
+    Datetimes are aware (shown or serialised in London time by the caller). A fixed number of
+    queries, however many memberships, registrations and emails the person has.
+    """
+    person = User.objects.select_related("organisation").get(pk=user.pk)
+    organisation = person.organisation
+    feed = CalendarFeed.objects.filter(user=person).first()
+    return {
+        "exported_at": timezone.now(),
+        "profile": {
+            "full_name": person.full_name,
+            "email": person.email,
+            "job_title": person.job_title,
+            "show_name_to_attendees": person.show_name_to_attendees,
+            "date_joined": person.date_joined,
+            "last_login": person.last_login,
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=person).order_by("-primary", "email")
+            ],
+        },
+        "organisation": {
+            "name": organisation.name,
+            "kind": organisation.get_kind_display(),
+            "loti_membership": organisation.get_membership_status_display(),
+        }
+        if organisation
+        else None,
+        "requested_organisation_name": person.requested_organisation_name,
+        "memberships": _memberships(person),
+        "registrations": _registrations(person),
+        "reminders_sent": [
+            {"event": delivery.event.title, "event_starts": delivery.event.start, "sent_at": delivery.sent_at}
+            for delivery in ReminderDelivery.objects.filter(user=person, status=ReminderDelivery.Status.SENT)
+            .select_related("event")
+            .order_by("sent_at", "id")
+        ],
+        "notifications": [
+            {
+                "event": notification.registration.event.title,
+                "kind": notification.get_kind_display(),
+                "subject": notification.message.subject if notification.message else "",
+                "status": notification.get_status_display(),
+                "created_at": notification.created_at,
+                "sent_at": notification.sent_at,
+            }
+            for notification in Notification.objects.filter(registration__user=person)
+            .select_related("registration__event", "message")
+            .order_by("created_at", "id")
+        ],
+        "calendar_feed": {"created_at": feed.created_at} if feed else None,
+    }
+
+
+def _memberships(person: User) -> list[dict]:
+    memberships = Membership.objects.filter(user=person).select_related("network").order_by("network__name")
+    return [
+        {
+            "network": membership.network.name,
+            "status": membership.get_status_display(),
+            "role": membership.get_role_display(),
+            "meeting_reminders": membership.reminders_enabled,
+            "applied_at": membership.applied_at,
+            "joined_at": membership.joined_at,
+            "left_at": membership.left_at,
+            "decision_reason": membership.decision_reason,
+            "application_answers": [
+                {
+                    "question": APPLICATION_QUESTIONS.get(key, key),
+                    "answer": membership.seniority_label if key == "seniority" else str(value),
+                }
+                for key, value in membership.answers.items()
+            ],
+        }
+        for membership in memberships
+    ]
+
+
+def _registrations(person: User) -> list[dict]:
+    registrations = (
+        Registration.objects.filter(user=person)
+        .select_related("event")
+        .prefetch_related(Prefetch("event__questions", queryset=Question.objects.order_by("position", "id")))
+        .order_by("event__start", "id")
+    )
+    result = []
+    for registration in registrations:
+        questions = {str(question.pk): question for question in registration.event.questions.all()}
+        answers = [
+            {
+                "question": questions[key].text if key in questions else "A question no longer asked",
+                "answer": ", ".join(value) if isinstance(value, list) else str(value or ""),
+            }
+            for key, value in registration.answers.items()
+        ]
+        result.append(
+            {
+                "event": registration.event.title,
+                "event_starts": registration.event.start,
+                "status": registration.get_status_display(),
+                "registered_at": registration.created_at,
+                "cancelled_at": registration.cancelled_at,
+                "answers": answers,
+            }
+        )
+    return result
+
+
+def personal_data_json(data: dict[str, Any]) -> dict[str, Any]:
+    """The export with every datetime as ISO 8601 in London time, ready for json.dumps."""
+    if isinstance(data, dict):
+        return {key: personal_data_json(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [personal_data_json(value) for value in data]
+    if isinstance(data, datetime):
+        return timezone.localtime(data).isoformat()
+    return data
+
+
+# --- delete my account ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete a person's account and every piece of personal data tied to it, in one transaction.
+
+    - registrations for events that have not started are cancelled (through registration_cancel,
+      so the waiting list is promoted and the people promoted are told);
+    - memberships and pending applications are ended (networks.membership_leave, audited);
+    - every registration is kept without its person or answers, so attendance counts stay right;
+    - reminders, registration emails, invitations, email addresses and the calendar feed are deleted;
+    - audit and admin history keep what happened but lose the name and email address;
+    - the user row is deleted, so nobody can sign in as them.
+
+    The caller signs the person out. Raises nothing for a person with no activity.
+    """
+    person = User.objects.select_for_update().get(pk=user.pk)
+    now = timezone.now()
+    addresses = EmailAddress.objects.filter(user=person).values_list("email", flat=True)
+    emails = {person.email.lower()} | {address.lower() for address in addresses}
+
+    upcoming = Registration.objects.filter(
+        user=person,
+        status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        event__start__gt=now,
+    ).order_by("event__start", "id")
+    for registration in upcoming:
+        registration_cancel(registration=registration, acting_user=person)
+
+    current = Membership.objects.filter(
+        user=person, status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING]
+    )
+    for membership in current:
+        membership_leave(membership=membership, acting_user=person)
+
+    registrations = Registration.objects.filter(user=person)
+    registration_ids = list(registrations.values_list("pk", flat=True))
+    membership_ids = list(Membership.objects.filter(user=person).values_list("pk", flat=True))
+    by_email = Q()
+    for email in emails:
+        by_email |= Q(email__iexact=email)
+    network_invitations = NetworkInvitation.objects.filter(by_email | Q(accepted_by=person))
+    network_invitation_ids = list(network_invitations.values_list("pk", flat=True))
+    event_invitations = Invitation.objects.filter(by_email)
+    event_invitation_ids = list(event_invitations.values_list("pk", flat=True))
+    feed_ids = list(CalendarFeed.objects.filter(user=person).values_list("pk", flat=True))
+
+    Notification.objects.filter(registration_id__in=registration_ids).delete()
+    ReminderDelivery.objects.filter(user=person).delete()
+    to_them = Q(membership_id__in=membership_ids) | Q(invitation_id__in=network_invitation_ids)
+    for email in emails:
+        to_them |= Q(recipient__iexact=email)
+    NetworkEmail.objects.filter(to_them).delete()
+    network_invitations.delete()
+    event_invitations.delete()
+    CalendarFeed.objects.filter(pk__in=feed_ids).delete()
+    EmailAddress.objects.filter(user=person).delete()
+    registrations.update(user=None, answers={}, updated_at=now)
+
+    targets = {
+        User: [person.pk],
+        Registration: registration_ids,
+        Membership: membership_ids,
+        NetworkInvitation: network_invitation_ids,
+        Invitation: event_invitation_ids,
+        CalendarFeed: feed_ids,
+    }
+    _scrub_history(targets=targets, names=[person.full_name], emails=emails)
+
+    person.full_name = DELETED  # so the entry below names nobody
+    audit_record(actor=None, action="accounts.user.deleted", target=person)
+    person.delete()
+
+
+def _scrub_history(*, targets: dict[type[Model], list[int]], names: list[str], emails: set[str]) -> None:
+    """Remove a person's name and email address from the audit log and admin history, keeping
+    the record of what happened."""
+
+    def scrub(text: str) -> str:
+        for value in [*names, *emails]:
+            if value:
+                text = _replace_ignoring_case(text, value, DELETED)
+        return text
+
+    about_them = Q()
+    for model, ids in targets.items():
+        if ids:
+            about_them |= Q(target_type=model._meta.label_lower, target_id__in=[str(pk) for pk in ids])
+    mentions = Q()
+    for email in emails:
+        mentions |= Q(target_repr__icontains=email)
+    entries = AuditEntry.objects.filter(about_them | mentions) if about_them or mentions else []
+    for entry in entries:
+        entry.target_repr = scrub(entry.target_repr)[:300]
+        entry.data = _scrub_data(entry.data, scrub)
+        entry.save(update_fields=["target_repr", "data"])
+
+    content_types = ContentType.objects.get_for_models(*targets)
+    logged = Q()
+    for model, ids in targets.items():
+        if ids:
+            logged |= Q(content_type=content_types[model], object_id__in=[str(pk) for pk in ids])
+    for log_entry in LogEntry.objects.filter(logged) if logged else []:
+        log_entry.object_repr = scrub(log_entry.object_repr)[:200]
+        log_entry.save(update_fields=["object_repr"])
+
+
+def _scrub_data(data: Any, scrub) -> Any:
+    if isinstance(data, dict):
+        kept = {key: value for key, value in data.items() if key not in _PERSONAL_AUDIT_KEYS}
+        return {key: _scrub_data(value, scrub) for key, value in kept.items()}
+    if isinstance(data, list):
+        return [_scrub_data(value, scrub) for value in data]
+    if isinstance(data, str):
+        return scrub(data)
+    return data
+
+
+def _replace_ignoring_case(text: str, old: str, new: str) -> str:
+    lowered, target = text.lower(), old.lower()
+    if len(lowered) != len(text):  # a character whose lower case has another length: exact only
+        return text.replace(old, new)
+    parts, start = [], 0
+    while (found := lowered.find(target, start)) != -1:
+        parts.append(text[start:found])
+        parts.append(new)
+        start = found + len(old)
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+# --- answers kept only as long as needed ----------------------------------------------------
+
+
+@transaction.atomic
+def registration_answers_expire(*, now: datetime | None = None, days: int | None = None) -> int:
+    """Delete the answers to registration questions for events that ended at least `days`
+    (default settings.ANSWER_RETENTION_DAYS) ago. Idempotent; returns how many registrations
+    lost their answers, and audits each event once."""
+    now = now or timezone.now()
+    days = settings.ANSWER_RETENTION_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    expired = Registration.objects.filter(event__end__lte=cutoff).exclude(answers={})
+    per_event = expired.order_by().values("event_id").annotate(count=Count("pk"))
+    counts = dict(per_event.values_list("event_id", "count"))
+    if not counts:
+        return 0
+    updated = Registration.objects.filter(pk__in=expired.values("pk")).update(answers={}, updated_at=now)
+    for event in Event.objects.filter(pk__in=counts):
+        audit_record(
+            actor=None,
+            action="events.event.answers_deleted",
+            target=event,
+            data={"registrations": counts[event.pk], "retention_days": days},
+        )
+    return updated

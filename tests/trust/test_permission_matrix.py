@@ -1,0 +1,475 @@
+"""Every URL that takes an id, a slug or a token, asked for by each kind of visitor.
+
+The URL patterns are read from the project's resolver, so a new pattern that takes a parameter
+fails `test_every_url_with_a_parameter_is_in_the_matrix` until it is added here. Each case uses
+real objects that belong to someone else ("Olivia Owner"): her registration, her network, her
+invitation, her calendar feed, her unsubscribe link, her email confirmation and password reset
+keys, and events she may see but others may not.
+
+Expected answers: a status code; LOGIN, a redirect to sign in; ADMIN_LOGIN, a redirect to the admin
+sign-in page; OK_OR_REDIRECT, a 2xx or a redirect inside the site. `owner` is the control: the
+person the object belongs to, who must get in.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from events.models import Event, Invitation, Registration
+from events.reminders import unsubscribe_token
+from events.services import calendar_feed_regenerate, registration_create
+from networks.models import Membership, Network
+from networks.services import invitation_create, membership_apply
+from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin-login"
+OK_OR_REDIRECT = "ok-or-redirect"
+ACTORS = ("anonymous", "other_member", "staff", "owner")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    people: dict
+    objects: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.objects[key]
+
+
+@pytest.fixture
+def world(org, member, staff) -> World:
+    owner = UserFactory(email="olivia@camden.gov.uk", full_name="Olivia Owner", organisation=org)
+    scientists = NetworkFactory(
+        name="Data Scientists", join_policy=Network.JoinPolicy.OPEN, eligible_organisation_kinds=["borough"]
+    )
+    leaders = NetworkFactory(
+        name="Data Leaders", join_policy=Network.JoinPolicy.APPROVAL, eligible_organisation_kinds=["borough"]
+    )
+    archived = NetworkFactory(name="Old Network", status=Network.Status.ARCHIVED)
+    chiefs = NetworkFactory(name="Chief Officers", join_policy=Network.JoinPolicy.INVITATION)
+    MembershipFactory(user=owner, network=scientists)
+    MembershipFactory(user=owner, network=leaders)
+    MembershipFactory(user=owner, network=archived)
+    applicant = UserFactory(email="pat@camden.gov.uk", organisation=org)
+    answers = {"job_title": "Analyst", "organisation": "Camden", "reason": "To learn."}
+    membership_apply(user=applicant, network=leaders, answers=answers)
+
+    public = EventFactory(title="Public session", slug="public-session", network=scientists)
+    draft = EventFactory(title="Draft session", slug="draft-session", status=Event.Status.DRAFT)
+    private = EventFactory(
+        title="Private session", slug="private-session", audience=Event.Audience.INVITATION
+    )
+    Invitation.objects.create(event=private, email=owner.email, invited_by=staff)
+    registration_create(event=public, user=owner, answers={}, acting_user=owner)
+    registration_create(event=private, user=owner, answers={}, acting_user=owner)
+
+    unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
+    world = World(people={"other_member": member, "staff": staff, "owner": owner})
+    world.objects.update(
+        owner=owner,
+        scientists=scientists,
+        leaders=leaders,
+        archived=archived,
+        public=public,
+        draft=draft,
+        private=private,
+        invitation=invitation_create(network=chiefs, email=owner.email, invited_by=staff),
+        feed=calendar_feed_regenerate(user=owner),
+        unsubscribe=unsubscribe_token(user_id=owner.pk, network_id=scientists.pk),
+        confirmation_key=EmailConfirmationHMAC(unconfirmed).key,
+        reset=(user_pk_to_url_str(owner), default_token_generator.make_token(owner)),
+        registration=Registration.objects.get(event=public, user=owner),
+    )
+    return world
+
+
+@dataclass
+class Case:
+    name: str
+    kwargs: Callable[[World], dict]
+    expect: dict  # actor -> expected answer
+    method: str = "get"
+    label: str = ""
+    check: Callable | None = None  # (world, actor, response) -> error message or None
+
+    def __str__(self):
+        return self.label or self.name
+
+
+def _not_leaking_owner(world, actor, response):
+    if actor != "owner" and b"olivia@camden.gov.uk" in response.content:
+        return "shows the owner's email address"
+    return None
+
+
+def _owner_feed_only(world, actor, response):
+    body = response.content.decode()
+    if "Public session" not in body or "Draft session" in body:
+        return "the feed is not the owner's own calendar"
+    return None
+
+
+def _registration_unchanged(world, actor, response):
+    world["registration"].refresh_from_db()
+    if actor != "owner" and world["registration"].status != Registration.Status.CONFIRMED:
+        return "someone else cancelled the owner's place"
+    return None
+
+
+def _still_member(world, actor, response):
+    if (
+        actor != "owner"
+        and not Membership.objects.filter(
+            user=world["owner"], network=world["scientists"], status=Membership.Status.ACTIVE
+        ).exists()
+    ):
+        return "someone else ended the owner's membership"
+    return None
+
+
+def expect(anonymous, other_member, staff, owner):
+    return {"anonymous": anonymous, "other_member": other_member, "staff": staff, "owner": owner}
+
+
+CASES = [
+    # networks
+    Case("networks:network-detail", lambda w: {"slug": w["scientists"].slug}, expect(200, 200, 200, 200)),
+    Case(
+        "networks:network-detail",
+        lambda w: {"slug": w["archived"].slug},
+        expect(404, 404, 200, 404),
+        label="archived network page",
+    ),
+    Case("networks:network-join", lambda w: {"slug": w["scientists"].slug}, expect(LOGIN, 405, 405, 405)),
+    Case(
+        "networks:network-join",
+        lambda w: {"slug": w["archived"].slug},
+        expect(LOGIN, 404, 302, 404),
+        method="post",
+        label="joining an archived network",
+    ),
+    Case("networks:network-apply", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 200, 302, 302)),
+    Case(
+        "networks:network-apply",
+        lambda w: {"slug": w["archived"].slug},
+        expect(LOGIN, 404, 302, 404),
+        label="applying to an archived network",
+    ),
+    Case("networks:network-leave", lambda w: {"slug": w["scientists"].slug}, expect(LOGIN, 404, 404, 200)),
+    Case(
+        "networks:network-leave",
+        lambda w: {"slug": w["scientists"].slug},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        label="leaving a network you are not in",
+        check=_still_member,
+    ),
+    Case(
+        "networks:invitation-accept",
+        lambda w: {"token": w["invitation"].token},
+        expect(LOGIN, 403, 403, 200),
+        check=_not_leaking_owner,
+    ),
+    Case(
+        "networks:invitation-accept",
+        lambda w: {"token": "not-a-real-token"},
+        expect(LOGIN, 404, 404, 404),
+        label="unknown invitation token",
+    ),
+    # events
+    Case("events:event-detail", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
+    Case(
+        "events:event-detail",
+        lambda w: {"slug": w["draft"].slug},
+        expect(404, 404, 200, 404),
+        label="draft event page",
+    ),
+    Case(
+        "events:event-detail",
+        lambda w: {"slug": w["private"].slug},
+        expect(404, 404, 200, 200),
+        label="invitation-only event page",
+    ),
+    Case(
+        "events:event-register",
+        lambda w: {"slug": w["draft"].slug},
+        expect(LOGIN, 404, 403, 404),
+        label="registering for a draft",
+    ),
+    Case(
+        "events:event-register",
+        lambda w: {"slug": w["private"].slug},
+        expect(LOGIN, 404, 403, 302),
+        label="registering for an invitation-only event",
+    ),
+    Case(
+        "events:event-registered",
+        lambda w: {"slug": w["public"].slug},
+        expect(LOGIN, 404, 404, 200),
+        check=_not_leaking_owner,
+    ),
+    Case("events:event-cancel", lambda w: {"slug": w["public"].slug}, expect(LOGIN, 404, 404, 200)),
+    Case(
+        "events:event-cancel",
+        lambda w: {"slug": w["public"].slug},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        label="cancelling someone else's place",
+        check=_registration_unchanged,
+    ),
+    Case("events:event-ics", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
+    Case(
+        "events:event-ics",
+        lambda w: {"slug": w["draft"].slug},
+        expect(404, 404, 200, 404),
+        label="calendar file of a draft",
+    ),
+    Case(
+        "events:event-ics",
+        lambda w: {"slug": w["private"].slug},
+        expect(404, 404, 200, 200),
+        label="calendar file of an invitation-only event",
+    ),
+    # A secret feed address works for whoever holds it (calendar apps send no session), and
+    # shows only its owner's calendar; an unknown or replaced address shows nothing.
+    Case(
+        "events:calendar-feed",
+        lambda w: {"token": w["feed"].token},
+        expect(200, 200, 200, 200),
+        check=_owner_feed_only,
+    ),
+    Case(
+        "events:calendar-feed",
+        lambda w: {"token": "an-old-or-guessed-token"},
+        expect(404, 404, 404, 404),
+        label="unknown calendar feed token",
+    ),
+    Case("events:network-feed", lambda w: {"slug": w["scientists"].slug}, expect(200, 200, 200, 200)),
+    Case(
+        "events:network-feed",
+        lambda w: {"slug": "no-such-network"},
+        expect(404, 404, 404, 404),
+        label="unknown network feed",
+    ),
+    # One-click unsubscribe: the signed token is the permission (RFC 8058, no session).
+    Case(
+        "events:reminders-unsubscribe",
+        lambda w: {"token": w["unsubscribe"]},
+        expect(200, 200, 200, 200),
+        check=_not_leaking_owner,
+    ),
+    Case(
+        "events:reminders-unsubscribe",
+        lambda w: {"token": w["unsubscribe"][:-2] + "xx"},
+        expect(400, 400, 400, 400),
+        label="forged unsubscribe token",
+    ),
+    # allauth's keys: possession of the emailed key is the permission.
+    Case(
+        "account_confirm_email",
+        lambda w: {"key": w["confirmation_key"]},
+        expect(200, 200, 200, 200),
+    ),
+    Case(
+        "account_confirm_email",
+        lambda w: {"key": "bad-key"},
+        expect(200, 200, 200, 200),
+        label="unknown email confirmation key",
+        check=lambda w, a, r: None if b"olivia" not in r.content else "shows the owner's address",
+    ),
+    Case(
+        "account_reset_password_from_key",
+        lambda w: {"uidb36": w["reset"][0], "key": w["reset"][1]},
+        expect(302, 302, 302, OK_OR_REDIRECT),
+    ),
+    Case(
+        "account_reset_password_from_key",
+        lambda w: {"uidb36": w["reset"][0], "key": "bad-key"},
+        expect(200, 200, 200, 200),
+        label="bad password reset key",
+        check=_not_leaking_owner,
+    ),
+    # Staff pages outside the model admin pages.
+    Case(
+        "admin:networks_network_roster",
+        lambda w: {"network_id": w["scientists"].pk},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "admin:auth_user_password_change",
+        lambda w: {"id": w["owner"].pk},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "admin:view_on_site",
+        lambda w: {
+            "content_type_id": ContentType.objects.get_for_model(Network).pk,
+            "object_id": w["scientists"].pk,
+        },
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN),  # networks have no page address to give
+    ),
+    Case(
+        "admin:app_list",
+        lambda w: {"app_label": "events"},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+]
+
+
+# --- reading the project's URL patterns -----------------------------------------------------
+
+
+def url_patterns() -> list[tuple[str, str, set[str]]]:
+    """(route, name, parameter names) for every URL pattern in the project."""
+
+    def parameters(pattern) -> set[str]:
+        if hasattr(pattern, "converters") and pattern.converters:
+            return set(pattern.converters)
+        return set(pattern.regex.groupindex)
+
+    def walk(patterns, prefix="", namespace="", inherited=frozenset()):
+        for entry in patterns:
+            params = inherited | parameters(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = namespace + (f"{entry.namespace}:" if entry.namespace else "")
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), inner, params)
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), namespace + (entry.name or ""), set(params)
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def _model_admin_url_names() -> set[str]:
+    names = set()
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        names |= {f"{info}_change", f"{info}_delete", f"{info}_history"}
+    return names
+
+
+# Admin's own catch-all patterns: the object redirect (`<object_id>/` with no name) and the final
+# "any other admin URL" pattern.
+ADMIN_CATCH_ALL = re.compile(r"^admin/([\w]+/[\w]+/<path:object_id>/|\(\?P<url>\.\*\)\$)$")
+
+
+def test_every_url_with_a_parameter_is_in_the_matrix():
+    covered = {case.name for case in CASES} | _model_admin_url_names()
+    missing = [
+        f"{route} ({name or 'no name'})"
+        for route, name, params in url_patterns()
+        if params and name not in covered and not ADMIN_CATCH_ALL.match(route)
+    ]
+    assert not missing, "URL patterns with an id, slug or token missing from the matrix:\n" + "\n".join(
+        missing
+    )
+
+
+# --- asking -----------------------------------------------------------------------------------
+
+
+def _client(world: World, actor: str) -> Client:
+    client = Client()
+    if actor != "anonymous":
+        client.force_login(world.people[actor])
+    return client
+
+
+def _matches(response, expected) -> bool:
+    location = response.get("Location", "")
+    if expected == LOGIN:
+        return response.status_code == 302 and location.startswith(reverse("account_login"))
+    if expected == ADMIN_LOGIN:
+        return response.status_code == 302 and location.startswith(reverse("admin:login"))
+    if expected == OK_OR_REDIRECT:
+        return response.status_code < 300 or (response.status_code == 302 and location.startswith("/"))
+    return response.status_code == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_each_visitor_gets_the_right_answer(world, case):
+    url = reverse(case.name, kwargs=case.kwargs(world))
+    failures = []
+    for actor in ACTORS:
+        response = getattr(_client(world, actor), case.method)(url)
+        expected = case.expect[actor]
+        if not _matches(response, expected):
+            failures.append(
+                f"{actor}: {case.method.upper()} {url} answered {response.status_code} "
+                f"{response.get('Location', '')}, expected {expected}"
+            )
+        elif case.check and (problem := case.check(world, actor, response)):
+            failures.append(f"{actor}: {case.method.upper()} {url}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+def test_model_admin_pages_of_every_object_are_for_staff_only(world):
+    """Every model admin page of a real object: members and visitors are sent to the admin sign-in;
+    staff see it (a delete page may be refused, for records that are never deleted)."""
+    failures = []
+    clients = {actor: _client(world, actor) for actor in ("anonymous", "other_member", "staff")}
+    request = RequestFactory().get("/admin/")
+    request.user = world.people["staff"]
+    for model, model_admin in admin.site._registry.items():
+        obj = model_admin.get_queryset(request).first()  # one the admin itself lists
+        if obj is None:
+            failures.append(f"no {model._meta.label} in the world: add one")
+            continue
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        for page, staff_answers in (("change", {200}), ("history", {200}), ("delete", {200, 403})):
+            url = reverse(f"{info}_{page}", args=[obj.pk])
+            for actor, client in clients.items():
+                response = client.get(url)
+                if actor == "staff":
+                    ok = response.status_code in staff_answers
+                else:
+                    ok = _matches(response, ADMIN_LOGIN)
+                if not ok:
+                    failures.append(f"{actor}: {url} answered {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_pages_without_parameters_never_fail_and_ask_visitors_to_sign_in_where_needed(world):
+    """The pages that take no parameter: nobody gets a server error, and a visitor gets either the
+    page or the sign-in page (the few exceptions are listed)."""
+    exceptions = {
+        "benchmark-floor": 404,  # only with BENCHMARK_FLOOR on
+        "healthz": None,  # 200 or 503, depending on the broker
+        "events:calendar-feed-regenerate": LOGIN,
+        "account_confirm_login_code": None,
+        "account_request_reauthentication_code": None,
+        "account_confirm_reauthentication_code": None,
+    }
+    failures = []
+    for route, name, params in url_patterns():
+        if params or route.startswith("admin/"):
+            continue
+        url = reverse(name)
+        for actor in ("anonymous", "other_member"):
+            response = _client(world, actor).get(url)
+            if response.status_code >= 500:
+                failures.append(f"{actor}: {url} answered {response.status_code}")
+            elif actor == "anonymous":
+                expected = exceptions.get(name, OK_OR_REDIRECT)
+                if expected is not None and not _matches(response, expected):
+                    failures.append(f"anonymous: {url} answered {response.status_code}")
+    for route, name, params in url_patterns():
+        if route.startswith("admin/") and not params and name not in ("admin:login", "admin:logout"):
+            response = _client(world, "other_member").get(reverse(name))
+            if not _matches(response, ADMIN_LOGIN):
+                failures.append(f"member: {reverse(name)} answered {response.status_code}")
+    assert not failures, "\n".join(failures)
