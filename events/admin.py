@@ -22,6 +22,7 @@ from .services import (
     event_fill_from_waitlist,
     event_message_registrants,
     event_save,
+    invitations_announce,
     registration_mark_attendance,
     registration_promote,
 )
@@ -56,8 +57,8 @@ class InvitationInline(admin.TabularInline):
     model = Invitation
     formset = InvitationFormSet
     extra = 0
-    fields = ["email", "invited_by", "created_at"]
-    readonly_fields = ["invited_by", "created_at"]
+    fields = ["email", "invited_by", "created_at", "emailed_at"]
+    readonly_fields = ["invited_by", "created_at", "emailed_at"]
     verbose_name_plural = "invitations (used when the audience is invitation only)"
 
 
@@ -205,10 +206,14 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
+        invited = []
         for instance in instances:
             if isinstance(instance, Invitation) and instance.pk is None:
                 instance.invited_by = request.user
+                invited.append(instance)
             instance.save()
+        if invited:
+            invitations_announce(invitations=invited, acting_user=request.user)
         for deleted in formset.deleted_objects:
             deleted.delete()
         formset.save_m2m()

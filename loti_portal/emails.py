@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from .utils import absolute_url
 
@@ -24,8 +25,8 @@ def email_build(
 ) -> EmailMultiAlternatives:
     """Render an email from its three templates; does not send it."""
     ctx = {"SITE_URL": settings.SITE_URL, "absolute_url": absolute_url, **(context or {})}
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
-    text = render_to_string(f"emails/{template}-body.txt", ctx)
+    subject = " ".join(_render_plain(f"emails/{template}-subject.txt", ctx).split())
+    text = _render_plain(f"emails/{template}-body.txt", ctx)
     html = render_to_string(f"emails/{template}-body.html", {**ctx, "subject": subject})
     message = EmailMultiAlternatives(
         subject=subject,
@@ -39,6 +40,11 @@ def email_build(
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     return message
+
+
+def _render_plain(name: str, context: dict) -> str:
+    """Render a plain-text template without HTML escaping: "O'Brien" stays O'Brien in a subject."""
+    return get_template(name).template.render(Context(context, autoescape=False))
 
 
 def email_send(**kwargs) -> None:

@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from events.models import Event, Invitation
+from events.services import invitation_email_send, invitation_ids_owed
+from tests.factories import EventFactory
+
+
+@pytest.fixture
+def private(db):
+    return EventFactory(
+        title="Chief Officers' briefing", slug="chief-briefing", audience=Event.Audience.INVITATION
+    )
+
+
+def inline_data(event, emails):
+    data = {
+        "title": event.title,
+        "slug": event.slug,
+        "summary": event.summary,
+        "description": "",
+        "kind": event.kind,
+        "programme": "",
+        "start_0": timezone.localtime(event.start).strftime("%Y-%m-%d"),
+        "start_1": timezone.localtime(event.start).strftime("%H:%M:%S"),
+        "end_0": timezone.localtime(event.end).strftime("%Y-%m-%d"),
+        "end_1": timezone.localtime(event.end).strftime("%H:%M:%S"),
+        "venue": "",
+        "online_url": event.online_url,
+        "status": event.status,
+        "audience": event.audience,
+        "capacity": "",
+        "registration_opens_0": "",
+        "registration_opens_1": "",
+        "registration_closes_0": "",
+        "registration_closes_1": "",
+    }
+    for prefix in ("speakers", "questions", "registrations"):
+        data[f"{prefix}-TOTAL_FORMS"] = 0
+        data[f"{prefix}-INITIAL_FORMS"] = 0
+    data["invitations-TOTAL_FORMS"] = len(emails)
+    data["invitations-INITIAL_FORMS"] = 0
+    for index, email in enumerate(emails):
+        data[f"invitations-{index}-email"] = email
+    return data
+
+
+def test_staff_inviting_in_admin_emails_each_invitee_once(
+    client, staff, private, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    url = reverse("admin:events_event_change", args=[private.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, inline_data(private, ["Chief@Camden.gov.uk", "ceo@hackney.gov.uk"]))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(m.to[0] for m in mail.outbox) == ["ceo@hackney.gov.uk", "chief@camden.gov.uk"]
+    message = mail.outbox[0]
+    assert message.subject == "You are invited: Chief Officers' briefing"
+    assert reverse("events:event-detail", args=[private.slug]) in message.body
+    assert message.alternatives and "Chief Officers&#x27; briefing" in message.alternatives[0][0]
+    assert Invitation.objects.filter(emailed_at__isnull=False).count() == 2
+    assert AuditEntry.objects.filter(action="events.invitation.created").count() == 2
+
+    # Sending again (a retried task) sends nothing more.
+    for invitation in Invitation.objects.all():
+        assert invitation_email_send(invitation_id=invitation.id) is False
+    assert len(mail.outbox) == 2
+
+
+def test_a_failed_send_is_retried_and_a_lost_task_is_found(private, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    invitation = Invitation.objects.create(event=private, email="chief@camden.gov.uk")
+
+    def broken(self, messages):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", broken)
+    with pytest.raises(OSError):
+        invitation_email_send(invitation_id=invitation.id)
+    invitation.refresh_from_db()
+    assert invitation.emailed_at is None
+    Invitation.objects.filter(id=invitation.id).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert invitation_ids_owed() == [invitation.id]
+    monkeypatch.undo()
+    assert invitation_email_send(invitation_id=invitation.id) is True
+    assert invitation_ids_owed() == []
+    assert len(mail.outbox) == 1
+
+
+def test_no_invitation_email_for_a_draft_or_past_session(private):
+    private.status = Event.Status.DRAFT
+    private.save()
+    invitation = Invitation.objects.create(event=private, email="chief@camden.gov.uk")
+    assert invitation_email_send(invitation_id=invitation.id) is False
+    assert mail.outbox == []
