@@ -1,14 +1,19 @@
 """Reads that decide who may see what. Every object taken from a URL comes through here."""
 
+import time
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from loti_portal.utils import content_digest
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -40,10 +45,24 @@ def events_visible_to(*, user) -> QuerySet[Event]:
     return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
 
 
+def _registration_count(*statuses: str) -> Coalesce:
+    """How many of the event's registrations have one of `statuses`: a subquery per event row,
+    so a page of 20 events counts 20 events' registrations (on the (event, status) index), and
+    counting the list for its paginator counts no registrations at all."""
+    counted = (
+        Registration.objects.filter(event=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(
-        places_taken=Count("registrations", filter=Q(registrations__status__in=HOLDS_PLACE)),
-        waiting_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        places_taken=_registration_count(*HOLDS_PLACE),
+        waiting_count=_registration_count(Registration.Status.WAITLISTED),
     )
 
 
@@ -70,24 +89,163 @@ def event_list_for_user(
     if programme:
         events = events.filter(programme=programme)
     if user.is_authenticated:
-        mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")[:1]
+        mine = Registration.objects.filter(event=OuterRef("pk"), user=user).order_by().values("status")[:1]
         events = events.annotate(my_status=Subquery(mine))
     return events
 
 
+# --- What everyone signed in sees alike, kept in the cache ---------------------------------------
+# The events list, an event's page and the list's filter choices show the same to everyone who is
+# not staff and not invited to an invitation-only event, so they are read once and kept in the
+# cache under a version number. Every change to events or registrations goes through a service
+# that calls events_public_changed, which raises the version, so a page read after a change never
+# sees what was cached before it. The time limit bounds the cache's size and covers changes made
+# some other way (such as deleting an event in admin).
+PUBLIC_CACHE_SECONDS = 60
+_VERSION_KEY = "events:public-version"
+EVENTS_PER_PAGE = 20
+
+
+def _public_version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        # Evicted or never set: start from a number no earlier version used.
+        version = time.time_ns()
+        cache.add(_VERSION_KEY, version, None)
+        version = cache.get(_VERSION_KEY, version)
+    return version
+
+
+def events_public_changed() -> None:
+    """Call from any service that changes events or registrations, inside its transaction.
+
+    Raises the version now, and again once the transaction commits: a page read in between may
+    have cached what it read before the commit, under the version of the moment.
+    """
+
+    def raise_version():
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:  # not in the cache: any new number will do
+            cache.set(_VERSION_KEY, time.time_ns(), None)
+
+    raise_version()
+    transaction.on_commit(raise_version)
+
+
+def _public_key(name: str, *values) -> str:
+    return f"events:{name}:{_public_version()}:{content_digest(*values)}"
+
+
+def _sees_more_than_the_public(user) -> bool:
+    """Staff see drafts, and an invited person sees invitation-only events: their pages are read
+    afresh. One query, and only while some invitation-only event is published."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    key = _public_key("invitation-only")
+    any_invitation_only = cache.get(key)
+    if any_invitation_only is None:
+        any_invitation_only = public.filter(audience=Event.Audience.INVITATION).exists()
+        cache.set(key, any_invitation_only, PUBLIC_CACHE_SECONDS)
+    if not any_invitation_only:
+        return False
+    return (
+        public.filter(audience=Event.Audience.INVITATION).filter(_invited(user) | _registered(user)).exists()
+    )
+
+
 def event_filter_choices() -> dict:
     """The networks and programmes that have events, for the list's filters."""
-    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-    networks = Network.objects.filter(Exists(public.filter(network=OuterRef("pk")))).order_by("name")
-    programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
-    return {"networks": list(networks), "programmes": list(programmes.distinct())}
+    key = _public_key("filter-choices")
+    choices = cache.get(key)
+    if choices is None:
+        public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        networks = (
+            Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
+            .only("id", "slug", "name")
+            .order_by("name")
+        )
+        programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
+        choices = {"networks": list(networks), "programmes": list(programmes.distinct())}
+        cache.set(key, choices, PUBLIC_CACHE_SECONDS)
+    return choices
+
+
+class _Counted:
+    """What a Paginator needs of a listing it only counts: the listing's page is already read."""
+
+    def __init__(self, count: int):
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+
+def event_list_page_for_user(
+    *,
+    user,
+    page_number,
+    past: bool = False,
+    network: Network | None = None,
+    kind: str = "",
+    programme: str = "",
+) -> Page:
+    """One page (EVENTS_PER_PAGE) of event_list_for_user. The public listing comes from the cache
+    (see PUBLIC_CACHE_SECONDS); each event's `my_status` is this person's own, read afresh."""
+    filters = {"past": past, "network": network, "kind": kind, "programme": programme}
+    if _sees_more_than_the_public(user):
+        return Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
+    key = _public_key("list", past, network.pk if network else None, kind, programme, str(page_number))
+    listing = cache.get(key)
+    if listing is None:
+        events = event_list_for_user(user=AnonymousUser(), **filters)
+        page = Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
+        listing = (page.paginator.count, page.number, list(page.object_list))
+        cache.set(key, listing, PUBLIC_CACHE_SECONDS)
+    count, number, events = listing
+    if user.is_authenticated:
+        mine = dict(
+            Registration.objects.filter(user=user, event__in=[event.pk for event in events])
+            .order_by()
+            .values_list("event_id", "status")
+        )
+        for event in events:
+            event.my_status = mine.get(event.pk)
+    return Page(events, number, Paginator(_Counted(count), EVENTS_PER_PAGE))
 
 
 def event_get_for_user(*, user, slug: str) -> Event:
-    """The event with its counts, network and speakers; 404 if this person may not see it."""
-    events = _with_counts(events_visible_to(user=user)).select_related("network")
+    """The event with its counts, network and speakers; 404 if this person may not see it.
+
+    For everyone but staff the event comes from the cache (see PUBLIC_CACHE_SECONDS); whether an
+    invitation-only event is theirs to see is checked afresh.
+    """
+    if user.is_authenticated and user.is_staff:
+        return _event_with_details(events_visible_to(user=user), slug=slug)
+    key = _public_key("event", slug)
+    event = cache.get(key)
+    if event is None:
+        public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        event = _event_with_details(public, slug=slug)
+        cache.set(key, event, PUBLIC_CACHE_SECONDS)
+    if event.audience == Event.Audience.INVITATION and not (
+        user.is_authenticated
+        and Event.objects.filter(pk=event.pk).filter(_invited(user) | _registered(user)).exists()
+    ):
+        raise Http404("No such event")
+    return event
+
+
+def _event_with_details(events: QuerySet[Event], *, slug: str) -> Event:
     speakers = Speaker.objects.order_by("position", "id")
-    events = events.prefetch_related(Prefetch("speakers", queryset=speakers))
+    events = (
+        _with_counts(events)
+        .select_related("network")
+        .prefetch_related(Prefetch("speakers", queryset=speakers))
+    )
     event = events.filter(slug=slug).first()
     if event is None:
         raise Http404("No such event")
@@ -195,13 +353,10 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
     return None
 
 
-def registrations_for_user(*, user, past: bool) -> QuerySet[Registration]:
-    """A person's own registrations, for "My events": upcoming (confirmed or waiting) soonest first;
-    past (with a place) latest first."""
+def registrations_for_user(*, user) -> tuple[list[Registration], list[Registration]]:
+    """A person's own registrations, for "My events", in one query: upcoming (confirmed or
+    waiting, with `waitlist_rank`) soonest first, and past (with a place) latest first."""
     now = timezone.now()
-    registrations = Registration.objects.filter(user=user).select_related("event", "event__network")
-    if past:
-        return registrations.filter(event__end__lt=now, status__in=HOLDS_PLACE).order_by("-event__start")
     ahead = (
         Registration.objects.filter(
             event=OuterRef("event"),
@@ -213,13 +368,21 @@ def registrations_for_user(*, user, past: bool) -> QuerySet[Registration]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return (
-        registrations.filter(
-            event__end__gte=now, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    upcoming_statuses = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    registrations = list(
+        Registration.objects.filter(user=user)
+        .filter(
+            Q(event__end__gte=now, status__in=upcoming_statuses)
+            | Q(event__end__lt=now, status__in=HOLDS_PLACE)
         )
+        .select_related("event")
+        .defer("answers", "event__description")
         .annotate(waitlist_rank=Coalesce(Subquery(ahead), 0) + 1)
         .order_by("event__start", "event__id")
     )
+    upcoming = [registration for registration in registrations if registration.event.end >= now]
+    past = [registration for registration in registrations if registration.event.end < now]
+    return upcoming, past[::-1]
 
 
 def calendar_feed_for_user(*, user) -> CalendarFeed | None:

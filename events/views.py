@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loti_portal.utils import absolute_url
+from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -18,7 +17,7 @@ from .selectors import (
     can_see_online_link,
     event_filter_choices,
     event_get_for_user,
-    event_list_for_user,
+    event_list_page_for_user,
     event_questions,
     network_feed_entries,
     places_left,
@@ -29,22 +28,59 @@ from .selectors import (
 )
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
-EVENTS_PER_PAGE = 20
-
 
 @require_GET
 def event_list(request, past=False):
     choices = event_filter_choices()
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     form.is_valid()
-    events = event_list_for_user(user=request.user, past=past, **form.filters())
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = event_list_page_for_user(
+        user=request.user, page_number=request.GET.get("page"), past=past, **form.filters()
+    )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return render(
         request,
         "events/event_list.html",
-        {"form": form, "page": page, "page_numbers": page_numbers, "past": past},
+        {
+            "form": form,
+            "page": page,
+            "page_numbers": page_numbers,
+            "past": past,
+            "form_key": _filter_form_key(form, choices),
+            "cards_key": _cards_key(page.object_list, past=past),
+        },
     )
+
+
+# The filter form and the event cards are rendered once and cached under a digest of all they
+# show (see content_digest): templates/events/event_list.html must show nothing left out here.
+def _filter_form_key(form: EventFilterForm, choices: dict) -> str:
+    return content_digest(
+        [(network.slug, network.name) for network in choices["networks"]],
+        choices["programmes"],
+        [(name, form.data.getlist(name)) for name in sorted(form.fields)],
+    )
+
+
+def _cards_key(events, *, past: bool) -> str:
+    return content_digest(
+        past,
+        [
+            (
+                *(getattr(event, name) for name in _CARD_FIELDS),
+                event.network.name if event.network_id else None,
+                event.places_taken,
+                getattr(event, "my_status", None),
+            )
+            for event in events
+        ],
+    )
+
+
+_CARD_FIELDS = (
+    *("pk", "slug", "title", "summary", "status", "start", "end", "venue", "online_url"),
+    *("kind", "programme", "audience", "capacity", "network_id"),
+)
 
 
 @require_GET
@@ -145,14 +181,9 @@ def event_cancel(request, slug):
 def my_events(request):
     feed = calendar_feed_for_user(user=request.user)
     feed_url = absolute_url(reverse("events:calendar-feed", args=[feed.token])) if feed else ""
+    upcoming, past = registrations_for_user(user=request.user)
     return render(
-        request,
-        "events/my_events.html",
-        {
-            "upcoming": registrations_for_user(user=request.user, past=False),
-            "past": registrations_for_user(user=request.user, past=True),
-            "feed_url": feed_url,
-        },
+        request, "events/my_events.html", {"upcoming": upcoming, "past": past, "feed_url": feed_url}
     )
 
 

@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.services import audit_record
 
 from ..models import Event, EventMessage, Notification, Question, Registration, Speaker
-from ..selectors import event_attendee_rows
+from ..selectors import event_attendee_rows, events_public_changed
 from .notifications import notifications_queue
 from .registration import waitlist_fill_free_places
 
@@ -30,6 +30,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
       places, in order.
     Locks the event row; emails go after commit.
     """
+    events_public_changed()
     if event.pk is None:
         event.sequence = 0
         event.save()
