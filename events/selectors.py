@@ -1,19 +1,16 @@
 """Reads that decide who may see what. Every object taken from a URL comes through here."""
 
-import time
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from loti_portal.utils import content_digest
+from loti_portal.public_cache import public_get
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -94,47 +91,10 @@ def event_list_for_user(
     return events
 
 
-# --- What everyone signed in sees alike, kept in the cache ---------------------------------------
-# The events list, an event's page and the list's filter choices show the same to everyone who is
-# not staff and not invited to an invitation-only event, so they are read once and kept in the
-# cache under a version number. Every change to events or registrations goes through a service
-# that calls events_public_changed, which raises the version, so a page read after a change never
-# sees what was cached before it. The time limit bounds the cache's size and covers changes made
-# some other way (such as deleting an event in admin).
-PUBLIC_CACHE_SECONDS = 60
-_VERSION_KEY = "events:public-version"
+# The events list, an event's page and the list's filter choices are the same for everyone who is
+# not staff and not invited to an invitation-only event: they come from the public cache
+# (loti_portal.public_cache), and each person's own registrations are read afresh.
 EVENTS_PER_PAGE = 20
-
-
-def _public_version() -> int:
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        # Evicted or never set: start from a number no earlier version used.
-        version = time.time_ns()
-        cache.add(_VERSION_KEY, version, None)
-        version = cache.get(_VERSION_KEY, version)
-    return version
-
-
-def events_public_changed() -> None:
-    """Call from any service that changes events or registrations, inside its transaction.
-
-    Raises the version now, and again once the transaction commits: a page read in between may
-    have cached what it read before the commit, under the version of the moment.
-    """
-
-    def raise_version():
-        try:
-            cache.incr(_VERSION_KEY)
-        except ValueError:  # not in the cache: any new number will do
-            cache.set(_VERSION_KEY, time.time_ns(), None)
-
-    raise_version()
-    transaction.on_commit(raise_version)
-
-
-def _public_key(name: str, *values) -> str:
-    return f"events:{name}:{_public_version()}:{content_digest(*values)}"
 
 
 def _sees_more_than_the_public(user) -> bool:
@@ -145,12 +105,8 @@ def _sees_more_than_the_public(user) -> bool:
     if user.is_staff:
         return True
     public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-    key = _public_key("invitation-only")
-    any_invitation_only = cache.get(key)
-    if any_invitation_only is None:
-        any_invitation_only = public.filter(audience=Event.Audience.INVITATION).exists()
-        cache.set(key, any_invitation_only, PUBLIC_CACHE_SECONDS)
-    if not any_invitation_only:
+    invitation_only = public.filter(audience=Event.Audience.INVITATION)
+    if not public_get("events:invitation-only", read=invitation_only.exists):
         return False
     return (
         public.filter(audience=Event.Audience.INVITATION).filter(_invited(user) | _registered(user)).exists()
@@ -159,9 +115,8 @@ def _sees_more_than_the_public(user) -> bool:
 
 def event_filter_choices() -> dict:
     """The networks and programmes that have events, for the list's filters."""
-    key = _public_key("filter-choices")
-    choices = cache.get(key)
-    if choices is None:
+
+    def read():
         public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
         networks = (
             Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
@@ -169,9 +124,9 @@ def event_filter_choices() -> dict:
             .order_by("name")
         )
         programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
-        choices = {"networks": list(networks), "programmes": list(programmes.distinct())}
-        cache.set(key, choices, PUBLIC_CACHE_SECONDS)
-    return choices
+        return {"networks": list(networks), "programmes": list(programmes.distinct())}
+
+    return public_get("events:filter-choices", read=read)
 
 
 class _Counted:
@@ -194,18 +149,19 @@ def event_list_page_for_user(
     programme: str = "",
 ) -> Page:
     """One page (EVENTS_PER_PAGE) of event_list_for_user. The public listing comes from the cache
-    (see PUBLIC_CACHE_SECONDS); each event's `my_status` is this person's own, read afresh."""
+    (loti_portal.public_cache); each event's `my_status` is this person's own, read afresh."""
     filters = {"past": past, "network": network, "kind": kind, "programme": programme}
     if _sees_more_than_the_public(user):
         return Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
-    key = _public_key("list", past, network.pk if network else None, kind, programme, str(page_number))
-    listing = cache.get(key)
-    if listing is None:
+
+    def read():
         events = event_list_for_user(user=AnonymousUser(), **filters)
         page = Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
-        listing = (page.paginator.count, page.number, list(page.object_list))
-        cache.set(key, listing, PUBLIC_CACHE_SECONDS)
-    count, number, events = listing
+        return page.paginator.count, page.number, list(page.object_list)
+
+    count, number, events = public_get(
+        "events:list", past, network.pk if network else None, kind, programme, str(page_number), read=read
+    )
     if user.is_authenticated:
         mine = dict(
             Registration.objects.filter(user=user, event__in=[event.pk for event in events])
@@ -220,17 +176,17 @@ def event_list_page_for_user(
 def event_get_for_user(*, user, slug: str) -> Event:
     """The event with its counts, network and speakers; 404 if this person may not see it.
 
-    For everyone but staff the event comes from the cache (see PUBLIC_CACHE_SECONDS); whether an
+    For everyone but staff the event comes from the public cache (loti_portal.public_cache); whether an
     invitation-only event is theirs to see is checked afresh.
     """
     if user.is_authenticated and user.is_staff:
         return _event_with_details(events_visible_to(user=user), slug=slug)
-    key = _public_key("event", slug)
-    event = cache.get(key)
+    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    event = public_get(
+        "events:event", slug, read=lambda: _event_with_details(public, slug=slug, or_none=True)
+    )
     if event is None:
-        public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-        event = _event_with_details(public, slug=slug)
-        cache.set(key, event, PUBLIC_CACHE_SECONDS)
+        raise Http404("No such event")
     if event.audience == Event.Audience.INVITATION and not (
         user.is_authenticated
         and Event.objects.filter(pk=event.pk).filter(_invited(user) | _registered(user)).exists()
@@ -239,7 +195,7 @@ def event_get_for_user(*, user, slug: str) -> Event:
     return event
 
 
-def _event_with_details(events: QuerySet[Event], *, slug: str) -> Event:
+def _event_with_details(events: QuerySet[Event], *, slug: str, or_none: bool = False) -> Event | None:
     speakers = Speaker.objects.order_by("position", "id")
     events = (
         _with_counts(events)
@@ -247,7 +203,7 @@ def _event_with_details(events: QuerySet[Event], *, slug: str) -> Event:
         .prefetch_related(Prefetch("speakers", queryset=speakers))
     )
     event = events.filter(slug=slug).first()
-    if event is None:
+    if event is None and not or_none:
         raise Http404("No such event")
     return event
 

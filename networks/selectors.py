@@ -2,8 +2,6 @@
 
 from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,82 +9,70 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from loti_portal.public_cache import public_get
 
 from . import rules
 from .models import Membership, Network, NetworkInvitation
 
 UPCOMING_MEETINGS_SHOWN = 5
 
-# What every visitor sees alike (member counts, a network's leads) is kept in the cache for a
-# short while. The services that change it forget it (network_public_forget), so the wait is
-# only ever for changes made some other way, such as a person renaming themselves.
-PUBLIC_CACHE_SECONDS = 60
-_MEMBER_COUNTS_KEY = "networks:member-counts"
-
-
-def _leads_key(network_id: int) -> str:
-    return f"networks:{network_id}:leads"
-
-
-def network_public_forget(*, network_id: int) -> None:
-    """Drop the cached public figures of a network: now, and again once the caller's
-    transaction commits (a page read in between may have cached the old figures)."""
-
-    def forget():
-        cache.delete_many([_MEMBER_COUNTS_KEY, _leads_key(network_id)])
-
-    forget()
-    transaction.on_commit(forget)
+# What every visitor sees of a network (its details, member count, next meetings and leads) comes
+# from the public cache (loti_portal.public_cache); each person's own membership is read afresh.
 
 
 def network_member_counts() -> dict[int, int]:
-    """Active members per network id, from the cache (one query when it has expired)."""
-    counts = cache.get(_MEMBER_COUNTS_KEY)
-    if counts is None:
-        counts = dict(
+    """Active members per network id."""
+
+    def read():
+        return dict(
             Membership.objects.filter(status=Membership.Status.ACTIVE)
             .order_by()
             .values("network")
             .annotate(count=Count("pk"))
             .values_list("network", "count")
         )
-        cache.set(_MEMBER_COUNTS_KEY, counts, PUBLIC_CACHE_SECONDS)
-    return counts
+
+    return public_get("networks:member-counts", read=read)
 
 
 def _upcoming_meetings(now) -> QuerySet[Event]:
     return Event.objects.filter(status=Event.Status.PUBLISHED, start__gte=now).order_by("start", "id")
 
 
-def _annotated_networks(*, user: User) -> QuerySet[Network]:
-    """Networks with next_meeting_start and, for a signed-in person, my_status."""
-    networks = Network.objects.annotate(
+def _public_networks() -> QuerySet[Network]:
+    """Networks with next_meeting_start."""
+    return Network.objects.annotate(
         next_meeting_start=Subquery(
             _upcoming_meetings(timezone.now()).filter(network=OuterRef("pk")).values("start")[:1]
         ),
     )
-    if user.is_authenticated:
-        networks = networks.annotate(
-            my_status=Subquery(
-                Membership.objects.filter(network=OuterRef("pk"), user=user).order_by().values("status")[:1]
-            )
-        )
-    return networks
 
 
-def _add_member_counts(networks: list[Network]) -> None:
+def _with_member_counts(networks: list[Network]) -> list[Network]:
     counts = network_member_counts()
     for network in networks:
         network.member_count = counts.get(network.pk, 0)
+    return networks
+
+
+def _my_statuses(user: User) -> dict[int, str]:
+    if not user.is_authenticated:
+        return {}
+    return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
 
 
 def network_list_for_user(*, user: User) -> list[Network]:
     """Active networks, by name, each with member_count, next_meeting_start, my_status and
-    next_step (see rules.next_step). One query, and one more when the member counts have
-    left the cache."""
-    networks = list(_annotated_networks(user=user).filter(status=Network.Status.ACTIVE).order_by("name"))
-    _add_member_counts(networks)
+    next_step (see rules.next_step). One query for the person's memberships; the rest is public."""
+    networks = public_get(
+        "networks:list",
+        read=lambda: _with_member_counts(
+            list(_public_networks().filter(status=Network.Status.ACTIVE).order_by("name"))
+        ),
+    )
+    statuses = _my_statuses(user)
     for network in networks:
+        network.my_status = statuses.get(network.pk)
         _add_personal_view(network, user=user)
     return networks
 
@@ -96,16 +82,24 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
 
     Raises Http404.
     """
-    network = get_object_or_404(_annotated_networks(user=user), slug=slug)
-    if not network.is_active and not user.is_staff:
+
+    def read():
+        network = _public_networks().filter(slug=slug).first()
+        return None if network is None else _with_member_counts([network])[0]
+
+    network = public_get("networks:network", slug, read=read)
+    if network is None or (not network.is_active and not user.is_staff):
         raise Http404("No such network")
-    _add_member_counts([network])
+    network.my_status = None
+    if user.is_authenticated:
+        network.my_status = (
+            Membership.objects.filter(network=network, user=user).values_list("status", flat=True).first()
+        )
     _add_personal_view(network, user=user)
     return network
 
 
 def _add_personal_view(network: Network, *, user: User) -> None:
-    network.my_status = getattr(network, "my_status", None)
     network.next_step = rules.next_step(user=user, network=network, status=network.my_status)
     network.refusal = (
         rules.entry_refusal(user=user, network=network, status=network.my_status)
@@ -116,7 +110,13 @@ def _add_personal_view(network: Network, *, user: User) -> None:
 
 def network_upcoming_meetings(*, network: Network) -> list[Event]:
     """The network's next published meetings, soonest first."""
-    return list(_upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN])
+    return public_get(
+        "networks:meetings",
+        network.pk,
+        read=lambda: list(
+            _upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN]
+        ),
+    )
 
 
 class Lead(NamedTuple):
@@ -130,11 +130,10 @@ class Lead(NamedTuple):
 def network_leads(*, network: Network) -> list[Lead]:
     """The network's leads, then its co-chairs, with their organisations.
 
-    The same for everyone signed in, so kept in the cache briefly (see PUBLIC_CACHE_SECONDS).
+    The same for everyone signed in (loti_portal.public_cache).
     """
-    key = _leads_key(network.pk)
-    leads = cache.get(key)
-    if leads is None:
+
+    def read():
         rows = (
             Membership.objects.filter(
                 network=network,
@@ -146,12 +145,12 @@ def network_leads(*, network: Network) -> list[Lead]:
             )
             .values_list("user__full_name", "user__organisation__name", "role")
         )
-        leads = [
+        return [
             Lead(name=name, organisation=organisation or "", role=Membership.Role(role).label.lower())
             for name, organisation, role in rows
         ]
-        cache.set(key, leads, PUBLIC_CACHE_SECONDS)
-    return leads
+
+    return public_get("networks:leads", network.pk, read=read)
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:

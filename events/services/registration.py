@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal.public_cache import public_changed
 
 from ..models import Event, Notification, Question, Registration
-from ..selectors import events_public_changed, registration_refusal_reason
+from ..selectors import registration_refusal_reason
 from .notifications import notifications_queue
 
 Status = Registration.Status
@@ -21,7 +22,7 @@ class RegistrationRefused(Exception):
 
 def _lock_event(event_id: int) -> Event:
     """Lock the event row for a change to its registrations, which its public counts show."""
-    events_public_changed()
+    public_changed()
     return Event.objects.select_for_update().get(pk=event_id)
 
 

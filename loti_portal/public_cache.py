@@ -1,0 +1,64 @@
+"""What every visitor sees alike (the events list, an event's or a network's page, member counts),
+kept in the cache under one version number.
+
+Pages read such data once and cache it under a key that carries the current version. Every
+service that changes events, registrations, networks or memberships calls `public_changed()` in
+its transaction, which raises the version: a page read after a change never sees what was cached
+before it, and nothing has to know which keys to delete. Entries expire after
+PUBLIC_CACHE_SECONDS, which bounds the cache's size and covers changes made some other way (such
+as deleting an event in admin, or a lead renaming themselves). What differs from person to person
+is never cached here; pages read it afresh.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+from .utils import content_digest
+
+PUBLIC_CACHE_SECONDS = 60
+_VERSION_KEY = "public:version"
+
+
+def public_version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        # Evicted, or never set: start from a number no earlier version used.
+        cache.add(_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(_VERSION_KEY, 0)
+    return version
+
+
+def public_changed() -> None:
+    """Call inside the transaction of any change to what public_get caches.
+
+    Raises the version now, and again once the transaction commits: a page read in between may
+    have cached what it read before the commit, under the version of that moment.
+    """
+
+    def raise_version():
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:  # not in the cache: any new number will do
+            cache.set(_VERSION_KEY, time.time_ns(), None)
+
+    raise_version()
+    transaction.on_commit(raise_version)
+
+
+def public_key(name: str, *values) -> str:
+    return f"public:{name}:{public_version()}:{content_digest(*values)}"
+
+
+_MISSING = object()
+
+
+def public_get(name: str, *values, read):
+    """The cached value for (name, *values) at the current version, else `read()` cached."""
+    key = public_key(name, *values)
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = read()
+        cache.set(key, value, PUBLIC_CACHE_SECONDS)
+    return value
