@@ -78,7 +78,14 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         entry["path"] = path
         status, size = probe(server.base_url + path, cookie=cookies[0])
         counted = count_queries(path, user if page.signed_in else None)
-        entry.update(status=status, bytes=size, queries=counted["queries"], sql=counted["sql"])
+        entry.update(
+            status=status,
+            bytes=size,
+            queries=counted["queries"],
+            cold_queries=counted["cold"],
+            sql=counted["sql"],
+            cold_sql=counted["cold_sql"],
+        )
         if status != 200:
             entry["reason"] = f"GET {path} answered {status}, not 200"
             say(f"  {page.label}: {entry['reason']}")
@@ -93,7 +100,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         say(
             f"  {page.label}: {result.requests_per_second:.0f} req/s (floor beside it "
             f"{floor.requests_per_second:.0f}), p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms "
-            f"(floor {floor.p99_ms:.1f}), {counted['queries']} queries"
+            f"(floor {floor.p99_ms:.1f}), {counted['queries']} queries ({counted['cold']} after a change)"
         )
     if not floor_runs:
         floor_runs.append(load(floor_url))

@@ -60,8 +60,11 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
         raise RegistrationRefused(reason)
 
     # Anyone already waiting comes before a newcomer.
-    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration")
-    gets_place = event.capacity is None or _places_taken(event) < event.capacity
+    taken = None if event.capacity is None else _places_taken(event)
+    promoted = waitlist_fill_free_places(
+        event=event, acting_user=acting_user, trigger="registration", places_taken=taken
+    )
+    gets_place = taken is None or taken + len(promoted) < event.capacity
     now = timezone.now()
     if registration is None:
         registration = Registration(event=event, user=user)
@@ -140,14 +143,17 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
     notifications_queue(items=[(registration, Notification.Kind.PROMOTED, "REQUEST")])
 
 
-def waitlist_fill_free_places(*, event: Event, acting_user: User | None, trigger: str) -> list[Registration]:
+def waitlist_fill_free_places(
+    *, event: Event, acting_user: User | None, trigger: str, places_taken: int | None = None
+) -> list[Registration]:
     """Give free places to the people waiting, first come first served. The caller holds the
-    event lock. Nobody is promoted once the event has started or if it is not published."""
+    event lock (and may pass the places taken, counted under it). Nobody is promoted once the
+    event has started or if it is not published."""
     if event.status != Event.Status.PUBLISHED or timezone.now() >= event.start:
         return []
     waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("waitlist_position")
     if event.capacity is not None:
-        free = event.capacity - _places_taken(event)
+        free = event.capacity - (_places_taken(event) if places_taken is None else places_taken)
         if free <= 0:
             return []
         waiting = waiting[:free]
