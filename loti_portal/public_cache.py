@@ -10,9 +10,11 @@ as deleting an event in admin, or a lead renaming themselves). What differs from
 is never cached here; pages read it afresh.
 """
 
+import threading
 import time
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 from .utils import content_digest
@@ -21,12 +23,33 @@ PUBLIC_CACHE_SECONDS = 60
 _VERSION_KEY = "public:version"
 
 
+# Within one request the version is read once (a page reads several public things).
+_request = threading.local()
+
+
+def _request_began(**kwargs):
+    _request.active, _request.version = True, None
+
+
+def _request_ended(**kwargs):
+    _request.active, _request.version = False, None
+
+
+request_started.connect(_request_began, dispatch_uid="public_cache_request_started")
+request_finished.connect(_request_ended, dispatch_uid="public_cache_request_finished")
+
+
 def public_version() -> int:
+    version = getattr(_request, "version", None)
+    if version is not None:
+        return version
     version = cache.get(_VERSION_KEY)
     if version is None:
         # Evicted, or never set: start from a number no earlier version used.
         cache.add(_VERSION_KEY, time.time_ns(), None)
         version = cache.get(_VERSION_KEY, 0)
+    if getattr(_request, "active", False):
+        _request.version = version
     return version
 
 
@@ -38,6 +61,7 @@ def public_changed() -> None:
     """
 
     def raise_version():
+        _request.version = None
         try:
             cache.incr(_VERSION_KEY)
         except ValueError:  # not in the cache: any new number will do
