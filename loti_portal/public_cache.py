@@ -57,7 +57,8 @@ def public_changed() -> None:
     """Call inside the transaction of any change to what public_get caches.
 
     Raises the version now, and again once the transaction commits: a page read in between may
-    have cached what it read before the commit, under the version of that moment.
+    have cached what it read before the commit, under the version of that moment. (A cache that
+    fails after the commit is logged, not raised: the change is made, and what was cached expires.)
     """
 
     def raise_version():
@@ -68,7 +69,7 @@ def public_changed() -> None:
             cache.set(_VERSION_KEY, time.time_ns(), None)
 
     raise_version()
-    transaction.on_commit(raise_version)
+    transaction.on_commit(raise_version, robust=True)
 
 
 def public_key(name: str, *values) -> str:
