@@ -7,6 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -173,18 +174,26 @@ def event_list_page_for_user(
     return Page(events, number, Paginator(_Counted(count), EVENTS_PER_PAGE))
 
 
-def event_get_for_user(*, user, slug: str) -> Event:
+def event_get_for_user(*, user, slug: str, details: bool = True) -> Event:
     """The event with its counts, network and speakers; 404 if this person may not see it.
 
-    For everyone but staff the event comes from the public cache (loti_portal.public_cache); whether an
-    invitation-only event is theirs to see is checked afresh.
+    For everyone but staff the event comes from the public cache (loti_portal.public_cache);
+    whether an invitation-only event is theirs to see is checked afresh. With `details=False`, the
+    event and its network only, read afresh in one query: for a change (such as registering)
+    whose service reads what it decides on under its own lock.
     """
     if user.is_authenticated and user.is_staff:
-        return _event_with_details(events_visible_to(user=user), slug=slug)
+        events = events_visible_to(user=user)
+        if not details:
+            return get_object_or_404(events.select_related("network"), slug=slug)
+        return _event_with_details(events, slug=slug)
     public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-    event = public_get(
-        "events:event", slug, read=lambda: _event_with_details(public, slug=slug, or_none=True)
-    )
+    if details:
+        event = public_get(
+            "events:event", slug, read=lambda: _event_with_details(public, slug=slug, or_none=True)
+        )
+    else:
+        event = public.select_related("network").filter(slug=slug).first()
     if event is None:
         raise Http404("No such event")
     if event.audience == Event.Audience.INVITATION and not (

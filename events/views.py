@@ -115,7 +115,8 @@ def _refused(request, event, reason):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_register(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug)
+    # A post needs only the event: registration_create counts the places under its own lock.
+    event = event_get_for_user(user=request.user, slug=slug, details=request.method != "POST")
     registration = registration_for_user(event=event, user=request.user)
     if registration is not None and registration.is_active:
         return redirect("events:event-registered", slug=event.slug)
@@ -133,6 +134,8 @@ def event_register(request, slug):
         except RegistrationRefused as refused:
             return _refused(request, event, str(refused))
         return redirect("events:event-registered", slug=event.slug)
+    if request.method == "POST":
+        event = event_get_for_user(user=request.user, slug=slug)  # with the places left, to show
     return render(
         request,
         "events/event_register.html",

@@ -37,7 +37,11 @@ def _next_waitlist_position(event: Event) -> int:
 
 def _clean_answers(event: Event, answers: dict) -> dict:
     """Keep the answers to this event's own questions, keyed by question id."""
-    question_ids = {str(pk) for pk in Question.objects.filter(event=event).values_list("pk", flat=True)}
+    if not answers:
+        return {}
+    question_ids = {
+        str(pk) for pk in Question.objects.filter(event=event).order_by().values_list("pk", flat=True)
+    }
     return {str(key): value for key, value in (answers or {}).items() if str(key) in question_ids}
 
 
