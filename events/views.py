@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loti_portal.public_cache import public_key
 from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
@@ -91,20 +92,27 @@ def event_detail(request, slug):
     if request.user.is_authenticated and not (registration and registration.is_active):
         refusal = registration_refusal_reason(event=event, user=request.user)
 
-    show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
-    return render(
-        request,
-        "events/event_detail.html",
-        {
-            "event": event,
-            "registration": registration if registration and registration.is_active else None,
-            "refusal": refusal,
-            "registration_open": event.is_open_for_registration(),
-            "places_left": places_left(event),
-            "show_online_link": show_online_link,
-            "waitlist_rank": waitlist_rank(registration) if registration else None,
-        },
+    context = {
+        "event": event,
+        "registration": registration if registration and registration.is_active else None,
+        "refusal": refusal,
+        "registration_open": event.is_open_for_registration(),
+        "places_left": places_left(event),
+        "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
+        "waitlist_rank": waitlist_rank(registration) if registration else None,
+    }
+    # The page is cached under the public version (which every change to the event raises) and
+    # everything this person's view of it depends on.
+    context["page_key"] = public_key(
+        "events:event-page",
+        event.pk,
+        request.user.is_authenticated,
+        request.user.is_staff,
+        context["registration"].status if context["registration"] else None,
+        *(context[name] for name in ("refusal", "registration_open", "places_left", "show_online_link")),
+        context["waitlist_rank"],
     )
+    return render(request, "events/event_detail.html", context)
 
 
 def _refused(request, event, reason):
