@@ -114,7 +114,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 2 minutes)")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     profile = PROFILES[mode]

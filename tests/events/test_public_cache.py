@@ -70,3 +70,17 @@ def test_public_get_reads_again_after_a_change(db):
     assert public_get("test:value", read=read) == 1
     public_changed()
     assert public_get("test:value", read=read) == 2
+
+
+def test_event_page_shows_each_person_their_own_registration(client, member, outsider, small_event):
+    registration_create(event=small_event, user=member, answers={}, acting_user=member)
+    url = reverse("events:event-detail", args=[small_event.slug])
+    client.force_login(member)
+    assert "Cancel your place" in page(client.get(url))
+    client.force_login(outsider)
+    html = page(client.get(url))
+    assert "Cancel your place" not in html
+    assert reverse("events:event-register", args=[small_event.slug]) in html
+    client.logout()
+    html = page(client.get(url))
+    assert "Cancel your place" not in html and "Sign in" in html

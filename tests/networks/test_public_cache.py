@@ -39,3 +39,14 @@ def test_each_person_sees_their_own_status(client, member, outsider, org, open_n
     assert client.get(url).context["networks"][0].my_status == Membership.Status.ACTIVE
     client.force_login(outsider)
     assert client.get(url).context["networks"][0].my_status is None
+
+
+def test_network_page_shows_each_person_their_own_place(client, member, outsider, org, open_network):
+    membership_join(user=member, network=open_network)
+    url = reverse("networks:network-detail", args=[open_network.slug])
+    client.force_login(member)
+    assert f"Leave {open_network.name}" in client.get(url).content.decode()
+    client.force_login(outsider)
+    html = client.get(url).content.decode()
+    assert f"Leave {open_network.name}" not in html
+    assert f"Join {open_network.name}" in html
