@@ -105,20 +105,24 @@ def _sees_more_than_the_public(user) -> bool:
         return False
     if user.is_staff:
         return True
-    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-    invitation_only = public.filter(audience=Event.Audience.INVITATION)
-    if not public_get("events:invitation-only", read=invitation_only.exists):
+    if not public_get("events:invitation-only", read=lambda: _invitation_only().exists()):
         return False
-    return (
-        public.filter(audience=Event.Audience.INVITATION).filter(_invited(user) | _registered(user)).exists()
-    )
+    return _invitation_only().filter(_invited(user) | _registered(user)).exists()
+
+
+def _public_events() -> QuerySet[Event]:
+    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+
+def _invitation_only() -> QuerySet[Event]:
+    return _public_events().filter(audience=Event.Audience.INVITATION)
 
 
 def event_filter_choices() -> dict:
     """The networks and programmes that have events, for the list's filters."""
 
     def read():
-        public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        public = _public_events()
         networks = (
             Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
             .only("id", "slug", "name")
@@ -187,13 +191,12 @@ def event_get_for_user(*, user, slug: str, details: bool = True) -> Event:
         if not details:
             return get_object_or_404(events.select_related("network"), slug=slug)
         return _event_with_details(events, slug=slug)
-    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
     if details:
         event = public_get(
-            "events:event", slug, read=lambda: _event_with_details(public, slug=slug, or_none=True)
+            "events:event", slug, read=lambda: _event_with_details(_public_events(), slug=slug, or_none=True)
         )
     else:
-        event = public.select_related("network").filter(slug=slug).first()
+        event = _public_events().select_related("network").filter(slug=slug).first()
     if event is None:
         raise Http404("No such event")
     if event.audience == Event.Audience.INVITATION and not (
