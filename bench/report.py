@@ -44,8 +44,12 @@ def machine(redis_url: str) -> dict:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     )
+    # The results files are the benchmark's own output: changes to them are not changes to the code.
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=False
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results*"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     memory_kib = first("/proc/meminfo", "MemTotal").split()[0]
     return {
