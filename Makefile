@@ -46,11 +46,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Benchmarks on a throwaway PostgreSQL and Redis: writes bench/results.md (about 10 minutes)
+## Benchmarks on a throwaway PostgreSQL and Redis: writes bench/results.md (about 6 minutes)
 bench: install-dev
 	bash scripts/bench.sh
 
-## The same, on a small dataset with short runs (about 3 minutes): bench/results-quick.md
+## The same, on a small dataset with short runs (about 2 minutes): bench/results-quick.md
 bench-quick: install-dev
 	bash scripts/bench.sh --quick
 

@@ -13,16 +13,18 @@ and the pages can be measured at two sizes with nothing else changed.
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import time as clock_time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.demo import LONDON_AUTHORITIES, PARTNERS
 from accounts.models import Organisation, OrganisationDomain, User
-from events.models import Event, Registration
+from events.models import Event, Registration, Speaker
 from networks.models import Membership, Network
 
 LONDON = ZoneInfo("Europe/London")
@@ -75,7 +77,8 @@ JOB_TITLES = (
     "Chief Digital Officer",
 )
 
-# name, slug, summary, join policy, eligible kinds, meeting frequency, share of members on the roster
+# name, slug, summary, join policy, eligible kinds, meeting frequency, share of members on the roster,
+# cadence (week of the month, weekday, start time)
 NETWORKS = (
     (
         "Data Leaders",
@@ -85,6 +88,7 @@ NETWORKS = (
         ["borough", "partner"],
         Network.MeetingFrequency.MONTHLY,
         0.04,
+        (2, 1, clock_time(10, 0)),
     ),
     (
         "Data Practitioners",
@@ -94,6 +98,7 @@ NETWORKS = (
         [],
         Network.MeetingFrequency.MONTHLY,
         0.30,
+        (3, 3, clock_time(14, 0)),
     ),
     (
         "Data Scientists",
@@ -103,6 +108,7 @@ NETWORKS = (
         [],
         Network.MeetingFrequency.BIMONTHLY,
         0.15,
+        (1, 2, clock_time(13, 30)),
     ),
     (
         "Women's Digital Leaders",
@@ -112,6 +118,7 @@ NETWORKS = (
         [],
         Network.MeetingFrequency.QUARTERLY,
         0.08,
+        (-1, 4, clock_time(9, 30)),
     ),
 )
 
@@ -147,6 +154,7 @@ class Dataset:
             "networks": Network.objects.count(),
             "memberships": Membership.objects.count(),
             "events": Event.objects.count(),
+            "speakers": Speaker.objects.count(),
             "registrations": Registration.objects.count(),
         }
 
@@ -198,10 +206,18 @@ def insert_rows(model, rows) -> int:
 
 
 def analyse() -> None:
-    """Refresh the planner's statistics, as autovacuum would in a while on a real server."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    """Vacuum and refresh the planner's statistics of the portal's tables, as autovacuum would a
+    little after a bulk load on a real server (its visibility map lets counts read the index alone)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table
+        for model in apps.get_models()
+        if model._meta.app_label in ("accounts", "networks", "events") and not model._meta.proxy
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _london(day, hour, minute=0):
@@ -282,8 +298,10 @@ def _networks(rng, member_ids, bench_user_id):
     now = timezone.now()
     networks = []
     memberships = []
-    for name, slug, summary, policy, kinds, frequency, share in NETWORKS:
-        network = Network.objects.create(
+    for name, slug, summary, policy, kinds, frequency, share, (week, weekday, starts_at) in NETWORKS:
+        # The cadence as staff set it, without the meetings it would generate (the dataset makes
+        # its own events).
+        network = Network(
             name=name,
             slug=slug,
             summary=summary,
@@ -294,7 +312,15 @@ def _networks(rng, member_ids, bench_user_id):
             meeting_frequency=frequency,
             contact_email="networks@loti.london",
             created_at=now - timedelta(days=1200),
+            cadence_week=week,
+            cadence_weekday=weekday,
+            cadence_start_time=starts_at,
+            cadence_starts_on=timezone.localdate().replace(day=1),
+            meeting_venue="City Hall, Kamal Chunchie Way, London E16 1ZE",
+            meeting_online_url="https://meet.example.org/loti",
         )
+        network.cadence_rrule = network.cadence_rrule_from_fields()
+        network.save()
         networks.append(network)
         roster = rng.sample(member_ids[1:], max(1, int(len(member_ids) * share)))
         if slug in ("data-leaders", "data-practitioners"):
@@ -379,7 +405,23 @@ def _events(rng, networks, count):
             }
         )
     insert_rows(Event, rows)
-    return list(Event.objects.order_by("id").values("id", "slug", "start", "status", "capacity", "audience"))
+    events = list(
+        Event.objects.order_by("id").values("id", "slug", "start", "status", "capacity", "audience")
+    )
+    speakers = []
+    for event in events:
+        for position in range(rng.choice((0, 0, 1, 2, 3))):
+            speakers.append(
+                {
+                    "event_id": event["id"],
+                    "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    "organisation": rng.choice(("Camden", "Hackney", "Greater London Authority", "LOTI")),
+                    "role": rng.choice(JOB_TITLES),
+                    "position": position,
+                }
+            )
+    insert_rows(Speaker, speakers)
+    return events
 
 
 def _registration_counts(rng, events, total, people):

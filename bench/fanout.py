@@ -2,11 +2,12 @@
 against the sink's raw rate measured in the same run.
 
 The raw rate is Django's `send_messages` of N ready-made messages (plain text, HTML and an
-.ics file, like a reminder) on one reused SMTP connection. The fan-out is one meeting with N
-confirmed registrants whose 7-day reminder is due, `manage.py send_due_reminders`, and a real
-worker (prefork, two processes, as deployed) sending to the sink; it is timed from the command
-until the sink holds N messages. The worker's resident memory (with its pool) is read from
-/proc at a quarter, half and all of the way.
+.ics file, like a reminder) on one reused SMTP connection. The fan-out is one network meeting
+starting within a day, in a network of N active members with reminders on (a network meeting's
+reminders go to its members), `manage.py send_due_reminders`, and a real worker (prefork, two
+processes, as deployed) sending to the sink; it is timed from the command until the sink holds N
+messages. The worker's resident memory (with its pool) is read from /proc at a quarter, half and
+all of the way.
 """
 
 import time
@@ -19,17 +20,17 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from events.models import Event, Registration
-from networks.models import Network
+from events.models import Event, ReminderDelivery
+from networks.models import Membership, Network
 
 from .dataset import insert_rows
 from .server import CeleryWorker, rss_bytes
 from .smtp_sink import LOOPBACK, SinkProcess
 
 COMMAND = "send_due_reminders"
-# Inside the 7-day reminder's window and outside the 1-day one's: one reminder per person.
+# Inside the 1-day reminder's window (the nearer of the two due wins): one reminder per person.
 # The dataset keeps every other event out of the next nine days, so nothing else is due.
-REMINDER_LEAD = timedelta(days=7) - timedelta(hours=1)
+REMINDER_LEAD = timedelta(hours=23)
 MEMORY_FLAT_GROWTH = 0.10  # from a quarter of the way to the end
 
 _TEXT = (
@@ -121,35 +122,47 @@ def _recipients(member_ids: list[int], count: int) -> list[int]:
 
 
 def create_meeting_with_recipients(count: int, member_ids: list[int]) -> Event:
-    """A published network meeting whose 7-day reminder is due, with `count` confirmed registrants."""
+    """A network of `count` active members (reminders on) and its published meeting, whose
+    1-day reminder is due."""
+    stamp = time.monotonic_ns()
+    network = Network.objects.create(
+        name=f"Reminder fan-out {stamp}",
+        slug=f"bench-fanout-{stamp}",
+        summary="A network whose meeting's reminders are due.",
+        meeting_frequency=Network.MeetingFrequency.MONTHLY,
+        reminder_offsets_hours=[7 * 24, 24],
+    )
+    joined = timezone.now() - timedelta(days=30)
+    insert_rows(
+        Membership,
+        (
+            {
+                "user_id": user_id,
+                "network_id": network.id,
+                "status": Membership.Status.ACTIVE,
+                "role": Membership.Role.MEMBER,
+                "reminders_enabled": True,
+                "joined_at": joined,
+                "decided_at": joined,
+                "created_at": joined,
+            }
+            for user_id in _recipients(member_ids, count)
+        ),
+    )
     start = timezone.now() + REMINDER_LEAD
-    network = Network.objects.order_by("id").first()
-    meeting = Event.objects.create(
-        title=f"{network.name if network else 'Network'} meeting (reminder fan-out)",
-        slug=f"bench-fanout-{time.monotonic_ns()}",
+    return Event.objects.create(
+        title=f"{network.name} meeting",
+        slug=f"bench-fanout-meeting-{stamp}",
         summary="A meeting whose reminders are due.",
         kind=Event.Kind.NETWORK_MEETING,
         network=network,
         start=start,
         end=start + timedelta(minutes=90),
-        audience=Event.Audience.SIGNED_IN,
+        audience=Event.Audience.NETWORK_MEMBERS,
         status=Event.Status.PUBLISHED,
         venue="City Hall, Kamal Chunchie Way, London E16 1ZE",
+        online_url="https://meet.example.org/loti-fanout",
     )
-    created = timezone.now() - timedelta(days=14)
-    insert_rows(
-        Registration,
-        (
-            {
-                "event_id": meeting.id,
-                "user_id": user_id,
-                "status": Registration.Status.CONFIRMED,
-                "created_at": created,
-            }
-            for user_id in _recipients(member_ids, count)
-        ),
-    )
-    return meeting
 
 
 def reminder_fanout(
@@ -160,7 +173,7 @@ def reminder_fanout(
         return {"available": False, "reason": f"the management command {COMMAND} does not exist yet"}
     from loti_portal.celery import app
 
-    create_meeting_with_recipients(count, member_ids)
+    meeting = create_meeting_with_recipients(count, member_ids)
     app.control.purge()  # tasks left queued by earlier steps must not reach the sink
     worker = CeleryWorker({**worker_env, "EMAIL_URL": sink.url}, concurrency=2, log_path=log_path).start()
     try:
@@ -204,6 +217,10 @@ def reminder_fanout(
     return {
         "available": True,
         "reminders": count,
+        "written": ReminderDelivery.objects.filter(event=meeting).count(),
+        "sent_rows": ReminderDelivery.objects.filter(
+            event=meeting, status=ReminderDelivery.Status.SENT
+        ).count(),
         "received": received,
         "complete": finished is not None,
         "command_seconds": round(command_seconds, 2),

@@ -44,8 +44,12 @@ def machine(redis_url: str) -> dict:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     )
+    # The results files are the benchmark's own output: changes to them are not changes to the code.
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=False
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results*"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     memory_kib = first("/proc/meminfo", "MemTotal").split()[0]
     return {
@@ -87,7 +91,7 @@ def _target(targets, name, subject, measured, holds):
 PAGE_TARGETS = (
     f"req/s ≥ {MIN_RPS_RATIO:.0%} of the floor",
     f"p99 ≤ {MAX_P99_RATIO:g}× the floor",
-    f"≤ {MAX_QUERIES} queries, the same at both sizes",
+    f"≤ {MAX_QUERIES} queries (cached, and right after a change), the same at both sizes",
     f"p50 growth ≤ {MAX_GROWTH}×",
 )
 
@@ -108,6 +112,7 @@ def _page_targets(targets, page, small_page) -> None:
     rps_ratio = wrk["requests_per_second"] / floor["requests_per_second"]
     p99_ratio = wrk["p99_ms"] / floor["p99_ms"]
     before, after = small_page.get("queries"), page.get("queries")
+    cold_before, cold_after = small_page.get("cold_queries"), page.get("cold_queries")
     growth = None
     if small_page.get("measured"):
         small_wrk, small_floor = small_page["wrk"], small_page["floor_beside"]
@@ -116,11 +121,19 @@ def _page_targets(targets, page, small_page) -> None:
     page.update(rps_ratio=round(rps_ratio, 3), p99_ratio=round(p99_ratio, 3))
     page["p50_growth"] = None if growth is None else round(growth, 3)
     rps_ok = rps_ratio >= MIN_RPS_RATIO and wrk["bad_responses"] == 0 and wrk["socket_errors"] == 0
-    same = None if before is None or after is None else (before == after and after <= MAX_QUERIES)
+    same = None
+    if None not in (before, after, cold_before, cold_after):
+        same = before == after and cold_before == cold_after and max(after, cold_after) <= MAX_QUERIES
     page["verdicts"] = [
         _target(targets, PAGE_TARGETS[0], label, f"{rps_ratio:.0%}", rps_ok),
         _target(targets, PAGE_TARGETS[1], label, f"{p99_ratio:.2f}×", p99_ratio <= MAX_P99_RATIO),
-        _target(targets, PAGE_TARGETS[2], label, f"{before} / {after}", same),
+        _target(
+            targets,
+            PAGE_TARGETS[2],
+            label,
+            f"{before} / {after} (after a change {cold_before} / {cold_after})",
+            same,
+        ),
         _target(
             targets,
             PAGE_TARGETS[3],
@@ -212,7 +225,7 @@ def _pages_table(results: dict) -> list[str]:
             "p50 ms",
             "p99 ms (floor)",
             f"÷ floor p99 (≤ {MAX_P99_RATIO:g}×)",
-            f"queries at {small_n} / {large_n} (≤ {MAX_QUERIES}, same)",
+            f"queries at {small_n} / {large_n}; after a change (≤ {MAX_QUERIES}, same)",
             f"p50 at {large_n} ÷ at {small_n}, to floor (raw) (≤ {MAX_GROWTH}×)",
         ),
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -246,7 +259,8 @@ def _pages_table(results: dict) -> list[str]:
                 f"{wrk['p50_ms']:.1f}",
                 f"{wrk['p99_ms']:.1f} ({beside['p99_ms']:.1f})",
                 f"{page['p99_ratio']:.2f}× {verdicts[1]}",
-                f"{small.get(key, {}).get('queries')} / {page.get('queries')} {verdicts[2]}",
+                f"{small.get(key, {}).get('queries')} / {page.get('queries')}; "
+                f"{small.get(key, {}).get('cold_queries')} / {page.get('cold_queries')} {verdicts[2]}",
                 NA if growth is None else f"{growth:.2f}× ({page['p50_growth_raw']:.2f}×) {verdicts[3]}",
             )
         )
@@ -340,7 +354,8 @@ def markdown(results: dict) -> str:
             "its speed drifts). Growth compares the page's p50 over the floor's beside it at each size "
             "(the raw ratio of p50s in brackets). Pages are signed in as a member "
             f"({config['sessions_in_rotation']} sessions in rotation); the floor is anonymous. Query counts "
-            "come from Django's test client on the same database, signed in.",
+            "come from Django's test client on the same database, signed in: once the page's public "
+            "data is cached (as under load), and right after a change, when it is read afresh.",
             "",
             *_pages_table(results),
             "",

@@ -27,8 +27,10 @@ SESSIONS_IN_ROTATION = 8
 
 PROFILES = {
     # wrk seconds per run and rounds of (floor, page) per page; reminders; registration race
-    "full": {"wrk_seconds": 5, "rounds": 2, "reminders": 5_000, "people": 400, "places": 100},
-    "quick": {"wrk_seconds": 3, "rounds": 1, "reminders": 500, "people": 400, "places": 100},
+    # Short rounds, many of them: the box is shared, and a burst of someone else's work then
+    # falls on both sides of a comparison rather than on one run.
+    "full": {"wrk_seconds": 3, "rounds": 4, "reminders": 5_000, "people": 400, "places": 100},
+    "quick": {"wrk_seconds": 2, "rounds": 2, "reminders": 500, "people": 400, "places": 100},
 }
 
 
@@ -78,7 +80,14 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         entry["path"] = path
         status, size = probe(server.base_url + path, cookie=cookies[0])
         counted = count_queries(path, user if page.signed_in else None)
-        entry.update(status=status, bytes=size, queries=counted["queries"], sql=counted["sql"])
+        entry.update(
+            status=status,
+            bytes=size,
+            queries=counted["queries"],
+            cold_queries=counted["cold"],
+            sql=counted["sql"],
+            cold_sql=counted["cold_sql"],
+        )
         if status != 200:
             entry["reason"] = f"GET {path} answered {status}, not 200"
             say(f"  {page.label}: {entry['reason']}")
@@ -93,7 +102,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         say(
             f"  {page.label}: {result.requests_per_second:.0f} req/s (floor beside it "
             f"{floor.requests_per_second:.0f}), p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms "
-            f"(floor {floor.p99_ms:.1f}), {counted['queries']} queries"
+            f"(floor {floor.p99_ms:.1f}), {counted['queries']} queries ({counted['cold']} after a change)"
         )
     if not floor_runs:
         floor_runs.append(load(floor_url))
@@ -105,7 +114,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 2 minutes)")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     profile = PROFILES[mode]

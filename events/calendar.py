@@ -57,12 +57,22 @@ def invitation_ics(*, registration: Registration, method: str) -> bytes:
     return _calendar([component], method=method)
 
 
-def reminder_ics(*, event: Event, user, registration: Registration | None) -> bytes:
-    """The invitation attached to a reminder: the registrant's own, or a member's for a meeting."""
-    if registration is not None:
-        return invitation_ics(registration=registration, method="REQUEST")
-    entry = CalendarEntry(event=event, sequence=event.sequence, show_online_link=True)
-    return _calendar([_event_component(entry, attendee=user)], method="REQUEST")
+def reminder_ics(
+    *, event: Event, user, registration: Registration | None, shared: dict | None = None
+) -> bytes:
+    """The invitation attached to a reminder: the registrant's own, or a member's for a meeting.
+
+    Only the attendee differs between the people reminded of one event, so the rest of the file
+    is serialised once per event and SEQUENCE and kept in `shared` (a dict that one batch of
+    reminders passes to every call).
+    """
+    sequence = attendee_sequence(registration) if registration is not None else event.sequence
+    shared = {} if shared is None else shared
+    key = (event.pk, sequence)
+    if key not in shared:
+        entry = CalendarEntry(event=event, sequence=sequence, show_online_link=True)
+        shared[key] = _calendar([_event_component(entry)], method="REQUEST")
+    return _with_attendee(shared[key], attendee=user, cancelled=event.status == Event.Status.CANCELLED)
 
 
 def event_ics(*, event: Event, show_online_link: bool) -> bytes:
@@ -150,11 +160,26 @@ def _event_component(entry: CalendarEntry, *, cancelled: bool = False, attendee=
         "organizer", icalendar.vCalAddress(f"mailto:{organiser_email}"), parameters={"CN": ORGANISER_NAME}
     )
     if attendee is not None:
-        parameters = {"CN": attendee.full_name or attendee.email, "ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"}
-        if not cancelled:
-            parameters["PARTSTAT"] = "ACCEPTED"
-        component.add("attendee", icalendar.vCalAddress(f"mailto:{attendee.email}"), parameters=parameters)
+        _add_attendee(component, attendee, cancelled=cancelled)
     return component
+
+
+def _add_attendee(component: icalendar.Event, attendee, *, cancelled: bool) -> None:
+    parameters = {"CN": attendee.full_name or attendee.email, "ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"}
+    if not cancelled:
+        parameters["PARTSTAT"] = "ACCEPTED"
+    component.add("attendee", icalendar.vCalAddress(f"mailto:{attendee.email}"), parameters=parameters)
+
+
+def _with_attendee(calendar: bytes, *, attendee, cancelled: bool) -> bytes:
+    """A serialised one-event calendar with an ATTENDEE added to its event (escaped and folded
+    by icalendar, as if the event had been built with it)."""
+    part = icalendar.Event()
+    _add_attendee(part, attendee, cancelled=cancelled)
+    lines = part.to_ical()  # BEGIN:VEVENT, the attendee's (folded) line, END:VEVENT
+    attendee_line = lines[lines.index(b"\r\n") + 2 : lines.rindex(b"END:VEVENT")]
+    head, end, tail = calendar.rpartition(b"END:VEVENT\r\n")
+    return head + attendee_line + end + tail
 
 
 def _location(event: Event, *, online_link: str) -> str:

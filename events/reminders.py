@@ -6,10 +6,11 @@
 2. `reminders_dispatch_pending` hands pending rows to workers in chunks, and only rows that were
    not handed out in the last few minutes, so the broker never holds work for long and losing it
    (Redis restarting empty) only delays it.
-3. `reminders_send_chunk` claims a chunk in one UPDATE, sends each message over one SMTP
-   connection and marks each row sent as soon as the server accepts it. A worker killed mid-chunk
-   leaves its rows "sending"; `reminders_requeue_stale` puts them back after a while, so at most
-   the message in flight at the moment of the kill goes out twice.
+3. `reminders_send_chunk` claims a chunk in one UPDATE (renewed every RENEW_CLAIMS_EVERY while it
+   sends), sends each message over one SMTP connection and marks each row sent as soon as the
+   server accepts it. A worker killed mid-chunk leaves its rows "sending";
+   `reminders_requeue_stale` puts them back after a while, so at most the message in flight at
+   the moment of the kill goes out twice.
 """
 
 import logging
@@ -41,6 +42,9 @@ MAX_OFFSET_HOURS = 24 * 31
 REQUEUE_AFTER = timedelta(minutes=5)
 # A row claimed by a worker that died is released after this time.
 STALE_CLAIM_AFTER = timedelta(minutes=10)
+# A worker renews its claim on the rows of its chunk it has not sent yet this often: far inside
+# STALE_CLAIM_AFTER, so a row is never released while a live worker is about to send it.
+RENEW_CLAIMS_EVERY = timedelta(seconds=30)
 UNSUBSCRIBE_SALT = "events.reminders.unsubscribe"
 
 
@@ -158,6 +162,36 @@ def _claim(delivery_ids: Iterable[int], now: datetime) -> list[ReminderDelivery]
     )
 
 
+class _ChunkContext:
+    """What the reminders of one chunk share, read or built once for the chunk rather than once
+    per message: the registrants' confirmed registrations (one query), each event's links and
+    each event's calendar file without its attendee."""
+
+    def __init__(self, deliveries: list[ReminderDelivery]):
+        event_ids = {delivery.event_id for delivery in deliveries}
+        user_ids = {delivery.user_id for delivery in deliveries}
+        self.registrations = {
+            (registration.event_id, registration.user_id): registration
+            for registration in Registration.objects.filter(
+                event_id__in=event_ids, user_id__in=user_ids, status=Registration.Status.CONFIRMED
+            )
+        }
+        self.calendars: dict = {}
+        self.settings_url = absolute_url(reverse("events:notification-settings"))
+        self._event_urls: dict[int, str] = {}
+
+    def registration_for(self, delivery: ReminderDelivery) -> Registration | None:
+        registration = self.registrations.get((delivery.event_id, delivery.user_id))
+        if registration is not None:
+            registration.event, registration.user = delivery.event, delivery.user
+        return registration
+
+    def event_url(self, event: Event) -> str:
+        if event.pk not in self._event_urls:
+            self._event_urls[event.pk] = absolute_url(reverse("events:event-detail", args=[event.slug]))
+        return self._event_urls[event.pk]
+
+
 def reminders_send_chunk(*, delivery_ids: Iterable[int]) -> dict[str, int]:
     """Send the given reminders over one SMTP connection.
 
@@ -172,20 +206,25 @@ def reminders_send_chunk(*, delivery_ids: Iterable[int]) -> dict[str, int]:
     outcome = {"sent": 0, "skipped": 0, "failed": 0}
     if not claimed:
         return outcome
+    ours, renewed_at = {delivery.id for delivery in claimed}, now
+    shared = _ChunkContext(claimed)
     connection = get_connection()
     try:
         connection.open()
         for index, delivery in enumerate(claimed):
-            if not _still_ours(delivery):
-                # The sweeper released it (this chunk ran past STALE_CLAIM_AFTER): whoever claims
-                # it next sends it, not us.
+            if timezone.now() - renewed_at >= RENEW_CLAIMS_EVERY:
+                renewed_at = timezone.now()
+                ours = _renew_claims(claimed[index:], renewed_at)
+            if delivery.id not in ours:
+                # The sweeper released it (this chunk stalled past STALE_CLAIM_AFTER): whoever
+                # claims it next sends it, not us.
                 outcome["skipped"] += 1
                 continue
             if not _still_wanted(delivery, now, wanted):
                 _finish(delivery, ReminderDelivery.Status.SKIPPED)
                 outcome["skipped"] += 1
                 continue
-            message = reminder_message(delivery=delivery)
+            message = reminder_message(delivery=delivery, shared=shared)
             message.connection = connection
             try:
                 message.send()
@@ -232,14 +271,19 @@ def _still_wanted(delivery: ReminderDelivery, now: datetime, wanted: dict[int, s
     return delivery.user_id in wanted[event.id]
 
 
-def _still_ours(delivery: ReminderDelivery) -> bool:
-    """Renew this worker's claim on a row just before sending it; False if it was released."""
-    return (
-        ReminderDelivery.objects.filter(
-            id=delivery.id, claim_token=delivery.claim_token, status=ReminderDelivery.Status.SENDING
-        ).update(claimed_at=timezone.now())
-        == 1
+def _renew_claims(deliveries: list[ReminderDelivery], now: datetime) -> set[int]:
+    """Renew this worker's claim on the rows it has not sent yet; the ids of those still ours
+    (the sweeper may have released some, and another worker claimed them since)."""
+    if not deliveries:
+        return set()
+    token = deliveries[0].claim_token
+    still_ours = ReminderDelivery.objects.filter(
+        id__in=[delivery.id for delivery in deliveries],
+        claim_token=token,
+        status=ReminderDelivery.Status.SENDING,
     )
+    still_ours.update(claimed_at=now)
+    return set(still_ours.values_list("id", flat=True))
 
 
 def _finish(delivery: ReminderDelivery, status: str, *, error: str = "") -> None:
@@ -269,13 +313,15 @@ def unsubscribe_token_read(token: str) -> tuple[int, int]:
     return int(data["u"]), int(data["n"])
 
 
-def reminder_message(*, delivery: ReminderDelivery):
-    """The reminder email for one delivery: text + HTML, the .ics, and one-click unsubscribe."""
+def reminder_message(*, delivery: ReminderDelivery, shared: _ChunkContext | None = None):
+    """The reminder email for one delivery: text + HTML, the .ics, and one-click unsubscribe.
 
+    `shared` is what the chunk's messages have in common (see _ChunkContext); without it, it is
+    read for this one delivery.
+    """
+    shared = shared or _ChunkContext([delivery])
     event, user = delivery.event, delivery.user
-    registration = Registration.objects.filter(
-        event=event, user=user, status=Registration.Status.CONFIRMED
-    ).first()
+    registration = shared.registration_for(delivery)
     headers = {"X-Entity-Ref-ID": f"reminder-{delivery.id}"}
     unsubscribe_url = None
     if event.network_id is not None:
@@ -293,16 +339,16 @@ def reminder_message(*, delivery: ReminderDelivery):
             "event": event,
             "person": user,
             "offset_hours": delivery.offset_hours,
-            "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
+            "event_url": shared.event_url(event),
             "online_url": event.online_url if show_online_link else "",
             "unsubscribe_url": unsubscribe_url,
-            "settings_url": absolute_url(reverse("events:notification-settings")),
+            "settings_url": shared.settings_url,
         },
         headers=headers,
         attachments=[
             (
                 "invite.ics",
-                reminder_ics(event=event, user=user, registration=registration),
+                reminder_ics(event=event, user=user, registration=registration, shared=shared.calendars),
                 "text/calendar; method=REQUEST",
             )
         ],

@@ -4,12 +4,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from loti_portal.public_cache import public_get
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -41,10 +44,24 @@ def events_visible_to(*, user) -> QuerySet[Event]:
     return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
 
 
+def _registration_count(*statuses: str) -> Coalesce:
+    """How many of the event's registrations have one of `statuses`: a subquery per event row,
+    so a page of 20 events counts 20 events' registrations (on the (event, status) index), and
+    counting the list for its paginator counts no registrations at all."""
+    counted = (
+        Registration.objects.filter(event=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(
-        places_taken=Count("registrations", filter=Q(registrations__status__in=HOLDS_PLACE)),
-        waiting_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        places_taken=_registration_count(*HOLDS_PLACE),
+        waiting_count=_registration_count(Registration.Status.WAITLISTED),
     )
 
 
@@ -71,26 +88,135 @@ def event_list_for_user(
     if programme:
         events = events.filter(programme=programme)
     if user.is_authenticated:
-        mine = Registration.objects.filter(event=OuterRef("pk"), user=user).values("status")[:1]
+        mine = Registration.objects.filter(event=OuterRef("pk"), user=user).order_by().values("status")[:1]
         events = events.annotate(my_status=Subquery(mine))
     return events
 
 
+# The events list, an event's page and the list's filter choices are the same for everyone who is
+# not staff and not invited to an invitation-only event: they come from the public cache
+# (loti_portal.public_cache), and each person's own registrations are read afresh.
+EVENTS_PER_PAGE = 20
+
+
+def _sees_more_than_the_public(user) -> bool:
+    """Staff see drafts, and an invited person sees invitation-only events: their pages are read
+    afresh. One query, and only while some invitation-only event is published."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if not public_get("events:invitation-only", read=lambda: _invitation_only().exists()):
+        return False
+    return _invitation_only().filter(_invited(user) | _registered(user)).exists()
+
+
+def _public_events() -> QuerySet[Event]:
+    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+
+
+def _invitation_only() -> QuerySet[Event]:
+    return _public_events().filter(audience=Event.Audience.INVITATION)
+
+
 def event_filter_choices() -> dict:
     """The networks and programmes that have events, for the list's filters."""
-    public = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-    networks = Network.objects.filter(Exists(public.filter(network=OuterRef("pk")))).order_by("name")
-    programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
-    return {"networks": list(networks), "programmes": list(programmes.distinct())}
+
+    def read():
+        public = _public_events()
+        networks = (
+            Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
+            .only("id", "slug", "name")
+            .order_by("name")
+        )
+        programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
+        return {"networks": list(networks), "programmes": list(programmes.distinct())}
+
+    return public_get("events:filter-choices", read=read)
 
 
-def event_get_for_user(*, user, slug: str) -> Event:
-    """The event with its counts, network and speakers; 404 if this person may not see it."""
-    events = _with_counts(events_visible_to(user=user)).select_related("network")
-    speakers = Speaker.objects.order_by("position", "id")
-    events = events.prefetch_related(Prefetch("speakers", queryset=speakers))
-    event = events.filter(slug=slug).first()
+class _Counted:
+    """What a Paginator needs of a listing it only counts: the listing's page is already read."""
+
+    def __init__(self, count: int):
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+
+def event_list_page_for_user(
+    *,
+    user,
+    page_number,
+    past: bool = False,
+    network: Network | None = None,
+    kind: str = "",
+    programme: str = "",
+) -> Page:
+    """One page (EVENTS_PER_PAGE) of event_list_for_user. The public listing comes from the cache
+    (loti_portal.public_cache); each event's `my_status` is this person's own, read afresh."""
+    filters = {"past": past, "network": network, "kind": kind, "programme": programme}
+    if _sees_more_than_the_public(user):
+        return Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
+
+    def read():
+        events = event_list_for_user(user=AnonymousUser(), **filters)
+        page = Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
+        return page.paginator.count, page.number, list(page.object_list)
+
+    count, number, events = public_get(
+        "events:list", past, network.pk if network else None, kind, programme, str(page_number), read=read
+    )
+    if user.is_authenticated:
+        mine = dict(
+            Registration.objects.filter(user=user, event__in=[event.pk for event in events])
+            .order_by()
+            .values_list("event_id", "status")
+        )
+        for event in events:
+            event.my_status = mine.get(event.pk)
+    return Page(events, number, Paginator(_Counted(count), EVENTS_PER_PAGE))
+
+
+def event_get_for_user(*, user, slug: str, details: bool = True) -> Event:
+    """The event with its counts, network and speakers; 404 if this person may not see it.
+
+    For everyone but staff the event comes from the public cache (loti_portal.public_cache);
+    whether an invitation-only event is theirs to see is checked afresh. With `details=False`, the
+    event and its network only, read afresh in one query: for a change (such as registering)
+    whose service reads what it decides on under its own lock.
+    """
+    if user.is_authenticated and user.is_staff:
+        events = events_visible_to(user=user)
+        if not details:
+            return get_object_or_404(events.select_related("network"), slug=slug)
+        return _event_with_details(events, slug=slug)
+    if details:
+        event = public_get(
+            "events:event", slug, read=lambda: _event_with_details(_public_events(), slug=slug, or_none=True)
+        )
+    else:
+        event = _public_events().select_related("network").filter(slug=slug).first()
     if event is None:
+        raise Http404("No such event")
+    if event.audience == Event.Audience.INVITATION and not (
+        user.is_authenticated
+        and Event.objects.filter(pk=event.pk).filter(_invited(user) | _registered(user)).exists()
+    ):
+        raise Http404("No such event")
+    return event
+
+
+def _event_with_details(events: QuerySet[Event], *, slug: str, or_none: bool = False) -> Event | None:
+    speakers = Speaker.objects.order_by("position", "id")
+    events = (
+        _with_counts(events)
+        .select_related("network")
+        .prefetch_related(Prefetch("speakers", queryset=speakers))
+    )
+    event = events.filter(slug=slug).first()
+    if event is None and not or_none:
         raise Http404("No such event")
     return event
 
@@ -223,13 +349,10 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
     return None
 
 
-def registrations_for_user(*, user, past: bool) -> QuerySet[Registration]:
-    """A person's own registrations, for "My events": upcoming (confirmed or waiting) soonest first;
-    past (with a place) latest first."""
+def registrations_for_user(*, user) -> tuple[list[Registration], list[Registration]]:
+    """A person's own registrations, for "My events", in one query: upcoming (confirmed or
+    waiting, with `waitlist_rank`) soonest first, and past (with a place) latest first."""
     now = timezone.now()
-    registrations = Registration.objects.filter(user=user).select_related("event", "event__network")
-    if past:
-        return registrations.filter(event__end__lt=now, status__in=HOLDS_PLACE).order_by("-event__start")
     ahead = (
         Registration.objects.filter(
             event=OuterRef("event"),
@@ -241,13 +364,21 @@ def registrations_for_user(*, user, past: bool) -> QuerySet[Registration]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return (
-        registrations.filter(
-            event__end__gte=now, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    upcoming_statuses = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    registrations = list(
+        Registration.objects.filter(user=user)
+        .filter(
+            Q(event__end__gte=now, status__in=upcoming_statuses)
+            | Q(event__end__lt=now, status__in=HOLDS_PLACE)
         )
+        .select_related("event")
+        .defer("answers", "event__description")
         .annotate(waitlist_rank=Coalesce(Subquery(ahead), 0) + 1)
         .order_by("event__start", "event__id")
     )
+    upcoming = [registration for registration in registrations if registration.event.end >= now]
+    past = [registration for registration in registrations if registration.event.end < now]
+    return upcoming, past[::-1]
 
 
 def calendar_feed_for_user(*, user) -> CalendarFeed | None:

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loti_portal.utils import absolute_url
+from loti_portal.public_cache import public_key
+from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -18,7 +18,7 @@ from .selectors import (
     can_see_online_link,
     event_filter_choices,
     event_get_for_user,
-    event_list_for_user,
+    event_list_page_for_user,
     event_questions,
     event_who_is_coming,
     network_feed_entries,
@@ -30,22 +30,59 @@ from .selectors import (
 )
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
-EVENTS_PER_PAGE = 20
-
 
 @require_GET
 def event_list(request, past=False):
     choices = event_filter_choices()
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     form.is_valid()
-    events = event_list_for_user(user=request.user, past=past, **form.filters())
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = event_list_page_for_user(
+        user=request.user, page_number=request.GET.get("page"), past=past, **form.filters()
+    )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return render(
         request,
         "events/event_list.html",
-        {"form": form, "page": page, "page_numbers": page_numbers, "past": past},
+        {
+            "form": form,
+            "page": page,
+            "page_numbers": page_numbers,
+            "past": past,
+            "form_key": _filter_form_key(form, choices),
+            "cards_key": _cards_key(page.object_list, past=past),
+        },
     )
+
+
+# The filter form and the event cards are rendered once and cached under a digest of all they
+# show (see content_digest): templates/events/event_list.html must show nothing left out here.
+def _filter_form_key(form: EventFilterForm, choices: dict) -> str:
+    return content_digest(
+        [(network.slug, network.name) for network in choices["networks"]],
+        choices["programmes"],
+        [(name, form.data.getlist(name)) for name in sorted(form.fields)],
+    )
+
+
+def _cards_key(events, *, past: bool) -> str:
+    return content_digest(
+        past,
+        [
+            (
+                *(getattr(event, name) for name in _CARD_FIELDS),
+                event.network.name if event.network_id else None,
+                event.places_taken,
+                getattr(event, "my_status", None),
+            )
+            for event in events
+        ],
+    )
+
+
+_CARD_FIELDS = (
+    *("pk", "slug", "title", "summary", "status", "start", "end", "venue", "online_url"),
+    *("kind", "programme", "audience", "capacity", "network_id"),
+)
 
 
 @require_GET
@@ -56,21 +93,32 @@ def event_detail(request, slug):
     if request.user.is_authenticated and not (registration and registration.is_active):
         refusal = registration_refusal_reason(event=event, user=request.user)
 
-    show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
-    return render(
-        request,
-        "events/event_detail.html",
-        {
-            "event": event,
-            "registration": registration if registration and registration.is_active else None,
-            "refusal": refusal,
-            "registration_open": event.is_open_for_registration(),
-            "places_left": places_left(event),
-            "show_online_link": show_online_link,
-            "waitlist_rank": waitlist_rank(registration) if registration else None,
-            "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
-        },
+    context = {
+        "event": event,
+        "registration": registration if registration and registration.is_active else None,
+        "refusal": refusal,
+        "registration_open": event.is_open_for_registration(),
+        "places_left": places_left(event),
+        "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
+        "waitlist_rank": waitlist_rank(registration) if registration else None,
+        "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
+    }
+    who = context["who_is_coming"]
+    # The page is cached under the public version (which every change to the event raises) and
+    # everything this person's view of it depends on.
+    context["page_key"] = public_key(
+        "events:event-page",
+        event.pk,
+        request.user.is_authenticated,
+        request.user.is_staff,
+        context["registration"].status if context["registration"] else None,
+        *(context[name] for name in ("refusal", "registration_open", "places_left", "show_online_link")),
+        context["waitlist_rank"],
+        # Names shown follow people's own choice, which no event change records.
+        tuple(who.names) if who else None,
+        who.others if who else None,
     )
+    return render(request, "events/event_detail.html", context)
 
 
 def _refused(request, event, reason):
@@ -81,7 +129,8 @@ def _refused(request, event, reason):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_register(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug)
+    # A post needs only the event: registration_create counts the places under its own lock.
+    event = event_get_for_user(user=request.user, slug=slug, details=request.method != "POST")
     registration = registration_for_user(event=event, user=request.user)
     if registration is not None and registration.is_active:
         return redirect("events:event-registered", slug=event.slug)
@@ -99,6 +148,8 @@ def event_register(request, slug):
         except RegistrationRefused as refused:
             return _refused(request, event, str(refused))
         return redirect("events:event-registered", slug=event.slug)
+    if request.method == "POST":
+        event = event_get_for_user(user=request.user, slug=slug)  # with the places left, to show
     return render(
         request,
         "events/event_register.html",
@@ -147,14 +198,9 @@ def event_cancel(request, slug):
 def my_events(request):
     feed = calendar_feed_for_user(user=request.user)
     feed_url = absolute_url(reverse("events:calendar-feed", args=[feed.token])) if feed else ""
+    upcoming, past = registrations_for_user(user=request.user)
     return render(
-        request,
-        "events/my_events.html",
-        {
-            "upcoming": registrations_for_user(user=request.user, past=False),
-            "past": registrations_for_user(user=request.user, past=True),
-            "feed_url": feed_url,
-        },
+        request, "events/my_events.html", {"upcoming": upcoming, "past": past, "feed_url": feed_url}
     )
 
 

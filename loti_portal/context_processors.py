@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
@@ -6,14 +8,22 @@ from django.urls import NoReverseMatch, reverse
 _SECTIONS = [("Networks", "networks:network-list"), ("Events", "events:event-list")]
 
 
-def portal(request):
-    navigation = []
+@lru_cache(maxsize=1)
+def _sections() -> list[tuple[str, str]]:
+    """(label, URL) of each installed section; the URLs are fixed once the process has started."""
+    sections = []
     for label, url_name in _SECTIONS:
         try:
-            url = reverse(url_name)
+            sections.append((label, reverse(url_name)))
         except NoReverseMatch:
             continue
-        navigation.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return sections
+
+
+def portal(request):
+    navigation = [
+        {"label": label, "url": url, "active": request.path.startswith(url)} for label, url in _sections()
+    ]
     return {
         "SERVICE_NAME": "LOTI Network Portal",
         "SITE_URL": settings.SITE_URL,

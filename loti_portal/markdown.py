@@ -2,6 +2,7 @@
 and attributes survive, links get rel="noopener noreferrer", and no script or style can run."""
 
 import re
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -39,8 +40,13 @@ _CLASSES = {
 }
 
 
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
-    """Markdown to sanitised HTML with GOV.UK classes. Raw HTML in the input is dropped."""
+    """Markdown to sanitised HTML with GOV.UK classes. Raw HTML in the input is dropped.
+
+    The same text always gives the same HTML, so each process keeps the last few hundred
+    (descriptions are shown on every view of an event or network page).
+    """
     html = markdown_lib.markdown(text or "", extensions=["sane_lists"], output_format="html")
     # The page has its own h1: headings in a description start at h2.
     html = re.sub(r"<(/?)h1>", r"<\1h2>", html)

@@ -1,45 +1,78 @@
 """Reads for the networks pages, each a fixed number of queries whatever the number of members."""
 
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from typing import NamedTuple
+
+from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from loti_portal.public_cache import public_get
 
 from . import rules
 from .models import Membership, Network, NetworkInvitation
 
 UPCOMING_MEETINGS_SHOWN = 5
 
+# What every visitor sees of a network (its details, member count, next meetings and leads) comes
+# from the public cache (loti_portal.public_cache); each person's own membership is read afresh.
+
+
+def network_member_counts() -> dict[int, int]:
+    """Active members per network id."""
+
+    def read():
+        return dict(
+            Membership.objects.filter(status=Membership.Status.ACTIVE)
+            .order_by()
+            .values("network")
+            .annotate(count=Count("pk"))
+            .values_list("network", "count")
+        )
+
+    return public_get("networks:member-counts", read=read)
+
 
 def _upcoming_meetings(now) -> QuerySet[Event]:
     return Event.objects.filter(status=Event.Status.PUBLISHED, start__gte=now).order_by("start", "id")
 
 
-def _annotated_networks(*, user: User) -> QuerySet[Network]:
-    """Networks with member_count, next_meeting_start and, for a signed-in person, my_status."""
-    networks = Network.objects.annotate(
-        member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)),
+def _public_networks() -> QuerySet[Network]:
+    """Networks with next_meeting_start."""
+    return Network.objects.annotate(
         next_meeting_start=Subquery(
             _upcoming_meetings(timezone.now()).filter(network=OuterRef("pk")).values("start")[:1]
         ),
     )
-    if user.is_authenticated:
-        networks = networks.annotate(
-            my_status=Subquery(
-                Membership.objects.filter(network=OuterRef("pk"), user=user).values("status")[:1]
-            )
-        )
+
+
+def _with_member_counts(networks: list[Network]) -> list[Network]:
+    counts = network_member_counts()
+    for network in networks:
+        network.member_count = counts.get(network.pk, 0)
     return networks
+
+
+def _my_statuses(user: User) -> dict[int, str]:
+    if not user.is_authenticated:
+        return {}
+    return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
 
 
 def network_list_for_user(*, user: User) -> list[Network]:
     """Active networks, by name, each with member_count, next_meeting_start, my_status and
-    next_step (see rules.next_step). One query."""
-    networks = list(_annotated_networks(user=user).filter(status=Network.Status.ACTIVE).order_by("name"))
+    next_step (see rules.next_step). One query for the person's memberships; the rest is public."""
+    networks = public_get(
+        "networks:list",
+        read=lambda: _with_member_counts(
+            list(_public_networks().filter(status=Network.Status.ACTIVE).order_by("name"))
+        ),
+    )
+    statuses = _my_statuses(user)
     for network in networks:
+        network.my_status = statuses.get(network.pk)
         _add_personal_view(network, user=user)
     return networks
 
@@ -49,15 +82,24 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
 
     Raises Http404.
     """
-    network = get_object_or_404(_annotated_networks(user=user), slug=slug)
-    if not network.is_active and not user.is_staff:
+
+    def read():
+        network = _public_networks().filter(slug=slug).first()
+        return None if network is None else _with_member_counts([network])[0]
+
+    network = public_get("networks:network", slug, read=read)
+    if network is None or (not network.is_active and not user.is_staff):
         raise Http404("No such network")
+    network.my_status = None
+    if user.is_authenticated:
+        network.my_status = (
+            Membership.objects.filter(network=network, user=user).values_list("status", flat=True).first()
+        )
     _add_personal_view(network, user=user)
     return network
 
 
 def _add_personal_view(network: Network, *, user: User) -> None:
-    network.my_status = getattr(network, "my_status", None)
     network.next_step = rules.next_step(user=user, network=network, status=network.my_status)
     network.refusal = (
         rules.entry_refusal(user=user, network=network, status=network.my_status)
@@ -68,20 +110,47 @@ def _add_personal_view(network: Network, *, user: User) -> None:
 
 def network_upcoming_meetings(*, network: Network) -> list[Event]:
     """The network's next published meetings, soonest first."""
-    return list(_upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN])
-
-
-def network_leads(*, network: Network) -> list[Membership]:
-    """The network's leads, then its co-chairs, with their organisations (names only are shown)."""
-    return list(
-        Membership.objects.filter(
-            network=network,
-            status=Membership.Status.ACTIVE,
-            role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
-        )
-        .select_related("user__organisation")
-        .order_by(Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name")
+    return public_get(
+        "networks:meetings",
+        network.pk,
+        read=lambda: list(
+            _upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN]
+        ),
     )
+
+
+class Lead(NamedTuple):
+    """A lead or co-chair as the network's page shows them: names only."""
+
+    name: str
+    organisation: str
+    role: str  # "lead", "co-chair"
+
+
+def network_leads(*, network: Network) -> list[Lead]:
+    """The network's leads, then its co-chairs, with their organisations.
+
+    The same for everyone signed in (loti_portal.public_cache).
+    """
+
+    def read():
+        rows = (
+            Membership.objects.filter(
+                network=network,
+                status=Membership.Status.ACTIVE,
+                role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
+            )
+            .order_by(
+                Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name"
+            )
+            .values_list("user__full_name", "user__organisation__name", "role")
+        )
+        return [
+            Lead(name=name, organisation=organisation or "", role=Membership.Role(role).label.lower())
+            for name, organisation, role in rows
+        ]
+
+    return public_get("networks:leads", network.pk, read=read)
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:

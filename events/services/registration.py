@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal.public_cache import public_changed
 
 from ..models import Event, Notification, Question, Registration
 from ..selectors import registration_refusal_reason
@@ -20,6 +21,8 @@ class RegistrationRefused(Exception):
 
 
 def _lock_event(event_id: int) -> Event:
+    """Lock the event row for a change to its registrations, which its public counts show."""
+    public_changed()
     return Event.objects.select_for_update().get(pk=event_id)
 
 
@@ -34,7 +37,11 @@ def _next_waitlist_position(event: Event) -> int:
 
 def _clean_answers(event: Event, answers: dict) -> dict:
     """Keep the answers to this event's own questions, keyed by question id."""
-    question_ids = {str(pk) for pk in Question.objects.filter(event=event).values_list("pk", flat=True)}
+    if not answers:
+        return {}
+    question_ids = {
+        str(pk) for pk in Question.objects.filter(event=event).order_by().values_list("pk", flat=True)
+    }
     return {str(key): value for key, value in (answers or {}).items() if str(key) in question_ids}
 
 
@@ -57,8 +64,11 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
         raise RegistrationRefused(reason)
 
     # Anyone already waiting comes before a newcomer.
-    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration")
-    gets_place = event.capacity is None or _places_taken(event) < event.capacity
+    taken = None if event.capacity is None else _places_taken(event)
+    promoted = waitlist_fill_free_places(
+        event=event, acting_user=acting_user, trigger="registration", places_taken=taken
+    )
+    gets_place = taken is None or taken + len(promoted) < event.capacity
     now = timezone.now()
     if registration is None:
         registration = Registration(event=event, user=user)
@@ -137,14 +147,17 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
     notifications_queue(items=[(registration, Notification.Kind.PROMOTED, "REQUEST")])
 
 
-def waitlist_fill_free_places(*, event: Event, acting_user: User | None, trigger: str) -> list[Registration]:
+def waitlist_fill_free_places(
+    *, event: Event, acting_user: User | None, trigger: str, places_taken: int | None = None
+) -> list[Registration]:
     """Give free places to the people waiting, first come first served. The caller holds the
-    event lock. Nobody is promoted once the event has started or if it is not published."""
+    event lock (and may pass the places taken, counted under it). Nobody is promoted once the
+    event has started or if it is not published."""
     if event.status != Event.Status.PUBLISHED or timezone.now() >= event.start:
         return []
     waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("waitlist_position")
     if event.capacity is not None:
-        free = event.capacity - _places_taken(event)
+        free = event.capacity - (_places_taken(event) if places_taken is None else places_taken)
         if free <= 0:
             return []
         waiting = waiting[:free]

@@ -161,6 +161,12 @@ def test_the_reminder_email(meeting, members):
     vevent = only_event(calendar)
     assert vevent.decoded("DTSTART") == START
     assert vevent["UID"]
+    assert str(vevent["ATTENDEE"]) == f"mailto:{members[0].email}"
+    assert vevent["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
+    others = [m for m in mail.outbox if m.to != [members[0].email]]
+    assert {str(only_event(calendar_attachment(m)[0])["ATTENDEE"]) for m in others} == {
+        f"mailto:{person.email}" for person in members[1:]
+    }
 
     unsubscribe = message.extra_headers["List-Unsubscribe"]
     assert unsubscribe.startswith("<http") and "/events/notifications/unsubscribe/" in unsubscribe
@@ -208,6 +214,57 @@ def test_refused_address_is_marked_failed_and_the_rest_go(meeting, members, monk
         assert reminders_send_chunk(delivery_ids=ids) == {"sent": 2, "skipped": 0, "failed": 1}
     failed = ReminderDelivery.objects.get(status="failed")
     assert failed.user == members[0] and "No such mailbox" in failed.last_error
+
+
+def _sending_with(monkeypatch, during_send):
+    """Call `during_send()` as each message goes to the mail server."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+
+    def send_messages(self, messages):
+        during_send()
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+
+
+def test_a_slow_chunk_keeps_its_claim(meeting, members, monkeypatch):
+    released = []
+    with time_machine.travel(START - timedelta(hours=20), tick=False) as traveller:
+
+        def four_minutes_each():
+            traveller.shift(timedelta(minutes=4))
+            released.append(reminders_requeue_stale())
+
+        reminders_enqueue_due()
+        ids = list(ReminderDelivery.objects.values_list("id", flat=True))
+        _sending_with(monkeypatch, four_minutes_each)
+        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 3, "skipped": 0, "failed": 0}
+    assert released == [0, 0, 0]  # twelve minutes in all, but the claim was renewed as it went
+    assert len(mail.outbox) == 3
+
+
+def test_rows_released_from_a_stalled_chunk_are_left_to_the_next_worker(meeting, members, monkeypatch):
+    released = []
+    with time_machine.travel(START - timedelta(hours=20), tick=False) as traveller:
+
+        def stall_once():
+            if not released:
+                traveller.shift(timedelta(minutes=11))
+                released.append(reminders_requeue_stale())
+
+        reminders_enqueue_due()
+        ids = list(ReminderDelivery.objects.order_by("id").values_list("id", flat=True))
+        _sending_with(monkeypatch, stall_once)
+        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 1, "skipped": 2, "failed": 0}
+        # The sweeper released all three, the one in flight too: that one may go out twice.
+        assert released == [3]
+        assert (
+            list(ReminderDelivery.objects.order_by("id").values_list("status", flat=True)) == ["pending"] * 3
+        )
+        assert reminders_send_chunk(delivery_ids=ids)["sent"] == 3
+    assert len(mail.outbox) == 4
 
 
 def test_rows_left_by_a_worker_that_died_are_released_after_a_while(meeting, members):

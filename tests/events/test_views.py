@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from events.formatting import LONDON
 from events.models import CalendarFeed, Event, Invitation, Registration
+from events.services import event_save
 from networks.models import Network
 from tests.factories import EventFactory, QuestionFactory, RegistrationFactory, SpeakerFactory
 
@@ -154,7 +155,8 @@ def test_event_page_tells_a_partner_why_they_cannot_register(client, partner):
 def test_event_page_asks_signed_out_visitors_to_sign_in_while_registration_is_open(client, event):
     url = reverse("events:event-detail", args=[event.slug])
     assert f"{reverse('account_login')}?next=/events/{event.slug}/" in page(client.get(url))
-    Event.objects.filter(pk=event.pk).update(registration_closes=timezone.now() - timedelta(hours=1))
+    event.registration_closes = timezone.now() - timedelta(hours=1)
+    event_save(event=event, acting_user=None)
     html = page(client.get(url))
     assert "Registration is not open." in html
     assert reverse("account_login") + "?next" not in html

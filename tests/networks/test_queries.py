@@ -1,17 +1,38 @@
-"""The networks list and a network's page run the same number of queries with 10 or 1,000 members."""
+"""The networks list and a network's page run the same number of queries with 10 or 1,000 members:
+right after a change, and once what everyone sees alike is cached."""
 
 from datetime import timedelta
 
-import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from loti_portal.public_cache import public_changed
 from networks.models import Membership
 from tests.factories import MembershipFactory, NetworkFactory
 
-QUERY_BOUND = 8
+SIZES = (10, 1000)
+# Warm: session, user, the person's memberships, and on the list the person's organisation (it
+# decides what they may join). Right after a change add what every visitor sees alike: the
+# networks, their member counts, and on a network's page its meetings and leads. (With Redis the
+# session comes from the cache: one query fewer.)
+LIST_LIMITS = {"cold": 6, "warm": 4}
+PAGE_LIMITS = {"cold": 7, "warm": 3}
+
+
+def cold_then_warm(client, url, django_assert_max_num_queries, limits):
+    """Query counts of a request right after a change, then of one served from the cache."""
+    public_changed()
+    counts = {}
+    for state in ("cold", "warm"):
+        with django_assert_max_num_queries(limits[state]), CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts[state] = len(queries)
+    return counts, response
 
 
 def populate(network, *, members, organisation):
@@ -42,43 +63,47 @@ def populate(network, *, members, organisation):
         )
 
 
-@pytest.fixture
-def networks(org):
-    created = [
-        NetworkFactory(name=name) for name in ("Data Leaders", "Data Scientists", "Data Practitioners")
+def make_networks(size: int, organisation) -> list:
+    networks = [
+        NetworkFactory(name=f"{name} {size}")
+        for name in ("Data Leaders", "Data Scientists", "Data Practitioners")
     ]
-    return created
-
-
-@pytest.mark.parametrize("members", [10, 1000])
-def test_networks_list_runs_a_fixed_number_of_queries(
-    client, member, org, networks, members, django_assert_max_num_queries
-):
     for network in networks:
-        populate(network, members=members, organisation=org)
-    MembershipFactory(user=member, network=networks[0])
-    client.force_login(member)
-    with django_assert_max_num_queries(QUERY_BOUND):
-        response = client.get(reverse("networks:network-list"))
-    assert response.status_code == 200
-    assert [network.member_count for network in response.context["networks"]] == [
-        members + 1,
-        members,
-        members,
-    ]
+        populate(network, members=size, organisation=organisation)
+    return networks
 
 
-@pytest.mark.parametrize("members", [10, 1000])
-def test_network_page_runs_a_fixed_number_of_queries(
-    client, member, org, networks, members, django_assert_max_num_queries
-):
-    network = networks[0]
-    populate(network, members=members, organisation=org)
-    MembershipFactory(user=member, network=network)
+def test_networks_list_runs_a_fixed_number_of_queries(client, member, org, django_assert_max_num_queries):
     client.force_login(member)
-    with django_assert_max_num_queries(QUERY_BOUND):
-        response = client.get(reverse("networks:network-detail", args=[network.slug]))
-    assert response.status_code == 200
-    assert response.context["network"].member_count == members + 1
-    assert len(response.context["meetings"]) == 3
-    assert len(response.context["leads"]) == len(range(0, members, 250))
+    client.get(reverse("home"))  # the first request after signing in refreshes the session
+    counts = []
+    for size in SIZES:
+        networks = make_networks(size, org)
+        MembershipFactory(user=member, network=networks[0])
+        measured, response = cold_then_warm(
+            client, reverse("networks:network-list"), django_assert_max_num_queries, LIST_LIMITS
+        )
+        counts.append(measured)
+        shown = {network.name: network.member_count for network in response.context["networks"]}
+        assert [shown[network.name] for network in networks] == [size + 1, size, size]
+    assert counts[0] == counts[1]
+
+
+def test_network_page_runs_a_fixed_number_of_queries(client, member, org, django_assert_max_num_queries):
+    client.force_login(member)
+    client.get(reverse("home"))
+    counts = []
+    for size in SIZES:
+        network = make_networks(size, org)[0]
+        MembershipFactory(user=member, network=network)
+        measured, response = cold_then_warm(
+            client,
+            reverse("networks:network-detail", args=[network.slug]),
+            django_assert_max_num_queries,
+            PAGE_LIMITS,
+        )
+        counts.append(measured)
+        assert response.context["network"].member_count == size + 1
+        assert len(response.context["meetings"]) == 3
+        assert len(response.context["leads"]) == len(range(0, size, 250))
+    assert counts[0] == counts[1]
