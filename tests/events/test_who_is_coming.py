@@ -135,3 +135,11 @@ def test_choosing_to_hide_a_name_shows_at_once_on_a_cached_page(client, member, 
     shown.refresh_from_db()
     assert not shown.show_name_to_attendees
     assert "Priya Shown" not in page(client, session).split(HEADING)[1]
+
+
+def test_a_changed_name_shows_at_once_on_a_cached_page(client, member, session):
+    client.force_login(member)
+    assert "Priya Shown" in page(client, session)  # now cached
+    User.objects.filter(full_name="Priya Shown").update(full_name="Priya Renamed")
+    html = page(client, session).split(HEADING)[1]
+    assert "Priya Renamed" in html and "Priya Shown" not in html
