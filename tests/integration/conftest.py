@@ -144,11 +144,25 @@ class WorkerProcess:
                 return self
         raise RuntimeError("the Celery worker did not answer a ping in time")
 
-    def kill(self):
-        """SIGKILL the worker and its pool children at once, as a crash would."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+    def kill(self) -> int:
+        """SIGKILL the worker and its pool children at once, as a crash would.
+
+        Returns how many processes were killed.
+        """
+        if not self.process or self.process.poll() is not None:
+            return 0
+        group = self.process.pid
+        members = 0
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if os.getpgid(int(entry.name)) == group:
+                        members += 1
+                except ProcessLookupError:
+                    continue
+        os.killpg(group, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        return members
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -87,7 +87,8 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     reminders_run_due()
 
     assert slow_smtp_sink.wait_for(count // 3, timeout=90)
-    single_process_worker.kill()  # one pool process in the middle of its chunk
+    killed = single_process_worker.kill()  # the worker and its one pool process, mid-chunk
+    assert killed >= 2
     delivered_before_kill = slow_smtp_sink.count()
     assert 0 < delivered_before_kill < count
 
@@ -105,7 +106,7 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     got = recipients(slow_smtp_sink)
     assert len(got) == count, "every member got a reminder"
     duplicates = sum(times - 1 for times in got.values())
-    assert duplicates <= 1, f"{duplicates} duplicates after killing one sending process"
+    assert duplicates <= killed, f"{duplicates} duplicates after killing {killed} processes"
     assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.SENT).count() == count
 
 
