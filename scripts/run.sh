@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DEBUG="${DEBUG:-true}"
+# A local .env (never committed) so `.venv/bin/python manage.py …` works here afterwards too.
+if [ ! -f .env ]; then
+  printf '# Local development settings (see .env.example for every variable).\nDEBUG=true\n' > .env
+  echo "Wrote .env with DEBUG=true for local use."
+fi
 PY=.venv/bin/python
 CELERY=.venv/bin/celery
 mkdir -p var
