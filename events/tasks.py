@@ -6,14 +6,17 @@ from . import reminders
 from .services.invitations import invitation_email_send, invitation_ids_owed
 from .services.notifications import notification_send
 
+# One email per task: retried with backoff while the mail server is unreachable or refusing.
+RETRY_ON_MAIL_ERRORS = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=8,
-)
+
+@shared_task(**RETRY_ON_MAIL_ERRORS)
 def send_notification(notification_id: int) -> str:
     """Send one registrant email. Safe to run twice: a sent notification is not sent again."""
     return notification_send(notification_id=notification_id)
@@ -37,13 +40,7 @@ def send_due_reminders() -> dict[str, int]:
     return reminders.reminders_run_due()
 
 
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=30 * 60,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**RETRY_ON_MAIL_ERRORS)
 def send_event_invitation(invitation_id: int) -> bool:
     """Email one invitation to an invitation-only session. Safe to run twice."""
     return invitation_email_send(invitation_id=invitation_id)
