@@ -1,5 +1,7 @@
 from django.urls import path
 
+from loti_portal import converters  # noqa: F401 (registers <token:…>)
+
 from . import views, views_notifications
 
 app_name = "events"
@@ -15,7 +17,7 @@ urlpatterns = [
         name="reminders-unsubscribe",
     ),
     path("calendar/new-address/", views.calendar_feed_regenerate_view, name="calendar-feed-regenerate"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("calendar/<token:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("networks/<slug:slug>.ics", views.network_feed, name="network-feed"),
     path("<slug:slug>/", views.event_detail, name="event-detail"),
     path("<slug:slug>/register/", views.event_register, name="event-register"),

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from loti_portal import converters  # noqa: F401 (registers <token:…>)
+
 from . import views
 
 app_name = "networks"
@@ -8,7 +10,7 @@ urlpatterns = [
     path("", views.network_list, name="network-list"),
     path("yours/", views.membership_list, name="my-networks"),
     path("choose/", views.network_choose, name="choose"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("invitations/<token:token>/", views.invitation_accept, name="invitation-accept"),
     path("<slug:slug>/", views.network_detail, name="network-detail"),
     path("<slug:slug>/join/", views.network_join, name="network-join"),
     path("<slug:slug>/apply/", views.network_apply, name="network-apply"),
