@@ -81,6 +81,8 @@ class RegistrationForm(forms.Form):
 class EventFilterForm(forms.Form):
     """The events list's filters, read from the query string."""
 
+    FILTERS = ("network", "kind", "programme")
+
     network = forms.ChoiceField(label="Network", required=False)
     kind = forms.ChoiceField(
         label="Type of event",

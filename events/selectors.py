@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from loti_portal.public_cache import public_get
+from loti_portal.public_cache import person_get, personal_copy, public_get
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -155,10 +155,13 @@ def event_list_page_for_user(
     programme: str = "",
 ) -> Page:
     """One page (EVENTS_PER_PAGE) of event_list_for_user. The public listing comes from the cache
-    (loti_portal.public_cache); each event's `my_status` is this person's own, read afresh."""
+    (loti_portal.public_cache), and then `is_public` is true; each event's `my_status` is this
+    person's own. Staff and people invited to an invitation-only event get theirs read afresh."""
     filters = {"past": past, "network": network, "kind": kind, "programme": programme}
     if _sees_more_than_the_public(user):
-        return Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
+        page = Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
+        page.is_public = False
+        return page
 
     def read():
         events = event_list_for_user(user=AnonymousUser(), **filters)
@@ -169,14 +172,13 @@ def event_list_page_for_user(
         "events:list", past, network.pk if network else None, kind, programme, str(page_number), read=read
     )
     if user.is_authenticated:
-        mine = dict(
-            Registration.objects.filter(user=user, event__in=[event.pk for event in events])
-            .order_by()
-            .values_list("event_id", "status")
-        )
+        mine = registration_statuses_for_user(user=user)
+        events = [personal_copy(event) for event in events]
         for event in events:
             event.my_status = mine.get(event.pk)
-    return Page(events, number, Paginator(_Counted(count), EVENTS_PER_PAGE))
+    page = Page(events, number, Paginator(_Counted(count), EVENTS_PER_PAGE))
+    page.is_public = True  # the public listing, as cached under the public version
+    return page
 
 
 def event_get_for_user(*, user, slug: str, details: bool = True) -> Event:
@@ -232,9 +234,24 @@ def places_left(event: Event) -> int | None:
     return max(event.capacity - event.places_taken, 0)
 
 
-def registration_for_user(*, event: Event, user) -> Registration | None:
-    """This person's own registration for the event (any status), or None."""
+def registration_statuses_for_user(*, user) -> dict[int, str]:
+    """The status of each of this person's registrations, by event id (see person_get)."""
+
+    def read():
+        return dict(Registration.objects.filter(user=user).order_by().values_list("event_id", "status"))
+
+    return person_get(user, "registration-statuses", read=read)
+
+
+def registration_for_user(*, event: Event, user, fresh: bool = False) -> Registration | None:
+    """This person's own registration for the event (any status), or None.
+
+    A page asks the person's registration statuses first and reads the registration only if
+    there is one; a change (`fresh=True`) always reads it.
+    """
     if not user.is_authenticated:
+        return None
+    if not fresh and event.pk not in registration_statuses_for_user(user=user):
         return None
     return Registration.objects.filter(event=event, user=user).first()
 
@@ -242,7 +259,7 @@ def registration_for_user(*, event: Event, user) -> Registration | None:
 def active_registration_for_user(*, user, slug: str) -> Registration:
     """A person's confirmed or waiting registration for an event they can see, else 404."""
     event = event_get_for_user(user=user, slug=slug)
-    registration = registration_for_user(event=event, user=user)
+    registration = registration_for_user(event=event, user=user, fresh=True)
     if registration is None or registration.status not in (
         Registration.Status.CONFIRMED,
         Registration.Status.WAITLISTED,
@@ -349,10 +366,36 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
     return None
 
 
+_UPCOMING_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+
+
 def registrations_for_user(*, user) -> tuple[list[Registration], list[Registration]]:
     """A person's own registrations, for "My events", in one query: upcoming (confirmed or
     waiting, with `waitlist_rank`) soonest first, and past (with a place) latest first."""
+    return _upcoming_and_past(_registrations_shown(user=user, now=timezone.now()))
+
+
+def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
+    """What "Your events" shows: registrations_for_user, and the token of the person's calendar
+    feed (None if they have none), kept as person_get keeps a person's standing. (A new feed
+    address raises the public version: events.services.calendar_feed_regenerate.)"""
+
+    def read():
+        feed = calendar_feed_for_user(user=user)
+        return _registrations_shown(user=user, now=timezone.now()), feed.token if feed else None
+
+    registrations, token = person_get(user, "my-events", read=read)
+    return *_upcoming_and_past(registrations), token
+
+
+def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registration], list[Registration]]:
     now = timezone.now()
+    upcoming = [r for r in registrations if r.event.end >= now and r.status in _UPCOMING_STATUSES]
+    past = [r for r in registrations if r.event.end < now and r.status in HOLDS_PLACE]
+    return upcoming, past[::-1]
+
+
+def _registrations_shown(*, user, now) -> list[Registration]:
     ahead = (
         Registration.objects.filter(
             event=OuterRef("event"),
@@ -364,11 +407,10 @@ def registrations_for_user(*, user) -> tuple[list[Registration], list[Registrati
         .annotate(count=Count("pk"))
         .values("count")
     )
-    upcoming_statuses = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    registrations = list(
+    return list(
         Registration.objects.filter(user=user)
         .filter(
-            Q(event__end__gte=now, status__in=upcoming_statuses)
+            Q(event__end__gte=now, status__in=_UPCOMING_STATUSES)
             | Q(event__end__lt=now, status__in=HOLDS_PLACE)
         )
         .select_related("event")
@@ -376,9 +418,6 @@ def registrations_for_user(*, user) -> tuple[list[Registration], list[Registrati
         .annotate(waitlist_rank=Coalesce(Subquery(ahead), 0) + 1)
         .order_by("event__start", "event__id")
     )
-    upcoming = [registration for registration in registrations if registration.event.end >= now]
-    past = [registration for registration in registrations if registration.event.end < now]
-    return upcoming, past[::-1]
 
 
 def calendar_feed_for_user(*, user) -> CalendarFeed | None:

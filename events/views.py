@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.selectors import organisation_attach
 from loti_portal.public_cache import public_key
-from loti_portal.utils import absolute_url, content_digest
+from loti_portal.utils import absolute_url
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -21,11 +23,11 @@ from .selectors import (
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
+    my_events_for_user,
     network_feed_entries,
     places_left,
     registration_for_user,
     registration_refusal_reason,
-    registrations_for_user,
     waitlist_rank,
 )
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
@@ -34,59 +36,53 @@ from .services import RegistrationRefused, calendar_feed_regenerate, registratio
 @require_GET
 def event_list(request, past=False):
     choices = event_filter_choices()
-    form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
-    form.is_valid()
+
+    def filter_form():
+        return EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
+
+    filters, has_errors = {}, False
+    if any(name in request.GET for name in EventFilterForm.FILTERS):
+        form = filter_form()
+        has_errors = not form.is_valid()
+        filters = form.filters()
+    else:
+        # No filter chosen (most visits): the form is only drawn, and only when the drawn form
+        # is not in the cache.
+        form = SimpleLazyObject(filter_form)
     page = event_list_page_for_user(
-        user=request.user, page_number=request.GET.get("page"), past=past, **form.filters()
+        user=request.user, page_number=request.GET.get("page"), past=past, **filters
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    query = sorted(request.GET.lists())
     return render(
         request,
         "events/event_list.html",
         {
             "form": form,
+            "has_errors": has_errors,
             "page": page,
             "page_numbers": page_numbers,
             "past": past,
-            "form_key": _filter_form_key(form, choices),
-            "cards_key": _cards_key(page.object_list, past=past),
+            # The filter form and the results (count, cards, pages) are drawn once and cached:
+            # the form under the public version (its choices are public) and the query string;
+            # the results under the same, each event's status for this person, and, for someone
+            # whose listing is not the public one (staff, invitees), who they are.
+            "form_key": public_key("events:filter-form", query),
+            "results_key": public_key(
+                "events:results",
+                past,
+                query,
+                request.user.is_authenticated,
+                [(event.pk, getattr(event, "my_status", None)) for event in page.object_list],
+                None if page.is_public else request.user.pk,
+            ),
         },
     )
 
 
-# The filter form and the event cards are rendered once and cached under a digest of all they
-# show (see content_digest): templates/events/event_list.html must show nothing left out here.
-def _filter_form_key(form: EventFilterForm, choices: dict) -> str:
-    return content_digest(
-        [(network.slug, network.name) for network in choices["networks"]],
-        choices["programmes"],
-        [(name, form.data.getlist(name)) for name in sorted(form.fields)],
-    )
-
-
-def _cards_key(events, *, past: bool) -> str:
-    return content_digest(
-        past,
-        [
-            (
-                *(getattr(event, name) for name in _CARD_FIELDS),
-                event.network.name if event.network_id else None,
-                event.places_taken,
-                getattr(event, "my_status", None),
-            )
-            for event in events
-        ],
-    )
-
-
-_CARD_FIELDS = (
-    *("pk", "slug", "title", "summary", "status", "start", "end", "venue", "online_url"),
-    *("kind", "programme", "audience", "capacity", "network_id"),
-)
-
-
 @require_GET
 def event_detail(request, slug):
+    organisation_attach(request.user)
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
     refusal = None
@@ -131,7 +127,7 @@ def _refused(request, event, reason):
 def event_register(request, slug):
     # A post needs only the event: registration_create counts the places under its own lock.
     event = event_get_for_user(user=request.user, slug=slug, details=request.method != "POST")
-    registration = registration_for_user(event=event, user=request.user)
+    registration = registration_for_user(event=event, user=request.user, fresh=True)
     if registration is not None and registration.is_active:
         return redirect("events:event-registered", slug=event.slug)
     reason = registration_refusal_reason(event=event, user=request.user)
@@ -196,12 +192,22 @@ def event_cancel(request, slug):
 @login_required
 @require_GET
 def my_events(request):
-    feed = calendar_feed_for_user(user=request.user)
-    feed_url = absolute_url(reverse("events:calendar-feed", args=[feed.token])) if feed else ""
-    upcoming, past = registrations_for_user(user=request.user)
-    return render(
-        request, "events/my_events.html", {"upcoming": upcoming, "past": past, "feed_url": feed_url}
-    )
+    upcoming, past, token = my_events_for_user(user=request.user)
+    feed_url = absolute_url(reverse("events:calendar-feed", args=[token])) if token else ""
+    context = {
+        "upcoming": upcoming,
+        "past": past,
+        "feed_url": feed_url,
+        # This person's list, drawn once and cached under the public version (which every change
+        # to an event or a registration raises) and what is in it now.
+        "list_key": public_key(
+            "events:my-events",
+            request.user.pk,
+            [registration.pk for registration in upcoming],
+            [registration.pk for registration in past],
+        ),
+    }
+    return render(request, "events/my_events.html", context)
 
 
 def _calendar_response(content: bytes, *, filename: str | None = None) -> HttpResponse:

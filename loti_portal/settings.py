@@ -156,8 +156,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +180,14 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rendered parts of pages, in each process's memory. Their keys carry the public version or a
+# digest of all they show (loti_portal.public_cache, loti_portal.utils.content_digest), so a
+# process never serves one that is out of date, and nothing needs to be shared.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "page-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/celery.
 CELERY_TIMEZONE = "Europe/London"

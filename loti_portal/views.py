@@ -81,8 +81,7 @@ def error_500(request):
     from django.http import HttpResponseServerError
     from django.template.loader import render_to_string
 
-    html = render_to_string(
-        "errors/500.html",
-        {"SERVICE_NAME": "LOTI Network Portal", "CONTACT_EMAIL": settings.STAFF_NOTIFICATION_EMAIL},
-    )
+    from .context_processors import layout_context
+
+    html = render_to_string("errors/500.html", layout_context())
     return HttpResponseServerError(html)

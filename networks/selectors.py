@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
-from loti_portal.public_cache import public_get
+from loti_portal.public_cache import person_get, personal_copy, public_get
 
 from . import rules
 from .models import Membership, Network, NetworkInvitation
@@ -56,9 +56,14 @@ def _with_member_counts(networks: list[Network]) -> list[Network]:
 
 
 def _my_statuses(user: User) -> dict[int, str]:
+    """The status of each of this person's memberships, by network id (see person_get)."""
     if not user.is_authenticated:
         return {}
-    return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
+
+    def read():
+        return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
+
+    return person_get(user, "membership-statuses", read=read)
 
 
 def network_list_for_user(*, user: User) -> list[Network]:
@@ -71,6 +76,7 @@ def network_list_for_user(*, user: User) -> list[Network]:
         ),
     )
     statuses = _my_statuses(user)
+    networks = [personal_copy(network) for network in networks]
     for network in networks:
         network.my_status = statuses.get(network.pk)
         _add_personal_view(network, user=user)
@@ -90,11 +96,8 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
     network = public_get("networks:network", slug, read=read)
     if network is None or (not network.is_active and not user.is_staff):
         raise Http404("No such network")
-    network.my_status = None
-    if user.is_authenticated:
-        network.my_status = (
-            Membership.objects.filter(network=network, user=user).values_list("status", flat=True).first()
-        )
+    network = personal_copy(network)
+    network.my_status = _my_statuses(user).get(network.pk)
     _add_personal_view(network, user=user)
     return network
 

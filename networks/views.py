@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.selectors import organisation_attach
 from loti_portal.public_cache import public_key
 
 from . import rules, selectors, services
@@ -13,6 +14,7 @@ from .models import Membership
 
 @require_GET
 def network_list(request):
+    organisation_attach(request.user)
     networks = selectors.network_list_for_user(user=request.user)
     # The cards are cached under the public version and this person's status in each network.
     cards_key = public_key(
@@ -25,6 +27,7 @@ def network_list(request):
 
 @require_GET
 def network_detail(request, slug):
+    organisation_attach(request.user)
     network = selectors.network_get_for_user(user=request.user, slug=slug)
     can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
     context = {

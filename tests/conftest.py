@@ -5,8 +5,9 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
+from loti_portal.public_cache import forget_local
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -19,9 +20,13 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
+    forget_local()
     yield
-    cache.clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
+    forget_local()
 
 
 @pytest.fixture(autouse=True)

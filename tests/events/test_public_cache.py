@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from events.models import CalendarFeed
 from events.services import event_save, registration_cancel, registration_create
 from loti_portal.public_cache import public_changed, public_get
-from tests.factories import EventFactory, UserFactory
+from tests.factories import EventFactory, MembershipFactory, NetworkFactory, RegistrationFactory, UserFactory
 
 
 def page(response) -> str:
@@ -84,3 +87,77 @@ def test_event_page_shows_each_person_their_own_registration(client, member, out
     client.logout()
     html = page(client.get(url))
     assert "Cancel your place" not in html and "Sign in" in html
+
+
+# --- changes made outside the services (admin forms and inlines, scripts) show at once --------
+
+
+def test_a_registration_added_outside_the_services_shows_on_the_persons_pages(client, member, event):
+    client.force_login(member)
+    list_url, page_url = reverse("events:event-list"), reverse("events:event-detail", args=[event.slug])
+    assert "Confirmed" not in page(client.get(list_url))
+    assert "Cancel your place" not in page(client.get(page_url))
+    assert "Digital inclusion discovery findings" not in page(client.get(reverse("events:my-events")))
+    RegistrationFactory(event=event, user=member, status="confirmed")  # as an admin inline would
+    assert "Confirmed" in page(client.get(list_url))
+    assert "Cancel your place" in page(client.get(page_url))
+    assert "Digital inclusion discovery findings" in page(client.get(reverse("events:my-events")))
+
+
+def test_a_membership_changed_outside_the_services_shows_on_the_network_pages(client, member):
+    network = NetworkFactory(name="Data Scientists", slug="data-scientists")
+    client.force_login(member)
+    url = reverse("networks:network-detail", args=[network.slug])
+    assert "Leave Data Scientists" not in page(client.get(url))
+    membership = MembershipFactory(network=network, user=member, status="active")
+    assert "Leave Data Scientists" in page(client.get(url))
+    membership.delete()
+    assert "Leave Data Scientists" not in page(client.get(url))
+
+
+def test_an_organisation_changed_in_admin_changes_what_its_people_may_join(client, member, org):
+    network = NetworkFactory(
+        name="Data Leaders", slug="data-leaders", eligible_organisation_kinds=["borough"]
+    )
+    client.force_login(member)
+    url = reverse("networks:network-detail", args=[network.slug])
+    assert "cannot join it" not in page(client.get(url))
+    org.kind = "partner"
+    org.save()
+    assert "so people from Camden cannot join it" in page(client.get(url))
+
+
+def test_your_events_shows_a_new_calendar_address_at_once(client, member, event):
+    client.force_login(member)
+    url = reverse("events:my-events")
+    assert "Create your calendar address" in page(client.get(url))
+    client.post(reverse("events:calendar-feed-regenerate"))
+    first = CalendarFeed.objects.get(user=member).token
+    assert first in page(client.get(url))
+    client.post(reverse("events:calendar-feed-regenerate"))
+    second = CalendarFeed.objects.get(user=member).token
+    html = page(client.get(url))
+    assert second in html and first not in html
+
+
+def test_your_events_moves_an_event_to_the_past_once_it_has_ended(client, member):
+    start = timezone.now() + timedelta(hours=1)
+    event = EventFactory(title="Careers day", start=start, end=start + timedelta(hours=1))
+    registration_create(event=event, user=member, answers={}, acting_user=member)
+    client.force_login(member)
+    url = reverse("events:my-events")
+    html = page(client.get(url))
+    assert "Cancel your place" in html and "You have not been to any events yet." in html
+    with time_machine.travel(start + timedelta(hours=2)):
+        html = page(client.get(url))  # nothing changed but the time
+    assert "Cancel your place" not in html and "Had a place" in html
+
+
+def test_the_shared_events_list_is_not_changed_by_one_persons_view(client, member, small_event):
+    registration_create(event=small_event, user=member, answers={}, acting_user=member)
+    client.force_login(member)
+    assert "Confirmed" in page(client.get(reverse("events:event-list")))
+    _, _, events = public_get(
+        "events:list", False, None, "", "", "None", read=lambda: pytest.fail("not cached")
+    )
+    assert all(not hasattr(event, "my_status") for event in events)
