@@ -460,8 +460,9 @@ def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
 
 
 def network_feed_entries(*, slug: str) -> tuple[Network, list[CalendarEntry]]:
-    """A network's public calendar: its published (and cancelled) events, not invitation-only ones."""
-    network = Network.objects.filter(slug=slug).first()
+    """A network's public calendar: its published (and cancelled) events, not invitation-only ones.
+    An archived network has none: its pages exist only for staff, and so does nothing else."""
+    network = Network.objects.filter(slug=slug, status=Network.Status.ACTIVE).first()
     if network is None:
         raise Http404("No such network")
     events = (

@@ -238,6 +238,15 @@ def test_network_feed_is_public_without_drafts_invitations_or_links(client, netw
     assert client.post(reverse("events:network-feed", args=[network.slug])).status_code == 405
 
 
+def test_an_archived_networks_feed_is_gone(client, network):
+    EventFactory(title="Data Leaders meeting", network=network)
+    url = reverse("events:network-feed", args=[network.slug])
+    assert client.get(url).status_code == 200
+    network.status = network.Status.ARCHIVED
+    network.save()
+    assert client.get(url).status_code == 404
+
+
 def test_notification_rows_record_which_calendar_file_went(event, member):
     register(event, member)
     assert Notification.objects.get().calendar_method == "REQUEST"
