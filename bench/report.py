@@ -355,7 +355,8 @@ def markdown(results: dict) -> str:
             "(the raw ratio of p50s in brackets). Pages are signed in as a member "
             f"({config['sessions_in_rotation']} sessions in rotation); the floor is anonymous. Query counts "
             "come from Django's test client on the same database, signed in: once the page's public "
-            "data is cached (as under load), and right after a change, when it is read afresh.",
+            "data and the person's own standing are cached (as under load, where nothing changes), "
+            "and right after a change, when both are read afresh.",
             "",
             *_pages_table(results),
             "",
