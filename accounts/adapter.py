@@ -1,7 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import linebreaks, urlize
+from django.utils.http import urlencode
 
 from .services import user_complete_profile
 
@@ -32,6 +34,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request):
         """A new person, once their email is confirmed, chooses networks to join or apply to."""
         return reverse("networks:choose")
+
+    def get_email_verification_redirect_url(self, email_address):
+        """Someone who confirms their address in a browser where they are not signed in (the
+        email opened on another device) signs in next; a newcomer then goes on to choose their
+        networks, as they would have in the browser they signed up in."""
+        url = super().get_email_verification_redirect_url(email_address)
+        if self.request.user.is_authenticated or email_address.user.memberships.exists():
+            return url
+        return f"{resolve_url(url)}?{urlencode({'next': reverse('networks:choose')})}"
 
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""

@@ -2,10 +2,11 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEntry, User
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 SIGNUP = reverse("account_signup")
 
@@ -54,6 +55,30 @@ def test_signup_sends_verification_then_confirming_signs_in_with_borough(client,
     assert page.status_code == 200
     assert "Camden" in page.content.decode()
     assert AuditEntry.objects.filter(action="accounts.user.signed_up", target_id=str(user.pk)).exists()
+
+
+def test_confirming_in_another_browser_then_signing_in_leads_to_the_network_chooser(client, org, mailoutbox):
+    client.post(SIGNUP, signup_data())
+    path = confirmation_path(mailoutbox[0])
+    other_browser = Client()
+    response = other_browser.post(path)
+    assert response.status_code == 302
+    login_url = response["Location"]
+    assert login_url.startswith(reverse("account_login"))
+    assert "Sign in" in other_browser.get(login_url).content.decode()
+    response = other_browser.post(
+        login_url, {"login": "nadia.hussain@camden.gov.uk", "password": "a-long-unusual-passphrase"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("networks:choose")
+    assert other_browser.get(response["Location"]).status_code == 200
+
+
+def test_a_member_confirming_a_new_address_elsewhere_signs_in_as_usual(client, member, mailoutbox):
+    MembershipFactory(user=member, status="active")
+    client.force_login(member)
+    client.post(reverse("account_email"), {"action_add": "", "email": "amara.member@camden.gov.uk"})
+    response = Client().post(confirmation_path(mailoutbox[-1]))
+    assert response.status_code == 302 and response["Location"] == reverse("account_login")
 
 
 def test_unknown_domain_must_choose_or_name_an_organisation(client, org, mailoutbox):
