@@ -126,7 +126,7 @@ class WorkerProcess:
                 "loti_portal",
                 "worker",
                 "--pool=prefork",
-                "--concurrency=2",
+                f"--concurrency={self.concurrency}",
                 "--loglevel=WARNING",
                 "--without-gossip",
                 "--without-mingle",

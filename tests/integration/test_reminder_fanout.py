@@ -1,8 +1,8 @@
 """Reminders through a real Celery worker on Redis to an SMTP sink on loopback.
 
 N members get exactly N reminders, each with a valid .ics; a worker killed with SIGKILL in the
-middle of the fan-out and started again still delivers every reminder, with no more duplicates
-than processes killed.
+middle of the fan-out and started again still delivers every reminder, with at most one
+duplicate: the message its one sending process had in flight.
 """
 
 from collections import Counter
@@ -86,9 +86,10 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     single_process_worker.start()
     reminders_run_due()
 
-    assert slow_smtp_sink.wait_for(count // 3, timeout=90)
+    # Half way: in the middle of the second chunk of 100, so the kill interrupts a chunk.
+    assert slow_smtp_sink.wait_for(count // 2, timeout=90)
     killed = single_process_worker.kill()  # the worker and its one pool process, mid-chunk
-    assert killed >= 2
+    assert killed == 2
     delivered_before_kill = slow_smtp_sink.count()
     assert 0 < delivered_before_kill < count
 
@@ -105,8 +106,9 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     slow_smtp_sink.wait_for(count + 2, timeout=3)
     got = recipients(slow_smtp_sink)
     assert len(got) == count, "every member got a reminder"
+    # At most the one message the pool process had in flight: sent, but not yet marked sent.
     duplicates = sum(times - 1 for times in got.values())
-    assert duplicates <= killed, f"{duplicates} duplicates after killing {killed} processes"
+    assert duplicates <= 1, f"{duplicates} duplicates after killing the one process sending"
     assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.SENT).count() == count
 
 
