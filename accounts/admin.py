@@ -1,19 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Count
 
-from loti_portal.admin import ReadOnlyAdmin
+from loti_portal.admin import LabelledTabularInline, NamedDateTimeHalvesMixin, ReadOnlyAdmin
 
 from .models import AuditEntry, Organisation, OrganisationDomain, User
 
 
-class OrganisationDomainInline(admin.TabularInline):
+class OrganisationDomainInline(LabelledTabularInline):
     model = OrganisationDomain
     extra = 1
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "membership_status", "domain_list", "people_count"]
     list_filter = ["kind", "membership_status"]
     search_fields = ["name", "domains__domain"]
@@ -52,7 +54,7 @@ class AwaitingOrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(NamedDateTimeHalvesMixin, DjangoUserAdmin):
     ordering = ["full_name", "email"]
     list_display = [
         "email",
@@ -66,6 +68,9 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["organisation"]
     search_fields = ["email", "full_name", "organisation__name", "requested_organisation_name"]
     autocomplete_fields = ["organisation"]
+    # Plain multiple selects: the two-box chooser Django would draw puts an aria-label on a span,
+    # which ARIA does not allow. A multiple select works with the keyboard and screen readers.
+    filter_horizontal = ()
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (
@@ -95,3 +100,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["actor"]
     search_fields = ["action", "target_repr", "actor__email", "actor__full_name"]
     date_hierarchy = "created_at"
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    # A plain multiple select, as for a user's permissions (see UserAdmin).
+    filter_horizontal = ()

@@ -8,7 +8,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from loti_portal.admin import ReadOnlyAdmin
+from loti_portal.admin import (
+    LabelledTabularInline,
+    NamedDateTimeHalvesMixin,
+    ReadOnlyAdmin,
+    ValuesWithBlankFieldListFilter,
+)
 from loti_portal.csv_export import csv_response
 
 from .forms import EmailRegistrantsForm
@@ -28,7 +33,7 @@ from .services import (
 )
 
 
-class SpeakerInline(admin.TabularInline):
+class SpeakerInline(LabelledTabularInline):
     model = Speaker
     extra = 0
     fields = ["name", "organisation", "role", "position"]
@@ -53,7 +58,7 @@ class InvitationFormSet(BaseInlineFormSet):
             seen.add(email)
 
 
-class InvitationInline(admin.TabularInline):
+class InvitationInline(LabelledTabularInline):
     model = Invitation
     formset = InvitationFormSet
     extra = 0
@@ -62,7 +67,7 @@ class InvitationInline(admin.TabularInline):
     verbose_name_plural = "invitations (used when the audience is invitation only)"
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(LabelledTabularInline):
     """Who registered, read-only: changes go through the actions on the registrations list."""
 
     model = Registration
@@ -91,9 +96,9 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = ["title", "start", "status", "audience", "capacity", "confirmed", "waiting", "reminders"]
-    list_filter = ["status", "kind", "audience", "network", "programme"]
+    list_filter = ["status", "kind", "audience", "network", ("programme", ValuesWithBlankFieldListFilter)]
     search_fields = ["title", "summary", "programme"]
     date_hierarchy = "start"
     list_select_related = ["network"]

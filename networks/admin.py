@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import AuditEntry, Organisation
-from loti_portal.admin import ReadOnlyAdmin
+from loti_portal.admin import LabelledTabularInline, ReadOnlyAdmin
 from loti_portal.csv_export import csv_response
 
 from . import services
@@ -156,7 +156,7 @@ class PersonColumns:
         return obj.user.organisation or obj.user.requested_organisation_name or "-"
 
 
-class RosterInline(PersonColumns, admin.TabularInline):
+class RosterInline(PersonColumns, LabelledTabularInline):
     """The network's members and pending applicants. Read-only: changes go through the actions
     on Memberships, so they are audited."""
 
