@@ -450,7 +450,9 @@ def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
         )
         for registration in registrations
     }
-    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
+    my_networks = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, network__status=Network.Status.ACTIVE
+    ).values("network_id")
     meetings = events_visible_to(user=user).filter(
         kind=Event.Kind.NETWORK_MEETING, network_id__in=my_networks, end__gte=since
     )

@@ -238,6 +238,19 @@ def test_network_feed_is_public_without_drafts_invitations_or_links(client, netw
     assert client.post(reverse("events:network-feed", args=[network.slug])).status_code == 405
 
 
+def test_personal_feed_leaves_out_an_archived_networks_meetings(client, member, network):
+    Membership.objects.create(user=member, network=network, status="active", joined_at=timezone.now())
+    EventFactory(title="Data Leaders meeting", kind=Event.Kind.NETWORK_MEETING, network=network)
+    feed = calendar_feed_regenerate(user=member)
+    url = reverse("events:calendar-feed", args=[feed.token])
+    assert [str(vevent["SUMMARY"]) for vevent in parse(client.get(url)).walk("VEVENT")] == [
+        "Data Leaders meeting"
+    ]
+    network.status = network.Status.ARCHIVED
+    network.save()
+    assert parse(client.get(url)).walk("VEVENT") == []
+
+
 def test_an_archived_networks_feed_is_gone(client, network):
     EventFactory(title="Data Leaders meeting", network=network)
     url = reverse("events:network-feed", args=[network.slug])
