@@ -369,16 +369,11 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
 _UPCOMING_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
 
 
-def registrations_for_user(*, user) -> tuple[list[Registration], list[Registration]]:
-    """A person's own registrations, for "My events", in one query: upcoming (confirmed or
-    waiting, with `waitlist_rank`) soonest first, and past (with a place) latest first."""
-    return _upcoming_and_past(_registrations_shown(user=user, now=timezone.now()))
-
-
 def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
-    """What "Your events" shows: registrations_for_user, and the token of the person's calendar
-    feed (None if they have none), kept as person_get keeps a person's standing. (A new feed
-    address raises the public version: events.services.calendar_feed_regenerate.)"""
+    """What "Your events" shows, from one query for the registrations: upcoming (confirmed or
+    waiting, with `waitlist_rank`) soonest first, past (with a place) latest first, and the token
+    of the person's calendar feed (None if they have none). Kept as person_get keeps a person's
+    standing (a new feed address raises the public version: calendar_feed_regenerate)."""
 
     def read():
         feed = calendar_feed_for_user(user=user)

@@ -180,9 +180,9 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-# Rendered parts of pages, in each process's memory. Their keys carry the public version or a
-# digest of all they show (loti_portal.public_cache, loti_portal.utils.content_digest), so a
-# process never serves one that is out of date, and nothing needs to be shared.
+# Rendered parts of pages, in each process's memory. Their keys carry the public version and all
+# the person's view depends on (loti_portal.public_cache.public_key), so a process never serves
+# one that is out of date, and nothing needs to be shared.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "page-fragments",

@@ -9,9 +9,5 @@ def absolute_url(path: str) -> str:
 
 
 def content_digest(*values) -> str:
-    """A digest of everything a cached fragment of a page shows, to cache it under.
-
-    Such a fragment is a function of its key alone, so it is never stale and never shows one
-    person what another may not see: when anything it shows changes, the key changes with it.
-    """
+    """A short, fixed-length digest of any values, for a cache key (see public_cache.public_key)."""
     return hashlib.sha256(repr(values).encode()).hexdigest()
