@@ -9,6 +9,28 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def session_queries() -> int:
+    """Queries a signed-in request runs to load its session: none when sessions are cached (in
+    Redis), one when they are read from the database."""
+    from django.conf import settings
+
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+def open_event_for(user):
+    """An upcoming published event that `user` may register for now (one exists in the demo data)."""
+    from django.utils import timezone
+
+    from events.models import Event
+    from events.selectors import registration_refusal_reason
+
+    return next(
+        event
+        for event in Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=timezone.now())
+        if registration_refusal_reason(event=event, user=user) is None
+    )
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip a test whose real service is missing, except in CI, where that is a failure."""
     if condition:

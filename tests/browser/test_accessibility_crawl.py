@@ -17,11 +17,10 @@ from django.utils import timezone
 from accounts.models import User
 from events.models import Event
 from events.reminders import unsubscribe_token
-from events.selectors import registration_refusal_reason
 from events.services import registration_create
 from networks.models import Membership, Network
 from networks.services import invitation_create
-from tests.helpers import assert_no_axe_violations
+from tests.helpers import assert_no_axe_violations, open_event_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,11 +145,7 @@ def test_pages_the_crawl_does_not_reach_pass_axe(page, live_server, demo_data):
     amara.show_name_to_attendees = True
     amara.save()
     staff = User.objects.get(email="networks@loti.london")
-    event = next(
-        event
-        for event in Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=timezone.now())
-        if registration_refusal_reason(event=event, user=amara) is None
-    )
+    event = open_event_for(amara)
     registration_create(event=event, user=amara, answers={}, acting_user=amara)
     not_hers = Network.objects.exclude(memberships__user=amara).filter(status=Network.Status.ACTIVE)
     invitation = invitation_create(network=not_hers[0], email=amara.email, invited_by=staff)

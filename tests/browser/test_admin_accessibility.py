@@ -12,17 +12,15 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.services import audit_record
 from events.models import Event
 from events.reminders import reminders_send_due_now_for_event
-from events.selectors import registration_refusal_reason
 from events.services import registration_create
 from networks.models import Membership, Network
 from networks.services import invitation_create
-from tests.helpers import assert_no_axe_violations
+from tests.helpers import assert_no_axe_violations, open_event_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,11 +64,7 @@ def demo_data(transactional_db):
         network=Network.objects.order_by("pk").first(), email="ada@camden.gov.uk", invited_by=staff
     )
     amara = User.objects.get(email="amara.okafor@camden.gov.uk")
-    event = next(
-        event
-        for event in Event.objects.filter(status=Event.Status.PUBLISHED, start__gt=timezone.now())
-        if registration_refusal_reason(event=event, user=amara) is None
-    )
+    event = open_event_for(amara)
     registration_create(event=event, user=amara, answers={}, acting_user=amara)
     reminders_send_due_now_for_event(event=event, acting_user=staff)
 

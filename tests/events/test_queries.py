@@ -5,7 +5,6 @@ cached."""
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,10 +15,10 @@ from events.models import Event, Registration
 from loti_portal.public_cache import public_changed
 from networks.models import Network
 from tests.factories import EventFactory, SpeakerFactory
+from tests.helpers import session_queries
 
 SMALL, LARGE = 10, 1000
-# Loading the session is a query of its own unless sessions are cached (in Redis).
-SESSION_QUERIES = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+SESSION_QUERIES = session_queries()
 
 
 def make_people(count: int, prefix: str) -> list[User]:

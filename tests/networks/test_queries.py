@@ -3,7 +3,6 @@ right after a change, and once what everyone sees alike is cached."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,13 +13,14 @@ from events.models import Event
 from loti_portal.public_cache import public_changed
 from networks.models import Membership
 from tests.factories import MembershipFactory, NetworkFactory
+from tests.helpers import session_queries
 
 SIZES = (10, 1000)
 # Warm, as under load: the person, and the session unless sessions are cached (in Redis); their
 # memberships and organisation and what every visitor sees alike come from memory. Right after a
 # change add the person's memberships and organisation, the networks, their member counts, and on
 # a network's page its meetings and leads.
-SESSION_QUERIES = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+SESSION_QUERIES = session_queries()
 LIST_LIMITS = {"cold": 5 + SESSION_QUERIES, "warm": 1 + SESSION_QUERIES}
 PAGE_LIMITS = {"cold": 7 + SESSION_QUERIES, "warm": 1 + SESSION_QUERIES}
 
