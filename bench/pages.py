@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from loti_portal.public_cache import public_changed
 
-MODEL_BACKEND = "accounts.backends.ModelBackend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @dataclass(frozen=True)

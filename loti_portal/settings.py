@@ -6,7 +6,9 @@ The defaults are the embedded ones for `make run` on a bare machine: SQLite unde
 embedded Celery broker under var/, console email.
 """
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -156,8 +158,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,8 +173,19 @@ AUTH_PASSWORD_VALIDATORS = [
 REDIS_URL = _read("REDIS_URL", env.str, default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("The environment variable REDIS_URL must start with redis:// or rediss://.")
+# Parallel test processes (pytest-xdist names each PYTEST_XDIST_WORKER=gw0, gw1…) each take a
+# Redis database of their own, for the cache and the broker, so that one clearing its cache or
+# purging its queue never touches another's; the Celery workers they start inherit the name.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+if REDIS_URL and _TEST_WORKER.removeprefix("gw").isdigit():
+    _redis = urlsplit(REDIS_URL)
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + int(_TEST_WORKER.removeprefix('gw')) % 15}"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "loti_portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+elif TESTING:
+    # Tests without Redis: each test process its own memory (what the file cache shares between
+    # processes on a bare machine, parallel tests must not).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {
         "default": {
