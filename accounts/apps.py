@@ -9,16 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_changed
 
-        from loti_portal.public_cache import changes_raise_version
-
         from .permissions import staff_groups_sync
 
         # Groups refer to permissions that Django creates after each app migrates.
         post_migrate.connect(staff_groups_sync, dispatch_uid="accounts.staff_groups_sync")
         # allauth's only hook for a confirmed change of primary address.
         email_changed.connect(_relink_organisation, dispatch_uid="accounts.relink_organisation")
-        # Pages read organisations from the public cache (accounts.selectors.organisation_attach).
-        changes_raise_version(self.get_model("Organisation"))
 
 
 def _relink_organisation(sender, request, user, from_email_address, to_email_address, **kwargs):

@@ -1,6 +1,4 @@
-from loti_portal.public_cache import public_get
-
-from .models import Organisation, OrganisationDomain, User
+from .models import Organisation, OrganisationDomain
 
 
 def email_domain(email: str) -> str:
@@ -27,19 +25,3 @@ def organisation_for_email(*, email: str) -> Organisation | None:
 
 def organisation_list_for_signup():
     return Organisation.objects.order_by("name").only("id", "name", "kind")
-
-
-def organisation_attach(user) -> None:
-    """Give a signed-in person their organisation from the public cache, for pages that show
-    what their organisation may do: the same row, without a query of its own. Saving an
-    organisation raises the public version (accounts.apps)."""
-    if not user.is_authenticated or user.organisation_id is None:
-        return
-    organisation_id = user.organisation_id
-    organisation = public_get(
-        "accounts:organisation",
-        organisation_id,
-        read=lambda: Organisation.objects.filter(pk=organisation_id).first(),
-    )
-    if organisation is not None:
-        User.organisation.field.set_cached_value(user, organisation)

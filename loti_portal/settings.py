@@ -181,7 +181,7 @@ if REDIS_URL and _TEST_WORKER.removeprefix("gw").isdigit():
     _redis = urlsplit(REDIS_URL)
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + int(_TEST_WORKER.removeprefix('gw')) % 15}"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "loti_portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 elif TESTING:
     # Tests without Redis: each test process its own memory (what the file cache shares between
     # processes on a bare machine, parallel tests must not).
@@ -193,15 +193,6 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-# Rendered parts of pages, in each process's memory. Their keys carry the public version and all
-# the person's view depends on (loti_portal.public_cache.public_key), so a process never serves
-# one that is out of date, and nothing needs to be shared.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "page-fragments",
-    "OPTIONS": {"MAX_ENTRIES": 1000},
-}
-
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/celery.
 CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_ACKS_LATE = True

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.models import Event, Registration
-from loti_portal.public_cache import public_changed
 
 from .cadence import cadence_occurrences
 from .models import Network
@@ -58,8 +57,6 @@ def meetings_generate(*, network: Network, now: datetime | None = None) -> int:
     ]
     # The unique (network, occurrence_date) constraint makes a concurrent run's rows win quietly.
     created = Event.objects.bulk_create(new, ignore_conflicts=True)
-    if created:
-        public_changed()
     return len(created)
 
 

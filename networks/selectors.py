@@ -3,36 +3,22 @@
 from typing import NamedTuple
 
 from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
-from loti_portal.public_cache import person_get, personal_copy, public_get
 
 from . import rules
 from .models import Membership, Network, NetworkInvitation
 
 UPCOMING_MEETINGS_SHOWN = 5
 
-# What every visitor sees of a network (its details, member count, next meetings and leads) comes
-# from the public cache (loti_portal.public_cache); each person's own membership is read afresh.
 
-
-def network_member_counts() -> dict[int, int]:
-    """Active members per network id."""
-
-    def read():
-        return dict(
-            Membership.objects.filter(status=Membership.Status.ACTIVE)
-            .order_by()
-            .values("network")
-            .annotate(count=Count("pk"))
-            .values_list("network", "count")
-        )
-
-    return public_get("networks:member-counts", read=read)
+def _active_members() -> QuerySet[Membership]:
+    return Membership.objects.filter(status=Membership.Status.ACTIVE)
 
 
 def _upcoming_meetings(now) -> QuerySet[Event]:
@@ -40,43 +26,30 @@ def _upcoming_meetings(now) -> QuerySet[Event]:
 
 
 def _public_networks() -> QuerySet[Network]:
-    """Networks with next_meeting_start."""
+    """Networks with member_count and next_meeting_start, each a subquery on an index."""
+    members = (
+        _active_members().filter(network=OuterRef("pk")).order_by().values("network").annotate(n=Count("pk"))
+    )
     return Network.objects.annotate(
+        member_count=Coalesce(Subquery(members.values("n")), 0),
         next_meeting_start=Subquery(
             _upcoming_meetings(timezone.now()).filter(network=OuterRef("pk")).values("start")[:1]
         ),
     )
 
 
-def _with_member_counts(networks: list[Network]) -> list[Network]:
-    counts = network_member_counts()
-    for network in networks:
-        network.member_count = counts.get(network.pk, 0)
-    return networks
-
-
 def _my_statuses(user: User) -> dict[int, str]:
-    """The status of each of this person's memberships, by network id (see person_get)."""
+    """The status of each of this person's memberships, by network id."""
     if not user.is_authenticated:
         return {}
-
-    def read():
-        return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
-
-    return person_get(user, "membership-statuses", read=read)
+    return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
 
 
 def network_list_for_user(*, user: User) -> list[Network]:
     """Active networks, by name, each with member_count, next_meeting_start, my_status and
-    next_step (see rules.next_step). One query for the person's memberships; the rest is public."""
-    networks = public_get(
-        "networks:list",
-        read=lambda: _with_member_counts(
-            list(_public_networks().filter(status=Network.Status.ACTIVE).order_by("name"))
-        ),
-    )
+    next_step (see rules.next_step). One query for the networks, one for the person's memberships."""
+    networks = list(_public_networks().filter(status=Network.Status.ACTIVE).order_by("name"))
     statuses = _my_statuses(user)
-    networks = [personal_copy(network) for network in networks]
     for network in networks:
         network.my_status = statuses.get(network.pk)
         _add_personal_view(network, user=user)
@@ -88,15 +61,9 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
 
     Raises Http404.
     """
-
-    def read():
-        network = _public_networks().filter(slug=slug).first()
-        return None if network is None else _with_member_counts([network])[0]
-
-    network = public_get("networks:network", slug, read=read)
+    network = _public_networks().filter(slug=slug).first()
     if network is None or (not network.is_active and not user.is_staff):
         raise Http404("No such network")
-    network = personal_copy(network)
     network.my_status = _my_statuses(user).get(network.pk)
     _add_personal_view(network, user=user)
     return network
@@ -113,13 +80,7 @@ def _add_personal_view(network: Network, *, user: User) -> None:
 
 def network_upcoming_meetings(*, network: Network) -> list[Event]:
     """The network's next published meetings, soonest first."""
-    return public_get(
-        "networks:meetings",
-        network.pk,
-        read=lambda: list(
-            _upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN]
-        ),
-    )
+    return list(_upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN])
 
 
 class Lead(NamedTuple):
@@ -131,29 +92,20 @@ class Lead(NamedTuple):
 
 
 def network_leads(*, network: Network) -> list[Lead]:
-    """The network's leads, then its co-chairs, with their organisations.
-
-    The same for everyone signed in (loti_portal.public_cache).
-    """
-
-    def read():
-        rows = (
-            Membership.objects.filter(
-                network=network,
-                status=Membership.Status.ACTIVE,
-                role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
-            )
-            .order_by(
-                Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name"
-            )
-            .values_list("user__full_name", "user__organisation__name", "role")
+    """The network's leads, then its co-chairs, with their organisations."""
+    rows = (
+        Membership.objects.filter(
+            network=network,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
         )
-        return [
-            Lead(name=name, organisation=organisation or "", role=Membership.Role(role).label.lower())
-            for name, organisation, role in rows
-        ]
-
-    return public_get("networks:leads", network.pk, read=read)
+        .order_by(Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name")
+        .values_list("user__full_name", "user__organisation__name", "role")
+    )
+    return [
+        Lead(name=name, organisation=organisation or "", role=Membership.Role(role).label.lower())
+        for name, organisation, role in rows
+    ]
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:

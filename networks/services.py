@@ -19,7 +19,6 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 from loti_portal.emails import email_send
-from loti_portal.public_cache import public_changed
 from loti_portal.utils import absolute_url
 
 from . import rules
@@ -55,7 +54,6 @@ def network_save(*, network: Network, changed_fields: list[str], acting_user: Us
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
     network.save()
-    public_changed()
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
@@ -143,7 +141,6 @@ def membership_leave(*, membership: Membership, acting_user: User) -> Membership
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save()
-    public_changed()
     audit_record(actor=acting_user, action=action, target=membership, data={"role": previous_role})
     return membership
 
@@ -209,7 +206,6 @@ def membership_set_role(*, membership: Membership, role: str, acting_user: User)
     previous = membership.role
     membership.role = role
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action="networks.membership.role_changed",
@@ -237,7 +233,6 @@ def membership_remove(*, membership: Membership, acting_user: User, reason: str 
     membership.decided_at = membership.left_at
     membership.decision_reason = reason.strip()
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action="networks.membership.removed",
@@ -525,7 +520,6 @@ def _activate(
     membership.joined_at = timezone.now()
     membership.left_at = None
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action=action,

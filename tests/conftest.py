@@ -7,7 +7,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 from django.core.cache import caches
 
-from loti_portal.public_cache import forget_local
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -20,13 +19,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
-    for alias in ("default", "fragments"):
-        caches[alias].clear()
-    forget_local()
+    caches["default"].clear()
     yield
-    for alias in ("default", "fragments"):
-        caches[alias].clear()
-    forget_local()
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
 
 from ..models import Event, EventMessage, Notification, Question, Registration, Speaker
 from ..selectors import event_attendee_rows
@@ -31,7 +30,6 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
       places, in order.
     Locks the event row; emails go after commit.
     """
-    public_changed()
     if event.pk is None:
         event.sequence = 0
         event.save()
