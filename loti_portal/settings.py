@@ -193,6 +193,20 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rendered parts of pages (templates' {% cache %} blocks, "fragments"), in each process's memory:
+# HTML only, under keys made of what each part shows (an event's last change and its counts), so
+# a part is never out of date and nothing needs to be shared or deleted. PAGE_FRAGMENT_CACHE=false
+# draws every part afresh.
+CACHES["fragments"] = (
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "page-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+    if _bool("PAGE_FRAGMENT_CACHE", True)
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
+
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/celery.
 CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_ACKS_LATE = True

@@ -19,9 +19,11 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
-    caches["default"].clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
     yield
-    caches["default"].clear()
+    for alias in ("default", "fragments"):
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)
