@@ -86,10 +86,6 @@ class Event(models.Model):
         return self.title
 
     @property
-    def is_online(self) -> bool:
-        return bool(self.online_url)
-
-    @property
     def closes_at(self):
         """When registration closes: the closing time if set, else the start."""
         return self.registration_closes or self.start

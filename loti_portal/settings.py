@@ -43,6 +43,8 @@ def _bool(name, default):
 
 
 DEBUG = _bool("DEBUG", False)
+# Every time shown to a person is London time (loti_portal.utils.LONDON), and so are cadences.
+TIME_ZONE = "Europe/London"
 TESTING = _bool("TESTING", False)
 # Serves /benchmark/floor (a small template and one query) for `make bench`; off everywhere else.
 BENCHMARK_FLOOR = _bool("BENCHMARK_FLOOR", False)
@@ -208,7 +210,7 @@ CACHES["fragments"] = (
 )
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/celery.
-CELERY_TIMEZONE = "Europe/London"
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -237,7 +239,8 @@ EMAIL_CONFIG = _read("EMAIL_URL", env.email_url, default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = 20
 
-# Reminders go out this many hours before a meeting or session unless its network says otherwise.
+# Reminders go out this many hours before a meeting or session unless its network says otherwise
+# (the default of Network.reminder_offsets_hours, too).
 REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 
 # Answers to registration questions are deleted this many days after the event ends (UK GDPR:
@@ -283,7 +286,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 

@@ -1,4 +1,9 @@
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
+
+# Every time shown to a person, and every meeting's wall-clock time, is in London time.
+LONDON = ZoneInfo(settings.TIME_ZONE)
 
 
 def absolute_url(path: str) -> str:

@@ -15,7 +15,7 @@ MAX_REMINDER_OFFSET_HOURS = 24 * 31
 
 
 def default_reminder_offsets() -> list[int]:
-    return [7 * 24, 24]
+    return list(settings.REMINDER_OFFSETS_HOURS)
 
 
 # Paths under /networks/ that are pages of their own, not networks.
@@ -177,10 +177,6 @@ class Network(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-    @property
-    def eligible_organisation_kind_labels(self) -> list[str]:
-        return [Organisation.Kind(kind).label for kind in self.eligible_organisation_kinds]
 
     def accepts_organisation(self, organisation: Organisation | None) -> bool:
         if not self.eligible_organisation_kinds:
