@@ -6,13 +6,13 @@ import platform
 import subprocess
 from pathlib import Path
 
-# From issues 7 and 13, each a ratio measured in one run. The portal keeps no page cache, so
-# every request is uncached: the figures with nothing else happening are the uncached ones.
-MIN_RPS_RATIO = 0.20  # of the floor's requests per second, uncached
-MAX_P99_RATIO = 4.0  # times the floor's p99, uncached
-# While registrations and cancellations run in the background (writes per second): the least
-# share of the floor's throughput, and the most times its p99 (None: no target).
-WRITE_TARGETS = {5: (0.40, 3.0), 20: (0.25, None)}
+# From issues 7 and 13, each a ratio measured in one run.
+MIN_RPS_RATIO = 0.40  # of the floor's requests per second
+MAX_P99_RATIO = 3.0  # times the floor's p99
+# While registrations and cancellations run in the background (writes per second), and with no
+# rendered part cached ("uncached"): the least share of the floor's throughput, and the most
+# times its p99 (None: no target).
+WRITE_TARGETS = {5: (0.40, 3.0), 20: (0.25, None), "uncached": (0.20, 4.0)}
 MAX_QUERIES = 10
 MAX_GROWTH = 1.25  # median latency at the large size over the small size
 MIN_REGISTRATIONS_PER_SECOND = 100
@@ -147,10 +147,19 @@ def _page_targets(targets, page, small_page) -> None:
     ]
 
 
-def _write_targets(targets, page, rate: int) -> None:
-    """Check one page measured while `rate` writes a second run, against the floor beside it."""
+def _pass_name(rate) -> str:
+    return "uncached" if rate == "uncached" else f"writes_{rate}"
+
+
+def _pass_label(rate) -> str:
+    return "every request uncached" if rate == "uncached" else f"{rate} writes/s"
+
+
+def _write_targets(targets, page, rate) -> None:
+    """Check one page measured while `rate` writes a second run (or uncached), against the floor
+    beside it."""
     min_rps, max_p99 = WRITE_TARGETS[rate]
-    label = f"{page['label']}, {rate} writes/s"
+    label = f"{page['label']}, {_pass_label(rate)}"
     names = (f"req/s ≥ {min_rps:.0%} of the floor", f"p99 ≤ {max_p99:g}× the floor" if max_p99 else None)
     if not page.get("measured"):
         for name in names:
@@ -176,7 +185,7 @@ def evaluate(results: dict) -> list[dict]:
         if key != "floor":
             _page_targets(targets if page.get("has_targets") else None, page, small.get(key, {}))
     for rate in WRITE_TARGETS:
-        for key, page in results["pages"].get(f"writes_{rate}", {}).items():
+        for key, page in results["pages"].get(_pass_name(rate), {}).items():
             if key != "floor" and page.get("has_targets"):
                 _write_targets(targets, page, rate)
 
@@ -295,36 +304,38 @@ def _pages_table(results: dict) -> list[str]:
 
 
 def _writes_table(results: dict) -> list[str]:
-    """Each page's share of the floor and p99 over the floor's: with nothing else happening
-    (every request is uncached), and at each rate of background writes."""
-    rates = [rate for rate in WRITE_TARGETS if f"writes_{rate}" in results["pages"]]
+    """Each page's share of the floor and p99 over the floor's: with nothing else happening, at
+    each rate of background writes, and with no rendered part cached."""
+    rates = [rate for rate in WRITE_TARGETS if _pass_name(rate) in results["pages"]]
     large = results["pages"]["large"]
-    header = [
-        "page",
-        f"nothing else happening (uncached: ≥ {MIN_RPS_RATIO:.0%}, p99 ≤ {MAX_P99_RATIO:g}×)",
-    ]
+    header = ["page", f"nothing else happening (≥ {MIN_RPS_RATIO:.0%}, p99 ≤ {MAX_P99_RATIO:g}×)"]
     for rate in rates:
         min_rps, max_p99 = WRITE_TARGETS[rate]
         wanted = f"≥ {min_rps:.0%}" + (f", p99 ≤ {max_p99:g}×" if max_p99 else "")
-        header.append(f"{rate} writes/s ({wanted})")
+        header.append(f"{_pass_label(rate)} ({wanted})")
     lines = [_row(*header), "|---|" + "---:|" * (len(header) - 1)]
 
     def cell(page):
         if not page.get("measured"):
             return NA
-        verdicts = [_holds(value) for value in page.get("verdicts", [])[:2] if value is not None]
-        mark = "".join(sorted(set(verdicts), key=verdicts.index)) if page.get("has_targets") else ""
+        marks = [
+            _holds(value) if value is not None else "" for value in page.get("verdicts", [None, None])[:2]
+        ]
+        if not page.get("has_targets"):
+            marks = ["", ""]
+        rps = f"{page['rps_ratio']:.0%} {marks[0]}".strip()
+        p99 = f"{page['p99_ratio']:.2f}× {marks[1] if len(marks) > 1 else ''}".strip()
         return (
-            f"{page['rps_ratio']:.0%} of {page['floor_beside']['requests_per_second']:.0f} req/s, "
-            f"p99 {page['wrk']['p99_ms']:.1f} ms = {page['p99_ratio']:.2f}× {mark}"
-        ).strip()
+            f"{rps} of {page['floor_beside']['requests_per_second']:.0f} req/s; "
+            f"p99 {page['wrk']['p99_ms']:.1f} ms = {p99}"
+        )
 
     for key, page in large.items():
         if key == "floor":
             continue
         cells = [cell(page)]
         for rate in rates:
-            other = results["pages"][f"writes_{rate}"].get(key, {})
+            other = results["pages"][_pass_name(rate)].get(key, {})
             if other.get("measured") and "rps_ratio" not in other:
                 wrk, floor = other["wrk"], other["floor_beside"]
                 other["rps_ratio"] = round(wrk["requests_per_second"] / floor["requests_per_second"], 3)
@@ -428,8 +439,9 @@ def markdown(results: dict) -> str:
             "its speed drifts). Growth compares the page's p50 over the floor's beside it at each size "
             "(the raw ratio of p50s in brackets). Pages are signed in as a member "
             f"({config['sessions_in_rotation']} sessions in rotation); the floor is anonymous. Query counts "
-            "come from Django's test client on the same database, signed in. No page is cached: "
-            "every request reads and renders afresh.",
+            "come from Django's test client on the same database, signed in. No data is kept between "
+            "requests; rendered parts of the event pages are kept in each process under keys made of "
+            "what they show (README, Performance).",
             "",
             *_pages_table(results),
             "",
@@ -439,7 +451,8 @@ def markdown(results: dict) -> str:
             "`registration_create`, spread over up to 50 events) and cancels registrations it made "
             "(`registration_cancel`), at a steady rate, while the floor and each page are loaded "
             f"({config.get('write_rounds', 0)} round(s) each): both sides of each comparison run "
-            "beside the same writes.",
+            "beside the same writes. The last column is the portal restarted with "
+            "`PAGE_FRAGMENT_CACHE=false`, nothing else happening.",
             "",
             *_writes_table(results),
             "",

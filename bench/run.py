@@ -6,7 +6,7 @@ a throwaway PostgreSQL and Redis (`make bench` starts them with scripts/services
    each page's queries.
 3. Load the rest of the registrations and measure again: with nothing else happening, then while
    registrations and cancellations run in the background through the service (bench/writes.py) at
-   each rate of WRITE_RATES, floor and page alike.
+   each rate of WRITE_RATES, floor and page alike; then with no rendered part cached.
 4. Reminder fan-out against the SMTP sink's raw rate; registration under contention.
 5. Write bench/results.json and bench/results.md (results-quick.* with --quick).
 
@@ -214,6 +214,17 @@ def main(argv=None) -> int:
             writes[rate] = background.counts.as_dict()
             say(f"  writes: {writes[rate]}")
 
+        say("pages with every request uncached (PAGE_FRAGMENT_CACHE=false)")
+        server.stop()
+        server = Gunicorn(
+            {**env, "PAGE_FRAGMENT_CACHE": "false"}, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log"
+        ).start()
+        uncached = measure_pages(
+            server, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
+        )
+        server.stop()
+        server = Gunicorn(env, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log").start()
+
         sink = SinkProcess().start()
         say(f"SMTP sink on port {sink.port}: raw rate, {profile['reminders']:,} messages on one connection")
         smtp_raw = fanout.sink_raw_rate(sink, profile["reminders"])
@@ -251,6 +262,7 @@ def main(argv=None) -> int:
                 "small": small,
                 "large": large,
                 **{f"writes_{r}": under_writes[r] for r in WRITE_RATES},
+                "uncached": uncached,
             },
             "writes": {str(rate): counts for rate, counts in writes.items()},
             "smtp_raw": smtp_raw,
