@@ -44,13 +44,14 @@ def registration_tag(status: str):
 
 
 @register.filter
-def places_text(event) -> str:
-    """ "12 places left", "Full: waiting list open" or "No limit", for an event with counts."""
+def places_text(event, has_place=False) -> str:
+    """ "12 places left of 40", "Full: you can join the waiting list" or "No limit", for an event
+    with counts. Someone who already has a place (`has_place`) is not offered the waiting list."""
     left = places_left(event)
     if left is None:
         return "No limit"
     if left == 0:
-        return "Full: you can join the waiting list"
+        return "Full" if has_place else "Full: you can join the waiting list"
     return f"{left} place{'s' if left != 1 else ''} left of {event.capacity}"
 
 
