@@ -1,5 +1,6 @@
 from django import template
 
+from events.calendar import add_to_calendar_links, webcal_url
 from events.formatting import format_date, format_datetime, format_time, format_when
 from events.models import Registration
 from events.selectors import places_left
@@ -70,3 +71,15 @@ def audience_text(event) -> str:
     if event.audience == event.Audience.BOROUGH_STAFF:
         return "London borough staff only"
     return event.get_audience_display()
+
+
+@register.inclusion_tag("events/includes/add_to_calendar.html")
+def add_to_calendar(event, show_online_link=False):
+    """Outlook, Google Calendar and .ics links for an event: {% add_to_calendar event show_online_link %}."""
+    return {"event": event, "links": add_to_calendar_links(event, show_online_link=bool(show_online_link))}
+
+
+@register.filter
+def webcal(url: str) -> str:
+    """{{ feed_url|webcal }}: the subscription address calendar apps open directly."""
+    return webcal_url(url) if url else ""
