@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 
 # Paths under /events/ that an event's slug must not take.
@@ -84,6 +85,9 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:event-detail", args=[self.slug])
 
     @property
     def closes_at(self):

@@ -434,3 +434,60 @@ def answers_for_display(*, registration: Registration, questions: list[Question]
         (question.text, question.display_answer(registration.answers.get(str(question.pk))) or "Not answered")
         for question in questions
     ]
+
+
+HOME_LIST_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    """What a signed-in person's home page shows: what is next for them and what waits on them."""
+
+    next_sessions: list[Registration]
+    next_meetings: list[Event]
+    invited_to: list[Event]
+    pending_applications: list[Membership]
+    more_sessions: bool
+
+
+def home_summary_for_user(*, user) -> HomeSummary:
+    """The person's next sessions (with a place or waiting), the next meetings of their networks
+    that they may see (the one visibility rule, `events_visible_to`), invitation-only sessions
+    they are invited to but not registered for, and their applications waiting for a decision.
+    A fixed number of queries whatever the data."""
+    upcoming, _past, _token = my_events_for_user(user=user)
+    now = timezone.now()
+    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
+    next_meetings = list(
+        events_visible_to(user=user)
+        .filter(
+            kind=Event.Kind.NETWORK_MEETING,
+            status=Event.Status.PUBLISHED,
+            end__gte=now,
+            network_id__in=my_networks,
+        )
+        .exclude(pk__in=[registration.event_id for registration in upcoming])
+        .select_related("network")
+        .defer("description")
+        .order_by("start", "id")[:HOME_LIST_LENGTH]
+    )
+    invited_to = list(
+        events_visible_to(user=user)
+        .filter(audience=Event.Audience.INVITATION, status=Event.Status.PUBLISHED, end__gte=now)
+        .filter(_invited(user))
+        .exclude(_registered(user))
+        .defer("description")
+        .order_by("start", "id")[:HOME_LIST_LENGTH]
+    )
+    pending_applications = list(
+        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
+        .select_related("network")
+        .order_by("applied_at", "id")
+    )
+    return HomeSummary(
+        next_sessions=upcoming[:HOME_LIST_LENGTH],
+        next_meetings=next_meetings,
+        invited_to=invited_to,
+        pending_applications=pending_applications,
+        more_sessions=len(upcoming) > HOME_LIST_LENGTH,
+    )

@@ -80,7 +80,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LOTI Network Portal 
 if "@" not in DEFAULT_FROM_EMAIL:
     raise ImproperlyConfigured("The environment variable DEFAULT_FROM_EMAIL must be an email address.")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-STAFF_NOTIFICATION_EMAIL = env.str("STAFF_NOTIFICATION_EMAIL", default="networks@loti.example")
+# The one address the public is given to contact the networks team (footer, error pages, network
+# pages without a contact of their own), and where staff notifications go unless set apart.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="networks@loti.london")
+if "@" not in CONTACT_EMAIL or any(character in CONTACT_EMAIL for character in "<> "):
+    raise ImproperlyConfigured("The environment variable CONTACT_EMAIL must be one plain email address.")
+STAFF_NOTIFICATION_EMAIL = env.str("STAFF_NOTIFICATION_EMAIL", default=CONTACT_EMAIL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -92,7 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "allauth",
-    "allauth.account",
+    "accounts.apps.SignInAddressesConfig",  # allauth.account, named for the admin index
     "crispy_forms",
     "crispy_forms_gds",
     "loti_portal",

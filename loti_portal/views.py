@@ -6,13 +6,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Organisation
+from events.selectors import home_summary_for_user
 
 from .celery import app as celery_app
 
 
 @require_GET
 def home(request):
-    return render(request, "pages/home.html")
+    context = {}
+    if request.user.is_authenticated:
+        context["summary"] = home_summary_for_user(user=request.user)
+    return render(request, "pages/home.html", context)
 
 
 @require_GET

@@ -3,6 +3,7 @@ a second run leaves the same state (fixed dates, update-or-create on natural key
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from loti_portal.utils import LONDON
 from .meetings import meetings_generate
 from .models import Membership, Network
 
-CONTACT = "networks@loti.london"
+CONTACT = settings.CONTACT_EMAIL
 BOROUGHS_AND_PARTNERS = [Organisation.Kind.BOROUGH, Organisation.Kind.PARTNER]
 LOTI_OFFICE = "London Office of Technology and Innovation, 59½ Southwark Street, London SE1 0AL"
 

@@ -322,7 +322,12 @@ CASES = [
             "content_type_id": ContentType.objects.get_for_model(Network).pk,
             "object_id": w["scientists"].pk,
         },
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN),  # networks have no page address to give
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 302, ADMIN_LOGIN),
+        check=lambda w, actor, response: (
+            actor == "staff"
+            and not response["Location"].endswith(w["scientists"].get_absolute_url())
+            and "staff are not sent to the network's page"
+        ),
     ),
     Case(
         "admin:app_list",
