@@ -15,13 +15,14 @@ class AccountsConfig(AppConfig):
 
         # Groups refer to permissions that Django creates after each app migrates.
         post_migrate.connect(staff_groups_sync, dispatch_uid="accounts.staff_groups_sync")
-        # allauth's only hook for a confirmed change of primary address.
-        email_changed.connect(_relink_organisation, dispatch_uid="accounts.relink_organisation")
+        # allauth's hook for a confirmed primary address: sent when a new account's address is
+        # confirmed, and when a confirmed address becomes the primary one (ACCOUNT_CHANGE_EMAIL).
+        email_changed.connect(_decide_organisation, dispatch_uid="accounts.decide_organisation")
         # Pages read organisations from the public cache (accounts.selectors.organisation_attach).
         changes_raise_version(self.get_model("Organisation"))
 
 
-def _relink_organisation(sender, request, user, from_email_address, to_email_address, **kwargs):
-    from .services import user_sync_organisation_from_email
+def _decide_organisation(sender, request, user, from_email_address, to_email_address, **kwargs):
+    from .services import user_organisation_decide
 
-    user_sync_organisation_from_email(user=user)
+    user_organisation_decide(user=user)

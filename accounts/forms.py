@@ -42,14 +42,15 @@ class SignupForm(AllauthSignupForm):
         required=False,
         empty_label="Choose your organisation",
         help_text="Leave this blank if you use your organisation's email address: we recognise "
-        "London boroughs and partners from the address.",
+        "London boroughs and partners from the address. If you choose one, our team checks it "
+        "before your account is linked to it.",
     )
     new_organisation_name = forms.CharField(
         label="Or, if your organisation is not on the list, its name",
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-        help_text="Our team will review it and link your account.",
+        help_text="Our team will check it and link your account.",
     )
 
     field_order = [

@@ -11,7 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import User
+from accounts.selectors import (
+    person_awaits_organisation_review,
+    person_is_borough_member,
+    person_organisation,
+)
 from loti_portal.public_cache import person_get, personal_copy, public_get
 from networks.models import Membership, Network
 
@@ -338,19 +343,26 @@ def registration_refusal_reason(*, event: Event, user: User, now=None) -> str | 
 def _audience_refusal(*, event: Event, user: User) -> str | None:
     audience = event.audience
     if audience == Event.Audience.BOROUGH_STAFF:
-        organisation = user.organisation
+        if person_is_borough_member(user):
+            return None
+        organisation = person_organisation(user)
+        if organisation is None and person_awaits_organisation_review(user):
+            return (
+                "This event is for London borough staff only. The networks team is checking that you "
+                f"work for {user.requested_organisation_name}: you can register once they have linked "
+                "your account."
+            )
         if organisation is None:
             return (
                 "This event is for London borough staff only. Your account is not linked to a "
                 "borough, so you cannot register."
             )
-        if organisation.kind != Organisation.Kind.BOROUGH:
-            kind = organisation.get_kind_display().lower()
-            article = "an" if kind[0] in "aeiou" else "a"
-            return (
-                f"This event is for London borough staff only. Your account is linked to "
-                f"{organisation.name}, {article} {kind}, so you cannot register."
-            )
+        kind = organisation.get_kind_display().lower()
+        article = "an" if kind[0] in "aeiou" else "a"
+        return (
+            f"This event is for London borough staff only. Your account is linked to "
+            f"{organisation.name}, {article} {kind}, so you cannot register."
+        )
     elif audience == Event.Audience.NETWORK_MEMBERS:
         is_member = Membership.objects.filter(
             network_id=event.network_id, user=user, status=Membership.Status.ACTIVE

@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from events.models import Event, Invitation, Registration, ReminderDelivery
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
+from accounts.services import user_complete_profile
 from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
@@ -80,6 +81,10 @@ def world(org, member, staff) -> World:
     ReminderDelivery.objects.create(event=public, user=owner, offset_hours=24)
 
     unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
+    claimant = UserFactory(email="chris@gmail.example", full_name="Chris Claimant")
+    user_complete_profile(
+        user=claimant, full_name="Chris Claimant", job_title="Analyst", chosen_organisation=org
+    )
     world = World(people={"other_member": member, "staff": staff, "owner": owner})
     world.objects.update(
         owner=owner,
