@@ -37,16 +37,62 @@ def _registered(user) -> Exists:
     return Exists(Registration.objects.filter(event=OuterRef("pk"), user=user))
 
 
+# Who may see an event, the one rule every page, list, filter, count, feed, reminder and email
+# follows: events_visible_to (the events a person may see), event_visible_to (may they see this
+# one) and users_who_may_see (which of some people may see this one) say the same thing, from
+# either side; tests/trust/test_visibility.py checks that they agree for every kind of person.
+VISIBLE_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
+
+
 def events_visible_to(*, user) -> QuerySet[Event]:
     """Published and cancelled events; invitation-only ones only for the people invited (or
     already registered); drafts only for staff."""
     events = Event.objects.all()
     if user.is_authenticated and user.is_staff:
         return events
-    events = events.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    events = events.filter(status__in=VISIBLE_STATUSES)
     if not user.is_authenticated:
         return events.exclude(audience=Event.Audience.INVITATION)
     return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
+
+
+def event_visible_to(*, user, event: Event) -> bool:
+    """May this person see this event (events_visible_to for one event). No query unless the
+    event is invitation-only and the person is signed in and not staff."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    if event.status not in VISIBLE_STATUSES:
+        return False
+    if event.audience != Event.Audience.INVITATION:
+        return True
+    if not user.is_authenticated:
+        return False
+    return events_visible_to(user=user).filter(pk=event.pk).exists()
+
+
+def users_who_may_see(*, event: Event, users: QuerySet[User]) -> QuerySet[User]:
+    """Those of `users` who may see the event (events_visible_to, from the event's side): for the
+    recipients of a reminder or any other email about it."""
+    if event.status not in VISIBLE_STATUSES:
+        return users.filter(is_staff=True)
+    if event.audience != Event.Audience.INVITATION:
+        return users
+    invited = Invitation.objects.filter(event=event, email__iexact=OuterRef("email"))
+    registered = Registration.objects.filter(event=event, user=OuterRef("pk"))
+    return users.filter(Q(is_staff=True) | Exists(invited) | Exists(registered))
+
+
+def sees_more_than_the_public(user) -> bool:
+    """Whether the person may see events that someone signed out may not (staff see drafts, an
+    invited person sees invitation-only events): their pages are read afresh, not from the public
+    cache. One query, and only while some invitation-only event is published."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if not public_get("events:invitation-only", read=lambda: _invitation_only().exists()):
+        return False
+    return events_visible_to(user=user).filter(audience=Event.Audience.INVITATION).exists()
 
 
 def _registration_count(*statuses: str) -> Coalesce:
@@ -104,40 +150,33 @@ def event_list_for_user(
 EVENTS_PER_PAGE = 20
 
 
-def _sees_more_than_the_public(user) -> bool:
-    """Staff see drafts, and an invited person sees invitation-only events: their pages are read
-    afresh. One query, and only while some invitation-only event is published."""
-    if not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    if not public_get("events:invitation-only", read=lambda: _invitation_only().exists()):
-        return False
-    return _invitation_only().filter(_invited(user) | _registered(user)).exists()
-
-
 def _public_events() -> QuerySet[Event]:
-    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    """Events in a visible status, invitation-only ones included: what the public cache keeps of
+    an event's page, shown only once event_visible_to says so."""
+    return Event.objects.filter(status__in=VISIBLE_STATUSES)
 
 
 def _invitation_only() -> QuerySet[Event]:
     return _public_events().filter(audience=Event.Audience.INVITATION)
 
 
-def event_filter_choices() -> dict:
-    """The networks and programmes that have events, for the list's filters."""
+def event_filter_choices(*, user) -> dict:
+    """The networks and programmes that have events this person may see, for the list's filters;
+    `personal` is true when they are not the public ones (sees_more_than_the_public)."""
 
-    def read():
-        public = _public_events()
+    def read(viewer):
+        visible = events_visible_to(user=viewer)
         networks = (
-            Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
+            Network.objects.filter(Exists(visible.filter(network=OuterRef("pk"))))
             .only("id", "slug", "name")
             .order_by("name")
         )
-        programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
+        programmes = visible.exclude(programme="").order_by("programme").values_list("programme", flat=True)
         return {"networks": list(networks), "programmes": list(programmes.distinct())}
 
-    return public_get("events:filter-choices", read=read)
+    if sees_more_than_the_public(user):
+        return {**read(user), "personal": True}
+    return {**public_get("events:filter-choices", read=lambda: read(AnonymousUser())), "personal": False}
 
 
 class _Counted:
@@ -163,7 +202,7 @@ def event_list_page_for_user(
     (loti_portal.public_cache), and then `is_public` is true; each event's `my_status` is this
     person's own. Staff and people invited to an invitation-only event get theirs read afresh."""
     filters = {"past": past, "network": network, "kind": kind, "programme": programme}
-    if _sees_more_than_the_public(user):
+    if sees_more_than_the_public(user):
         page = Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
         page.is_public = False
         return page
@@ -207,10 +246,7 @@ def event_get_for_user(*, user, slug: str, details: bool = True) -> Event:
         event = _public_events().select_related("network").filter(slug=slug).first()
     if event is None:
         raise Http404("No such event")
-    if event.audience == Event.Audience.INVITATION and not (
-        user.is_authenticated
-        and Event.objects.filter(pk=event.pk).filter(_invited(user) | _registered(user)).exists()
-    ):
+    if not event_visible_to(user=user, event=event):
         raise Http404("No such event")
     return event
 
@@ -439,15 +475,12 @@ def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
         raise Http404("No such calendar")
     user = feed.user
     since = timezone.now() - FEED_HISTORY
-    registrations = (
-        Registration.objects.filter(
-            user=user,
-            event__end__gte=since,
-            status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
-        )
-        .exclude(event__status=Event.Status.DRAFT)
-        .select_related("event")
-    )
+    registrations = Registration.objects.filter(
+        user=user,
+        event__in=events_visible_to(user=user),
+        event__end__gte=since,
+        status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
+    ).select_related("event")
     entries = {
         registration.event_id: CalendarEntry(
             event=registration.event,

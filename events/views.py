@@ -35,7 +35,7 @@ from .services import RegistrationRefused, calendar_feed_regenerate, registratio
 
 @require_GET
 def event_list(request, past=False):
-    choices = event_filter_choices()
+    choices = event_filter_choices(user=request.user)
 
     def filter_form():
         return EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
@@ -67,7 +67,9 @@ def event_list(request, past=False):
             # the form under the public version (its choices are public) and the query string;
             # the results under the same, each event's status for this person, and, for someone
             # whose listing is not the public one (staff, invitees), who they are.
-            "form_key": public_key("events:filter-form", query),
+            "form_key": public_key(
+                "events:filter-form", query, request.user.pk if choices["personal"] else None
+            ),
             "results_key": public_key(
                 "events:results",
                 past,

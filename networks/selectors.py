@@ -2,13 +2,15 @@
 
 from typing import NamedTuple
 
-from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, Count, Min, OuterRef, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from events.selectors import events_visible_to, sees_more_than_the_public
 from loti_portal.public_cache import person_get, personal_copy, public_get
 
 from . import rules
@@ -35,17 +37,38 @@ def network_member_counts() -> dict[int, int]:
     return public_get("networks:member-counts", read=read)
 
 
-def _upcoming_meetings(now) -> QuerySet[Event]:
-    return Event.objects.filter(status=Event.Status.PUBLISHED, start__gte=now).order_by("start", "id")
+def _upcoming_meetings(*, user, now) -> QuerySet[Event]:
+    """Published events to come that this person may see (events_visible_to), soonest first."""
+    return (
+        events_visible_to(user=user)
+        .filter(status=Event.Status.PUBLISHED, start__gte=now)
+        .order_by("start", "id")
+    )
 
 
 def _public_networks() -> QuerySet[Network]:
-    """Networks with next_meeting_start."""
+    """Networks with next_meeting_start: the next event anyone may see."""
+    upcoming = _upcoming_meetings(user=AnonymousUser(), now=timezone.now())
     return Network.objects.annotate(
-        next_meeting_start=Subquery(
-            _upcoming_meetings(timezone.now()).filter(network=OuterRef("pk")).values("start")[:1]
-        ),
+        next_meeting_start=Subquery(upcoming.filter(network=OuterRef("pk")).values("start")[:1]),
     )
+
+
+def _add_next_meetings_seen_by(networks: list[Network], *, user: User) -> None:
+    """For a person who may see more than the public (sees_more_than_the_public): each network's
+    next event as they see it, in one query. The networks are this request's own copies."""
+    if not networks or not sees_more_than_the_public(user):
+        return
+    firsts = dict(
+        _upcoming_meetings(user=user, now=timezone.now())
+        .filter(network__in=[network.pk for network in networks])
+        .order_by()
+        .values("network")
+        .annotate(first=Min("start"))
+        .values_list("network", "first")
+    )
+    for network in networks:
+        network.next_meeting_start = firsts.get(network.pk)
 
 
 def _with_member_counts(networks: list[Network]) -> list[Network]:
@@ -77,6 +100,7 @@ def network_list_for_user(*, user: User) -> list[Network]:
     )
     statuses = _my_statuses(user)
     networks = [personal_copy(network) for network in networks]
+    _add_next_meetings_seen_by(networks, user=user)
     for network in networks:
         network.my_status = statuses.get(network.pk)
         _add_personal_view(network, user=user)
@@ -97,6 +121,7 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
     if network is None or (not network.is_active and not user.is_staff):
         raise Http404("No such network")
     network = personal_copy(network)
+    _add_next_meetings_seen_by([network], user=user)
     network.my_status = _my_statuses(user).get(network.pk)
     _add_personal_view(network, user=user)
     return network
@@ -111,15 +136,20 @@ def _add_personal_view(network: Network, *, user: User) -> None:
     )
 
 
-def network_upcoming_meetings(*, network: Network) -> list[Event]:
-    """The network's next published meetings, soonest first."""
-    return public_get(
-        "networks:meetings",
-        network.pk,
-        read=lambda: list(
-            _upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN]
-        ),
-    )
+def network_upcoming_meetings(*, network: Network, user: User) -> list[Event]:
+    """The network's next published events that this person may see, soonest first: the public
+    ones from the public cache, or read afresh for someone who may see more."""
+
+    def read(viewer):
+        return list(
+            _upcoming_meetings(user=viewer, now=timezone.now()).filter(network=network)[
+                :UPCOMING_MEETINGS_SHOWN
+            ]
+        )
+
+    if sees_more_than_the_public(user):
+        return read(user)
+    return public_get("networks:meetings", network.pk, read=lambda: read(AnonymousUser()))
 
 
 class Lead(NamedTuple):

@@ -20,7 +20,7 @@ def network_list(request):
     cards_key = public_key(
         "networks:list-page",
         request.user.is_authenticated,
-        [(network.pk, network.my_status) for network in networks],
+        [(network.pk, network.my_status, network.next_meeting_start) for network in networks],
     )
     return render(request, "networks/network_list.html", {"networks": networks, "cards_key": cards_key})
 
@@ -30,11 +30,12 @@ def network_detail(request, slug):
     organisation_attach(request.user)
     network = selectors.network_get_for_user(user=request.user, slug=slug)
     can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
+    meetings = selectors.network_upcoming_meetings(network=network, user=request.user)
     context = {
         "network": network,
         "is_member": network.my_status == Membership.Status.ACTIVE,
         "can_see_discussion": can_see_discussion,
-        "meetings": selectors.network_upcoming_meetings(network=network),
+        "meetings": meetings,
         "leads": selectors.network_leads(network=network) if request.user.is_authenticated else [],
         "eligible_organisations": rules.eligible_organisations_phrase(network),
         # The page below the join and leave buttons is cached under the public version (which
@@ -46,6 +47,7 @@ def network_detail(request, slug):
             can_see_discussion,
             network.my_status,
             network.next_step,
+            [meeting.pk for meeting in meetings],
         ),
     }
     return render(request, "networks/network_detail.html", context)

@@ -24,10 +24,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.services import user_complete_profile
 from events.models import Event, Invitation, Registration, ReminderDelivery
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
-from accounts.services import user_complete_profile
 from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
