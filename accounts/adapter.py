@@ -1,11 +1,15 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import linebreaks, urlize
 from django.utils.http import urlencode
 
+from loti_portal.utils import client_ip
+
 from .services import user_complete_profile
+from .throttles import LOCKED_MESSAGE, account_sign_in_failed, account_sign_in_locked
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +34,21 @@ class AccountAdapter(DefaultAccountAdapter):
         return (
             f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
         )
+
+    def get_client_ip(self, request):
+        """The browser's address through the trusted proxy chain (TRUSTED_PROXY_COUNT), for every
+        per-address limit allauth keeps."""
+        return client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth's limits per address, then the cap per account across addresses."""
+        super().pre_authenticate(request, **credentials)
+        if account_sign_in_locked(email=credentials.get("email", "")):
+            raise forms.ValidationError(LOCKED_MESSAGE, code="account_locked")
+
+    def authentication_failed(self, request, **credentials):
+        super().authentication_failed(request, **credentials)
+        account_sign_in_failed(email=credentials.get("email", ""))
 
     def get_signup_redirect_url(self, request):
         """A new person, once their email is confirmed, chooses networks to join or apply to."""

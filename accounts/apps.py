@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and organisations"
 
     def ready(self):
-        from allauth.account.signals import email_changed
+        from allauth.account.signals import email_changed, password_reset
 
         from loti_portal.public_cache import changes_raise_version
 
@@ -18,6 +18,8 @@ class AccountsConfig(AppConfig):
         # allauth's hook for a confirmed primary address: sent when a new account's address is
         # confirmed, and when a confirmed address becomes the primary one (ACCOUNT_CHANGE_EMAIL).
         email_changed.connect(_decide_organisation, dispatch_uid="accounts.decide_organisation")
+        # A new password set from an emailed link opens an account paused by failed sign-ins.
+        password_reset.connect(_open_sign_in, dispatch_uid="accounts.open_sign_in")
         # Pages read organisations from the public cache (accounts.selectors.organisation_attach).
         changes_raise_version(self.get_model("Organisation"))
 
@@ -26,3 +28,13 @@ def _decide_organisation(sender, request, user, from_email_address, to_email_add
     from .services import user_organisation_decide
 
     user_organisation_decide(user=user)
+
+
+def _open_sign_in(sender, request, user, **kwargs):
+    from allauth.account.models import EmailAddress
+
+    from .throttles import account_sign_in_reset
+
+    for email in EmailAddress.objects.filter(user=user).values_list("email", flat=True):
+        account_sign_in_reset(email=email)
+    account_sign_in_reset(email=user.email)

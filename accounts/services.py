@@ -399,3 +399,20 @@ def organisation_request_person_email_send(*, request_id: int) -> bool:
         request.person_notified_at = timezone.now()
         request.save(update_fields=["person_notified_at"])
     return True
+
+
+def sign_in_attempts_email_send(*, user_id: int, email: str) -> None:
+    """Email a confirmed address of the account that sign-in to it is paused (accounts.throttles).
+    The email quotes nothing anyone typed."""
+    from .throttles import ACCOUNT_LOCKOUT_SECONDS
+
+    if not EmailAddress.objects.filter(user_id=user_id, email__iexact=email, verified=True).exists():
+        return
+    email_send(
+        template="accounts-sign-in-attempts",
+        to=[email],
+        context={
+            "minutes": ACCOUNT_LOCKOUT_SECONDS // 60,
+            "reset_url": absolute_url(reverse("account_reset_password")),
+        },
+    )

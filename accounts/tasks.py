@@ -41,3 +41,9 @@ def organisation_requests_notify_owed() -> int:
     for request_id in request_ids:
         organisation_request_notify_staff.delay(request_id)
     return len(request_ids)
+
+
+@shared_task(**_EMAIL_RETRIES)
+def sign_in_attempts_notify(user_id: int, email: str) -> None:
+    """Tell a person that someone keeps failing to sign in to their account (accounts.throttles)."""
+    services.sign_in_attempts_email_send(user_id=user_id, email=email)
