@@ -169,3 +169,17 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not correct", code="incorrect")
         return password
+
+
+class ConfirmationResendForm(forms.Form):
+    """Ask for a new link to confirm an address (from the "check your email" page)."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@camden.gov.uk",
+        },
+    )
