@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors import organisation_attach
 from loti_portal.public_cache import public_key
-from loti_portal.utils import absolute_url
+from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -32,6 +33,21 @@ from .selectors import (
 )
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
+# The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
+# fixed whatever a visitor types (a number past the last page shows the last page).
+MAX_PAGE_NUMBER = 500
+# Calendar apps poll a feed every few minutes to hours; more than this per minute is not one.
+FEED_REQUESTS_PER_MINUTE = 20
+
+
+def page_number_from(raw) -> int:
+    """A page number from ?page=: a whole number from 1 to MAX_PAGE_NUMBER, 1 for anything else."""
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE_NUMBER)
+
 
 @require_GET
 def event_list(request, past=False):
@@ -50,10 +66,11 @@ def event_list(request, past=False):
         # is not in the cache.
         form = SimpleLazyObject(filter_form)
     page = event_list_page_for_user(
-        user=request.user, page_number=request.GET.get("page"), past=past, **filters
+        user=request.user, page_number=page_number_from(request.GET.get("page")), past=past, **filters
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    query = sorted(request.GET.lists())
+    # The query string as it names cached parts: the page as normalised, not as typed.
+    query = sorted([*((k, v) for k, v in request.GET.lists() if k != "page"), ("page", [page.number])])
     return render(
         request,
         "events/event_list.html",
@@ -230,6 +247,12 @@ def event_ics(request, slug):
 
 @require_GET
 def calendar_feed(request, token):
+    counter = f"events:feed-requests:{content_digest(token)}"
+    cache.add(counter, 0, 60)
+    if cache.incr(counter) > FEED_REQUESTS_PER_MINUTE:
+        response = HttpResponse("Too many requests for this calendar. Try again in a minute.", status=429)
+        response["Retry-After"] = "60"
+        return response
     entries = calendar_feed_entries_for_token(token=token)
     response = _calendar_response(calendar.feed_ics(name="Your LOTI events", entries=entries))
     response["Cache-Control"] = "private, no-store"

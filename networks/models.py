@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation
+from loti_portal.markdown import validate_markdown
 
 from .cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe, cadence_to_rrule
 
@@ -43,7 +44,11 @@ class Network(models.Model):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists.")
-    description = models.TextField(blank=True, help_text="Markdown. Shown on the network's page.")
+    description = models.TextField(
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown. Shown on the network's page.",
+    )
     audience = models.TextField("who it is for", blank=True)
     join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
     eligible_organisation_kinds = models.JSONField(

@@ -158,6 +158,6 @@ def test_the_shared_events_list_is_not_changed_by_one_persons_view(client, membe
     client.force_login(member)
     assert "Confirmed" in page(client.get(reverse("events:event-list")))
     _, _, events = public_get(
-        "events:list", False, None, "", "", "None", read=lambda: pytest.fail("not cached")
+        "events:list", False, None, "", "", "1", read=lambda: pytest.fail("not cached")
     )
     assert all(not hasattr(event, "my_status") for event in events)
