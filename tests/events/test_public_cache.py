@@ -157,7 +157,5 @@ def test_the_shared_events_list_is_not_changed_by_one_persons_view(client, membe
     registration_create(event=small_event, user=member, answers={}, acting_user=member)
     client.force_login(member)
     assert "Confirmed" in page(client.get(reverse("events:event-list")))
-    _, _, events = public_get(
-        "events:list", False, None, "", "", "1", read=lambda: pytest.fail("not cached")
-    )
+    _, _, events = public_get("events:list", False, None, "", "", "1", read=lambda: pytest.fail("not cached"))
     assert all(not hasattr(event, "my_status") for event in events)
