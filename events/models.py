@@ -41,6 +41,11 @@ class Event(models.Model):
         validators=[validate_markdown],
         help_text="Markdown.",
     )
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as safe HTML, rendered once when it is saved (loti_portal.markdown).",
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
     network = models.ForeignKey(
         "networks.Network", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"

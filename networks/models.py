@@ -49,6 +49,11 @@ class Network(models.Model):
         validators=[validate_markdown],
         help_text="Markdown. Shown on the network's page.",
     )
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as safe HTML, rendered once when it is saved (loti_portal.markdown).",
+    )
     audience = models.TextField("who it is for", blank=True)
     join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
     eligible_organisation_kinds = models.JSONField(

@@ -113,3 +113,17 @@ def test_redis_has_a_memory_limit_and_an_eviction_policy(path):
     text = (ROOT / path).read_text()
     assert "--maxmemory" in text
     assert "--maxmemory-policy" in text and "volatile-lru" in text
+
+
+def test_a_description_is_rendered_once_when_saved_not_on_every_view(staff_client):
+    event = EventFactory(slug="rendered-once")
+    data = change_form_data(staff_client, event)
+    data["description"] = "Bring **your laptop**."
+    assert staff_client.post(reverse("admin:events_event_change", args=[event.pk]), data).status_code == 302
+    event.refresh_from_db()
+    assert event.description_html == '<p class="govuk-body">Bring <strong>your laptop</strong>.</p>'
+    # What the page shows is what was stored at save time.
+    Event.objects.filter(pk=event.pk).update(description="Changed behind the service's back.")
+    page = Client().get(reverse("events:event-detail", args=[event.slug])).content.decode()
+    assert "Bring <strong>your laptop</strong>." in page
+    assert "behind the service" not in page
