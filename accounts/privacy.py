@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Model, Prefetch, Q
+from django.db.models import Count, Model, Prefetch, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from events.models import (
@@ -29,7 +30,7 @@ from events.services import registration_cancel
 from networks.models import Membership, NetworkEmail, NetworkInvitation
 from networks.services import membership_leave
 
-from .models import AuditEntry, User
+from .models import AuditEntry, OrganisationRequest, User
 from .services import audit_record
 
 DELETED = "Deleted account"
@@ -216,6 +217,7 @@ def account_delete(*, user: User) -> None:
     event_invitations = Invitation.objects.filter(by_email)
     event_invitation_ids = list(event_invitations.values_list("pk", flat=True))
     feed_ids = list(CalendarFeed.objects.filter(user=person).values_list("pk", flat=True))
+    request_ids = list(OrganisationRequest.objects.filter(user=person).values_list("pk", flat=True))
 
     Notification.objects.filter(registration_id__in=registration_ids).delete()
     ReminderDelivery.objects.filter(user=person).delete()
@@ -236,6 +238,7 @@ def account_delete(*, user: User) -> None:
         NetworkInvitation: network_invitation_ids,
         Invitation: event_invitation_ids,
         CalendarFeed: feed_ids,
+        OrganisationRequest: request_ids,
     }
     _scrub_history(targets=targets, names=[person.full_name], emails=emails)
 
@@ -258,10 +261,16 @@ def _scrub_history(*, targets: dict[type[Model], list[int]], names: list[str], e
     for model, ids in targets.items():
         if ids:
             about_them |= Q(target_type=model._meta.label_lower, target_id__in=[str(pk) for pk in ids])
+    # Entries about something else that name them: an invitation to an event keeps the invitee's
+    # address in its data, a roster change their name in its description.
     mentions = Q()
-    for email in emails:
-        mentions |= Q(target_repr__icontains=email)
-    entries = AuditEntry.objects.filter(about_them | mentions) if about_them or mentions else []
+    for value in [*emails, *(name for name in names if len(name) >= 5)]:
+        mentions |= Q(target_repr__icontains=value) | Q(data_text__icontains=value)
+    entries = (
+        AuditEntry.objects.annotate(data_text=Cast("data", TextField())).filter(about_them | mentions)
+        if about_them or mentions
+        else []
+    )
     for entry in entries:
         entry.target_repr = scrub(entry.target_repr)[:300]
         entry.data = _scrub_data(entry.data, scrub)

@@ -1,4 +1,4 @@
-from .models import Organisation, OrganisationDomain
+from .models import Organisation, OrganisationDomain, OrganisationRequest, User
 
 
 def email_domain(email: str) -> str:
@@ -21,6 +21,34 @@ def organisation_for_email(*, email: str) -> Organisation | None:
     matches = OrganisationDomain.objects.filter(domain__in=candidates).select_related("organisation")
     best = max(matches, key=lambda match: len(match.domain), default=None)
     return best.organisation if best else None
+
+
+def person_organisation(user) -> Organisation | None:
+    """The organisation a person verifiably works for, or None.
+
+    `User.organisation` is set only by a confirmed primary address on one of the organisation's
+    domains or by a staff decision (accounts.services); a claim awaiting review leaves it empty.
+    Every check that depends on a person's organisation asks this (or person_is_borough_member).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.organisation
+
+
+def person_is_borough_member(user) -> bool:
+    """Whether the person counts as London borough staff: the one answer for borough-only
+    sessions, network eligibility and everything else that is for boroughs."""
+    organisation = person_organisation(user)
+    return organisation is not None and organisation.kind == Organisation.Kind.BOROUGH
+
+
+def person_awaits_organisation_review(user) -> bool:
+    """Whether the person has told us of an organisation that staff have not decided yet."""
+    return bool(user.is_authenticated and user.organisation_id is None and user.requested_organisation_name)
+
+
+def organisation_request_pending_for(*, user: User) -> OrganisationRequest | None:
+    return OrganisationRequest.objects.filter(user=user, status=OrganisationRequest.Status.PENDING).first()
 
 
 def organisation_list_for_signup():

@@ -11,7 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import User
+from accounts.selectors import (
+    person_awaits_organisation_review,
+    person_is_borough_member,
+    person_organisation,
+)
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -31,16 +36,49 @@ def _registered(user) -> Exists:
     return Exists(Registration.objects.filter(event=OuterRef("pk"), user=user))
 
 
+# Who may see an event, the one rule every page, list, filter, count, feed, reminder and email
+# follows: events_visible_to (the events a person may see), event_visible_to (may they see this
+# one) and users_who_may_see (which of some people may see this one) say the same thing, from
+# either side; tests/trust/test_visibility.py checks that they agree for every kind of person.
+VISIBLE_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
+
+
 def events_visible_to(*, user) -> QuerySet[Event]:
     """Published and cancelled events; invitation-only ones only for the people invited (or
     already registered); drafts only for staff."""
     events = Event.objects.all()
     if user.is_authenticated and user.is_staff:
         return events
-    events = events.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    events = events.filter(status__in=VISIBLE_STATUSES)
     if not user.is_authenticated:
         return events.exclude(audience=Event.Audience.INVITATION)
     return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
+
+
+def event_visible_to(*, user, event: Event) -> bool:
+    """May this person see this event (events_visible_to for one event). No query unless the
+    event is invitation-only and the person is signed in and not staff."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    if event.status not in VISIBLE_STATUSES:
+        return False
+    if event.audience != Event.Audience.INVITATION:
+        return True
+    if not user.is_authenticated:
+        return False
+    return events_visible_to(user=user).filter(pk=event.pk).exists()
+
+
+def users_who_may_see(*, event: Event, users: QuerySet[User]) -> QuerySet[User]:
+    """Those of `users` who may see the event (events_visible_to, from the event's side): for the
+    recipients of a reminder or any other email about it."""
+    if event.status not in VISIBLE_STATUSES:
+        return users.filter(is_staff=True)
+    if event.audience != Event.Audience.INVITATION:
+        return users
+    invited = Invitation.objects.filter(event=event, email__iexact=OuterRef("email"))
+    registered = Registration.objects.filter(event=event, user=OuterRef("pk"))
+    return users.filter(Q(is_staff=True) | Exists(invited) | Exists(registered))
 
 
 def _registration_count(*statuses: str) -> Coalesce:
@@ -95,20 +133,16 @@ def event_list_for_user(
 EVENTS_PER_PAGE = 20
 
 
-def _public_events() -> QuerySet[Event]:
-    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-
-
-def event_filter_choices() -> dict:
-    """The networks and programmes that have published (or cancelled) events, for the list's
-    filters: two queries."""
-    public = _public_events()
+def event_filter_choices(*, user) -> dict:
+    """The networks and programmes that have events this person may see (events_visible_to), for
+    the list's filters: two queries."""
+    visible = events_visible_to(user=user)
     networks = (
-        Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
+        Network.objects.filter(Exists(visible.filter(network=OuterRef("pk"))))
         .only("id", "slug", "name")
         .order_by("name")
     )
-    programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
+    programmes = visible.exclude(programme="").order_by("programme").values_list("programme", flat=True)
     return {"networks": list(networks), "programmes": list(programmes.distinct())}
 
 
@@ -245,19 +279,26 @@ def registration_refusal_reason(*, event: Event, user: User, now=None) -> str | 
 def _audience_refusal(*, event: Event, user: User) -> str | None:
     audience = event.audience
     if audience == Event.Audience.BOROUGH_STAFF:
-        organisation = user.organisation
+        if person_is_borough_member(user):
+            return None
+        organisation = person_organisation(user)
+        if organisation is None and person_awaits_organisation_review(user):
+            return (
+                "This event is for London borough staff only. The networks team is checking that you "
+                f"work for {user.requested_organisation_name}: you can register once they have linked "
+                "your account."
+            )
         if organisation is None:
             return (
                 "This event is for London borough staff only. Your account is not linked to a "
                 "borough, so you cannot register."
             )
-        if organisation.kind != Organisation.Kind.BOROUGH:
-            kind = organisation.get_kind_display().lower()
-            article = "an" if kind[0] in "aeiou" else "a"
-            return (
-                f"This event is for London borough staff only. Your account is linked to "
-                f"{organisation.name}, {article} {kind}, so you cannot register."
-            )
+        kind = organisation.get_kind_display().lower()
+        article = "an" if kind[0] in "aeiou" else "a"
+        return (
+            f"This event is for London borough staff only. Your account is linked to "
+            f"{organisation.name}, {article} {kind}, so you cannot register."
+        )
     elif audience == Event.Audience.NETWORK_MEMBERS:
         is_member = Membership.objects.filter(
             network_id=event.network_id, user=user, status=Membership.Status.ACTIVE
@@ -329,15 +370,12 @@ def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
         raise Http404("No such calendar")
     user = feed.user
     since = timezone.now() - FEED_HISTORY
-    registrations = (
-        Registration.objects.filter(
-            user=user,
-            event__end__gte=since,
-            status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
-        )
-        .exclude(event__status=Event.Status.DRAFT)
-        .select_related("event")
-    )
+    registrations = Registration.objects.filter(
+        user=user,
+        event__in=events_visible_to(user=user),
+        event__end__gte=since,
+        status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
+    ).select_related("event")
     entries = {
         registration.event_id: CalendarEntry(
             event=registration.event,

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loti_portal.utils import absolute_url
+from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -29,23 +31,48 @@ from .selectors import (
 )
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
+# The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
+# fixed whatever a visitor types (a number past the last page shows the last page).
+MAX_PAGE_NUMBER = 500
+# Calendar apps poll a feed every few minutes to hours; more than this per minute is not one.
+FEED_REQUESTS_PER_MINUTE = 20
+
+
+def page_number_from(raw) -> int:
+    """A page number from ?page=: a whole number from 1 to MAX_PAGE_NUMBER, 1 for anything else."""
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE_NUMBER)
+
 
 @require_GET
 def event_list(request, past=False):
-    choices = event_filter_choices()
+    choices = event_filter_choices(user=request.user)
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     filters, has_errors = {}, False
     if any(name in request.GET for name in EventFilterForm.FILTERS):
         has_errors = not form.is_valid()
         filters = form.filters()
     page = event_list_page_for_user(
-        user=request.user, page_number=request.GET.get("page"), past=past, **filters
+        user=request.user, page_number=page_number_from(request.GET.get("page")), past=past, **filters
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return render(
         request,
         "events/event_list.html",
-        {"form": form, "has_errors": has_errors, "page": page, "page_numbers": page_numbers, "past": past},
+        {
+            "form": form,
+            "has_errors": has_errors,
+            "page": page,
+            "page_numbers": page_numbers,
+            "past": past,
+            # The filters as typed, without the page: what the drawn filter form depends on.
+            "filter_query": urlencode(
+                [(name, request.GET.getlist(name)) for name in EventFilterForm.FILTERS], doseq=True
+            ),
+        },
     )
 
 
@@ -170,6 +197,12 @@ def event_ics(request, slug):
 
 @require_GET
 def calendar_feed(request, token):
+    counter = f"events:feed-requests:{content_digest(token)}"
+    cache.add(counter, 0, 60)
+    if cache.incr(counter) > FEED_REQUESTS_PER_MINUTE:
+        response = HttpResponse("Too many requests for this calendar. Try again in a minute.", status=429)
+        response["Retry-After"] = "60"
+        return response
     entries = calendar_feed_entries_for_token(token=token)
     response = _calendar_response(calendar.feed_ics(name="Your LOTI events", entries=entries))
     response["Cache-Control"] = "private, no-store"

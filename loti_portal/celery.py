@@ -25,6 +25,10 @@ app.conf.beat_schedule = {
     },
     "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 2 * 60},
     "events-send-owed-invitations": {"task": "events.tasks.send_owed_event_invitations", "schedule": 10 * 60},
+    "accounts-send-owed-organisation-request-emails": {
+        "task": "accounts.tasks.organisation_requests_notify_owed",
+        "schedule": 10 * 60,
+    },
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

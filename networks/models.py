@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
+from loti_portal.markdown import validate_markdown
 
 from .cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe, cadence_to_rrule
 
@@ -44,7 +45,16 @@ class Network(models.Model):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists.")
-    description = models.TextField(blank=True, help_text="Markdown. Shown on the network's page.")
+    description = models.TextField(
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown. Shown on the network's page.",
+    )
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as safe HTML, rendered once when it is saved (loti_portal.markdown).",
+    )
     audience = models.TextField("who it is for", blank=True)
     join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
     eligible_organisation_kinds = models.JSONField(

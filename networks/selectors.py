@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from events.selectors import events_visible_to
 
 from . import rules
 from .models import Membership, Network, NetworkInvitation
@@ -21,19 +22,27 @@ def _active_members() -> QuerySet[Membership]:
     return Membership.objects.filter(status=Membership.Status.ACTIVE)
 
 
-def _upcoming_meetings(now) -> QuerySet[Event]:
-    return Event.objects.filter(status=Event.Status.PUBLISHED, start__gte=now).order_by("start", "id")
+def _upcoming_meetings(*, user, now) -> QuerySet[Event]:
+    """Published events to come that this person may see (events_visible_to), soonest first."""
+    return (
+        events_visible_to(user=user)
+        .filter(status=Event.Status.PUBLISHED, start__gte=now)
+        .order_by("start", "id")
+    )
 
 
-def _public_networks() -> QuerySet[Network]:
-    """Networks with member_count and next_meeting_start, each a subquery on an index."""
+def _networks_seen_by(*, user) -> QuerySet[Network]:
+    """Networks with member_count and next_meeting_start (the next event this person may see),
+    each a subquery on an index."""
     members = (
         _active_members().filter(network=OuterRef("pk")).order_by().values("network").annotate(n=Count("pk"))
     )
     return Network.objects.annotate(
         member_count=Coalesce(Subquery(members.values("n")), 0),
         next_meeting_start=Subquery(
-            _upcoming_meetings(timezone.now()).filter(network=OuterRef("pk")).values("start")[:1]
+            _upcoming_meetings(user=user, now=timezone.now())
+            .filter(network=OuterRef("pk"))
+            .values("start")[:1]
         ),
     )
 
@@ -48,7 +57,7 @@ def _my_statuses(user: User) -> dict[int, str]:
 def network_list_for_user(*, user: User) -> list[Network]:
     """Active networks, by name, each with member_count, next_meeting_start, my_status and
     next_step (see rules.next_step). One query for the networks, one for the person's memberships."""
-    networks = list(_public_networks().filter(status=Network.Status.ACTIVE).order_by("name"))
+    networks = list(_networks_seen_by(user=user).filter(status=Network.Status.ACTIVE).order_by("name"))
     statuses = _my_statuses(user)
     for network in networks:
         network.my_status = statuses.get(network.pk)
@@ -61,7 +70,7 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
 
     Raises Http404.
     """
-    network = _public_networks().filter(slug=slug).first()
+    network = _networks_seen_by(user=user).filter(slug=slug).first()
     if network is None or (not network.is_active and not user.is_staff):
         raise Http404("No such network")
     network.my_status = _my_statuses(user).get(network.pk)
@@ -78,9 +87,10 @@ def _add_personal_view(network: Network, *, user: User) -> None:
     )
 
 
-def network_upcoming_meetings(*, network: Network) -> list[Event]:
-    """The network's next published meetings, soonest first."""
-    return list(_upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN])
+def network_upcoming_meetings(*, network: Network, user: User) -> list[Event]:
+    """The network's next published events that this person may see, soonest first."""
+    upcoming = _upcoming_meetings(user=user, now=timezone.now()).filter(network=network)
+    return list(upcoming[:UPCOMING_MEETINGS_SHOWN])
 
 
 class Lead(NamedTuple):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 from loti_portal.emails import email_send
+from loti_portal.markdown import render_markdown
 from loti_portal.utils import absolute_url
 
 from . import rules
@@ -53,6 +54,7 @@ def network_save(*, network: Network, changed_fields: list[str], acting_user: Us
     created = network.pk is None
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
+    network.description_html = render_markdown(network.description)
     network.save()
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal.markdown import render_markdown
 
 from ..models import Event, EventMessage, Notification, Question, Registration, Speaker
 from ..selectors import event_attendee_rows
@@ -32,6 +33,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
     """
     if event.pk is None:
         event.sequence = 0
+        event.description_html = render_markdown(event.description)
         event.save()
         audit_record(actor=acting_user, action="events.event.created", target=event)
         return event
@@ -55,6 +57,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
     if changed_fields and event.occurrence_date is not None:
         # A generated meeting staff changed: a later change of cadence leaves it as it is.
         event.staff_edited = True
+    event.description_html = render_markdown(event.description)
     event.save()
 
     if changed_fields:

@@ -136,9 +136,8 @@ def _email(notification: Notification):
     if notification.calendar_method:
         content = invitation_ics(registration=registration, method=notification.calendar_method)
         name = "invitation.ics" if notification.calendar_method == "REQUEST" else "cancellation.ics"
-        attachments.append(
-            (name, content, f"text/calendar; method={notification.calendar_method}; charset=utf-8")
-        )
+        # Django names the charset of a text attachment itself: naming it here said it twice.
+        attachments.append((name, content, f"text/calendar; method={notification.calendar_method}"))
     return email_build(
         template=TEMPLATES[notification.kind], to=[person.email], context=context, attachments=attachments
     )

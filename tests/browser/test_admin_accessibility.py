@@ -1,11 +1,11 @@
 """Every page of the staff administration area passes axe-core, and its lists work by keyboard.
 
-Staff sign in through the admin's own login page. For each registered model (one test per app)
-the tests check the list (plain, with a filter applied and with a search), the add page and one
-change page (with a new row added to each of its inlines), each also as it looks after saving it
-with an error; then the delete confirmation and history pages of one object, the portal's own
-admin pages and the pages of the actions that ask something before acting, posted from the list
-as staff would."""
+Staff sign in through the portal's own sign-in page, where admin's sign-in page sends them. For
+each registered model (one test per app) the tests check the list (plain, with a filter applied
+and with a search), the add page and one change page (with a new row added to each of its
+inlines), each also as it looks after saving it with an error; then the delete confirmation and
+history pages of one object, the portal's own admin pages and the pages of the actions that ask
+something before acting, posted from the list as staff would."""
 
 import re
 
@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationRequest, User
 from accounts.services import audit_record
 from events.models import Event
 from events.reminders import reminders_send_due_now_for_event
@@ -73,12 +73,14 @@ def demo_data(transactional_db):
 
 @pytest.fixture
 def staff_page(page, live_server, demo_data):
-    """A browser signed in as staff through the admin's login page (checked on the way)."""
+    """A browser signed in as staff through admin's sign-in address, which is the portal's own
+    sign-in page (checked on the way)."""
     page.goto(live_server.url + reverse("admin:login"))
+    page.wait_for_url("**/account/login/?next=%2Fadmin%2F")
     assert_no_axe_violations(page)
-    page.get_by_label("Email").fill(STAFF_EMAIL)
+    page.get_by_label("Email address").fill(STAFF_EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + reverse("admin:index"))
     assert page.locator("#site-name").inner_text() == "LOTI Network Portal administration"
     return page
@@ -247,6 +249,14 @@ def test_admin_actions_that_ask_first_pass_axe(staff_page, live_server):
     page.get_by_label("Reason (emailed to each applicant)").fill("   ")
     checker.submit("Decline and email the reason")
     assert page.locator(".errornote").is_visible()
+
+    # An organisation request linked to another organisation, or rejected: each asks first.
+    checker.run_action(admin_url(OrganisationRequest, "changelist"), "merge", rows=1)
+    assert "Link to an existing organisation" in page.title()
+    checker.submit("Link and email each person")  # no organisation chosen
+    assert page.locator(".errornote").is_visible()
+    checker.run_action(admin_url(OrganisationRequest, "changelist"), "reject", rows=1)
+    assert "Reject organisation requests" in page.title()
 
     checker.run_action(admin_url(Event, "changelist"), "email_registrants", rows=2)
     assert "Email the registrants" in page.title()
