@@ -223,7 +223,7 @@ def _notify_person(request: OrganisationRequest) -> None:
 
 def _locked_pending(request: OrganisationRequest) -> OrganisationRequest:
     request = (
-        OrganisationRequest.objects.select_for_update()
+        OrganisationRequest.objects.select_for_update(of=("self",))
         .select_related("user", "organisation")
         .get(pk=request.pk)
     )
