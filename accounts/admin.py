@@ -87,10 +87,18 @@ class UserAdmin(NamedDateTimeHalvesMixin, DjangoUserAdmin):
         ),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Emails", {"fields": ["emails"]}),
     ]
+    readonly_fields = ["emails"]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+
+    @admin.display(description="Emails to this person")
+    def emails(self, user):
+        from outbox.admin import emails_summary
+
+        return emails_summary(user=user) if user.pk else "—"
 
 
 @admin.register(AuditEntry)

@@ -97,7 +97,9 @@ def public_version() -> int:
     if version is None:
         # Evicted, or never set: start from a number no earlier version used.
         cache.add(_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(_VERSION_KEY, 0)
+        # With the cache unavailable, a version never used before: nothing kept in memory is
+        # served while changes cannot raise the shared version.
+        version = cache.get(_VERSION_KEY) or time.time_ns()
     if getattr(_request, "active", False):
         _request.version = version
     return version

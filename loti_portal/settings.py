@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "loti_portal",
     "accounts",
+    "outbox",
     "networks",
     "events",
 ]
@@ -172,7 +173,14 @@ REDIS_URL = _read("REDIS_URL", env.str, default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("The environment variable REDIS_URL must start with redis:// or rediss://.")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "loti_portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails soft: with Redis down a read is a miss and a write is dropped, so pages still answer.
+    CACHES = {
+        "default": {
+            "BACKEND": "loti_portal.cache_fail_soft.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -198,9 +206,22 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request hands emails to the broker after its commit: with the broker down it gives up
+# within a second or two (the outbox's sweeper sends them later) rather than keep the page waiting.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://"

@@ -12,12 +12,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import AuditEntry, Organisation
-from loti_portal.admin import LabelledTabularInline, ReadOnlyAdmin
+from loti_portal.admin import LabelledTabularInline
 from loti_portal.csv_export import csv_response
 
 from . import services
 from .forms import DeclineForm
-from .models import Membership, Network, NetworkEmail, NetworkInvitation, PendingApplication
+from .models import Membership, Network, NetworkInvitation, PendingApplication
 
 
 def _history(obj) -> str:
@@ -671,13 +671,3 @@ class NetworkInvitationAdmin(admin.ModelAdmin):
         for invitation in queryset:
             services.invitation_revoke(invitation=invitation, acting_user=request.user)
         self.message_user(request, "The selected invitations can no longer be used.", messages.SUCCESS)
-
-
-@admin.register(NetworkEmail)
-class NetworkEmailAdmin(ReadOnlyAdmin):
-    """What the networks app has emailed, and anything still waiting to go."""
-
-    list_display = ["created_at", "kind", "recipient", "sent_at"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["recipient"]
-    date_hierarchy = "created_at"

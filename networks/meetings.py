@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events.emails import REMINDER
 from events.models import Event, Registration
 from loti_portal.public_cache import public_changed
+from outbox.models import Email
 
 from .cadence import cadence_occurrences
 from .models import Network
@@ -75,7 +77,8 @@ def meetings_replace_future(*, network: Network, now: datetime | None = None) ->
             network=network, occurrence_date__isnull=False, start__gt=now, staff_edited=False
         )
         .exclude(registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED])
-        .exclude(reminder_deliveries__isnull=False)
+        # A meeting people were reminded of stays: they were told about it.
+        .exclude(id__in=Email.objects.filter(kind=REMINDER, about_type="events.event").values("about_id"))
     )
     ids = list(untouched.values_list("id", flat=True))
     Event.objects.filter(id__in=ids).delete()

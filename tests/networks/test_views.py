@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from events.models import Event
 from networks import services
-from networks.models import Membership, NetworkEmail
+from networks.models import Membership
+from outbox.models import Email
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 
 
@@ -270,7 +271,7 @@ def test_bad_application_input_is_shown_and_nothing_is_stored(
     assert "govuk-error-summary" in html
     assert message in html
     assert not Membership.objects.exists()
-    assert not NetworkEmail.objects.exists()
+    assert not Email.objects.exists()
 
 
 def test_an_empty_application_shows_every_error(client, member, approval_network):

@@ -24,12 +24,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from events.models import Event, Invitation, Registration, ReminderDelivery
+from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
 from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
-from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
+from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory, reminder_email
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -77,7 +77,7 @@ def world(org, member, staff) -> World:
     Invitation.objects.create(event=private, email=owner.email, invited_by=staff)
     registration_create(event=public, user=owner, answers={}, acting_user=owner)
     registration_create(event=private, user=owner, answers={}, acting_user=owner)
-    ReminderDelivery.objects.create(event=public, user=owner, offset_hours=24)
+    reminder_email(event=public, user=owner, offset_hours=24)
 
     unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
     world = World(people={"other_member": member, "staff": staff, "owner": owner})
