@@ -31,11 +31,11 @@ UNSUBSCRIBE_SALT = "events.reminders.unsubscribe"
 
 
 def reminder_offsets_for(event: Event) -> list[int]:
-    """Hours before the start at which this event's reminders go out, largest first."""
-    offsets = None
+    """Hours before the start at which this event's reminders go out, largest first: the
+    network's (none when its list is empty), or the portal's default for a session of no network."""
     if event.network_id is not None:
-        offsets = event.network.reminder_offsets_hours
-    if not offsets:
+        offsets = event.network.reminder_offsets_hours or []
+    else:
         offsets = settings.REMINDER_OFFSETS_HOURS
     return sorted({int(hours) for hours in offsets if int(hours) > 0}, reverse=True)
 
@@ -268,8 +268,9 @@ def reminders_send_due_now_for_event(*, event: Event, acting_user) -> int:
     from accounts.services import audit_record
 
     now = timezone.now()
+    offsets = reminder_offsets_for(event)
     offset = reminder_offset_due(event=event, now=now) or (
-        min(reminder_offsets_for(event)) if event.start > now else None
+        min(offsets) if offsets and event.start > now else None
     )
     if offset is None:
         return 0

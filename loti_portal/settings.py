@@ -240,7 +240,8 @@ EMAIL_CONFIG = _read("EMAIL_URL", env.email_url, default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = 20
 
-# Reminders go out this many hours before a meeting or session unless its network says otherwise.
+# Reminders go out this many hours before a session of no network, and before the meetings of a
+# new network until staff change its list (networks.models.default_reminder_offsets reads this).
 REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 
 # Answers to registration questions are deleted this many days after the event ends (UK GDPR:

@@ -9,7 +9,7 @@ future meetings nobody has touched (not edited by staff, nobody registered) are 
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -58,11 +58,38 @@ def meetings_generate(*, network: Network, now: datetime | None = None) -> int:
         for occurrence, start, end in occurrences
         if occurrence not in existing
     ]
-    # The unique (network, occurrence_date) constraint makes a concurrent run's rows win quietly.
-    created = Event.objects.bulk_create(new, ignore_conflicts=True)
+    created = sum(_meeting_create(meeting) for meeting in new)
     if created:
         public_changed()
-    return len(created)
+    return created
+
+
+def _meeting_create(meeting: Event) -> bool:
+    """Save one generated meeting; whether it was created. A slug another event has (say, a
+    session staff named after the date) gets a number added, so the meeting is never lost; a
+    meeting a concurrent run made first (the unique network and occurrence date) is left to it."""
+    for _ in range(3):
+        meeting.slug = _free_slug(meeting.slug)
+        try:
+            with transaction.atomic():
+                meeting.save()
+            return True
+        except IntegrityError:
+            meeting.pk = None
+            if Event.objects.filter(
+                network=meeting.network, occurrence_date=meeting.occurrence_date
+            ).exists():
+                return False
+    raise RuntimeError(f"No free address for the meeting of {meeting.occurrence_date}")
+
+
+def _free_slug(base: str) -> str:
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 @transaction.atomic

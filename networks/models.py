@@ -15,7 +15,8 @@ MAX_REMINDER_OFFSET_HOURS = 24 * 31
 
 
 def default_reminder_offsets() -> list[int]:
-    return [7 * 24, 24]
+    """A new network's reminders: the portal's default (settings.REMINDER_OFFSETS_HOURS)."""
+    return list(settings.REMINDER_OFFSETS_HOURS)
 
 
 # Paths under /networks/ that are pages of their own, not networks.

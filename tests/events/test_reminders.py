@@ -397,3 +397,27 @@ def test_staff_can_send_due_reminders_now_from_admin(
     assert response.status_code == 302
     assert ReminderDelivery.objects.filter(about_id=meeting.pk, state="sent").count() == 3
     assert "3 / 0 / 0" in listing
+
+
+def test_a_network_whose_reminders_are_emptied_gets_none(leaders, meeting, members, staff):
+    from events.reminders import reminders_send_due_now_for_event, reminders_to_come
+
+    leaders.reminder_offsets_hours = []
+    leaders.save()
+    meeting.refresh_from_db()
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        assert reminders_enqueue_due() == 0
+        assert reminders_send_due_now_for_event(event=meeting, acting_user=staff) == 0
+        assert reminders_to_come(event=meeting) == []
+    assert not ReminderDelivery.objects.exists()
+
+
+def test_the_default_reminders_live_in_one_setting(db, settings):
+    from networks.models import Network
+
+    settings.REMINDER_OFFSETS_HOURS = [48, 2]
+    assert Network().reminder_offsets_hours == [48, 2]
+    session = EventFactory(start=START, end=START + timedelta(hours=2))
+    RegistrationFactory(event=session)
+    with time_machine.travel(START - timedelta(hours=30), tick=False):
+        assert reminder_offset_due(event=session, now=START - timedelta(hours=30)) == 48

@@ -227,3 +227,81 @@ def test_a_killed_worker_s_rows_go_out_again_within_two_minutes(
     finally:
         beat.stop()
         worker.stop()
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+class DatabaseOutage:
+    """PostgreSQL going away as in a restart: every other connection to the test database is cut
+    and new ones are refused until `end()`. (The server itself belongs to `.ci/run`, which stops
+    it by its pid, so the test cuts connections rather than restarting the postmaster.)"""
+
+    def __init__(self):
+        import psycopg
+        from django.db import connection
+
+        db = connection.settings_dict
+        self.name = db["NAME"]
+        # From another database: PostgreSQL will not shut the current one to its own session.
+        self.connection = psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"],
+            user=db["USER"],
+            password=db["PASSWORD"],
+            dbname="postgres",
+            autocommit=True,
+        )
+
+    def begin(self) -> int:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS false')
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s",
+                [self.name],
+            )
+            return cursor.fetchone()[0]
+
+    def end(self) -> None:
+        if not self.connection.closed:
+            with self.connection.cursor() as cursor:
+                cursor.execute(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS true')
+            self.connection.close()
+
+
+def test_the_database_going_away_mid_fan_out_loses_no_reminder(
+    real_services, slow_smtp_sink, purge_broker, tmp_path
+):
+    from django.db import connection as test_connection
+
+    from events.reminders import reminders_run_due
+
+    count = 300
+    meeting_with_members(count)
+    env = worker_env(slow_smtp_sink)
+    worker = WorkerProcess(env, concurrency=2).start()
+    beat = BeatProcess(env, tmp_path).start()
+    outage = DatabaseOutage()
+    try:
+        reminders_run_due()
+        test_connection.close()  # the test's own connection is cut with the others
+        assert slow_smtp_sink.wait_for(count // 3, timeout=90)
+        cut = outage.begin()
+        assert cut >= 2, "the workers' connections were cut"
+        time.sleep(5)  # down for a while, as during a restart
+        outage.end()
+
+        reminders = Email.objects.filter(kind="events.reminder")
+        assert wait_until(
+            lambda: not reminders.exclude(state=Email.State.SENT).exists(), timeout=150, every=1
+        ), f"{reminders.exclude(state=Email.State.SENT).count()} reminders still not sent"
+        slow_smtp_sink.wait_for(count + 3, timeout=3)
+        got = Counter(message["To"] for message in slow_smtp_sink.messages)
+        assert len(got) == count, "every member got a reminder"
+        duplicates = sum(times - 1 for times in got.values())
+        # At most the message each of the two pool processes had in flight.
+        assert duplicates <= 2, f"{duplicates} duplicates"
+    finally:
+        outage.end()
+        beat.stop()
+        worker.stop()
