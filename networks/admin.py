@@ -16,6 +16,7 @@ from loti_portal.admin import LabelledTabularInline
 from loti_portal.csv_export import csv_response
 
 from . import services
+from .admin_cadence import PREVIEW_FIELDS, CadencePreviewForm
 from .forms import DeclineForm
 from .models import Membership, Network, NetworkInvitation, PendingApplication
 
@@ -91,7 +92,7 @@ class HoursListField(forms.CharField):
             return True
 
 
-class NetworkAdminForm(forms.ModelForm):
+class NetworkAdminForm(CadencePreviewForm):
     eligible_organisation_kinds = forms.MultipleChoiceField(
         label="Organisation kinds that may join",
         choices=Organisation.Kind.choices,
@@ -210,6 +211,8 @@ class NetworkAdmin(admin.ModelAdmin):
                     "meetings_horizon_days",
                     "reminder_offsets_hours",
                     "cadence_summary",
+                    "cadence_checked",
+                    "within_notice",
                 ],
                 "description": "Meetings are created from this cadence up to the horizon every night. "
                 "Changing it replaces future meetings nobody has edited or registered for.",
@@ -253,7 +256,12 @@ class NetworkAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.network_save(network=obj, changed_fields=form.changed_data, acting_user=request.user)
+        services.network_save(
+            network=obj,
+            changed_fields=[name for name in form.changed_data if name not in PREVIEW_FIELDS],
+            acting_user=request.user,
+            within_notice=form.cleaned_data.get("within_notice", False),
+        )
 
     @admin.display(description="In words")
     def cadence_summary(self, obj):

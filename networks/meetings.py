@@ -26,14 +26,45 @@ def meeting_title(network: Network) -> str:
     return f"{network.name} meeting"
 
 
-def meetings_generate(*, network: Network, now: datetime | None = None) -> int:
-    """Create the network's meetings up to its horizon. Idempotent; returns how many it created."""
+def meetings_notice(network: Network) -> timedelta:
+    """How far ahead members are told of a meeting: its longest reminder (none: no notice)."""
+    return timedelta(hours=max(network.reminder_offsets_hours or [0]))
+
+
+def meetings_preview(*, network: Network, now: datetime | None = None, count: int = 6) -> list[dict]:
+    """The next `count` meetings the network's cadence (as it is on `network`, saved or not) makes:
+    each with its start, end and whether it falls within the notice period (see
+    meetings_generate). For staff, before they save a change of cadence."""
+    now = now or timezone.now()
+    cadence = network.cadence
+    if cadence is None:
+        return []
+    notice_ends = now + meetings_notice(network)
+    occurrences = cadence_occurrences(cadence, after=now, until=now + timedelta(days=3 * 366))[:count]
+    return [
+        {"date": occurrence, "start": start, "end": end, "within_notice": start < notice_ends}
+        for occurrence, start, end in occurrences
+    ]
+
+
+def meetings_generate(*, network: Network, now: datetime | None = None, within_notice: bool = False) -> int:
+    """Create the network's meetings up to its horizon. Idempotent; returns how many it created.
+
+    A meeting that would start within the notice period (the longest reminder) is made only with
+    `within_notice` (staff confirmed it): otherwise members would be reminded of a meeting they
+    were never told about a week ahead, and the first meeting is the first outside that period.
+    """
     now = now or timezone.now()
     cadence = network.cadence
     if cadence is None or network.status != Network.Status.ACTIVE:
         return 0
     until = now + timedelta(days=network.meetings_horizon_days)
-    occurrences = cadence_occurrences(cadence, after=now, until=until)
+    notice_ends = now + meetings_notice(network)
+    occurrences = [
+        (occurrence, start, end)
+        for occurrence, start, end in cadence_occurrences(cadence, after=now, until=until)
+        if within_notice or start >= notice_ends
+    ]
     existing = set(
         Event.objects.filter(network=network, occurrence_date__isnull=False).values_list(
             "occurrence_date", flat=True
@@ -93,7 +124,9 @@ def _free_slug(base: str) -> str:
 
 
 @transaction.atomic
-def meetings_replace_future(*, network: Network, now: datetime | None = None) -> tuple[int, int]:
+def meetings_replace_future(
+    *, network: Network, now: datetime | None = None, within_notice: bool = False
+) -> tuple[int, int]:
     """After a change of rule: drop future meetings nobody has touched, then generate afresh.
 
     Returns (removed, created). Meetings staff edited, and meetings anyone registered for, stay.
@@ -109,7 +142,7 @@ def meetings_replace_future(*, network: Network, now: datetime | None = None) ->
     )
     ids = list(untouched.values_list("id", flat=True))
     Event.objects.filter(id__in=ids).delete()
-    created = meetings_generate(network=network, now=now)
+    created = meetings_generate(network=network, now=now, within_notice=within_notice)
     return len(ids), created
 
 

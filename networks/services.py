@@ -47,8 +47,13 @@ CADENCE_FIELDS = {
 
 
 @transaction.atomic
-def network_save(*, network: Network, changed_fields: list[str], acting_user: User) -> Network:
-    """Create or update a network as staff edited it (in admin), and audit which fields changed."""
+def network_save(
+    *, network: Network, changed_fields: list[str], acting_user: User, within_notice: bool = False
+) -> Network:
+    """Create or update a network as staff edited it (in admin), and audit which fields changed.
+
+    A new or changed cadence makes its meetings afresh after commit; one that would start within
+    the notice period is made only with `within_notice` (staff confirmed it)."""
     created = network.pk is None
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
@@ -58,12 +63,12 @@ def network_save(*, network: Network, changed_fields: list[str], acting_user: Us
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
 
-        transaction.on_commit(partial(network_meetings_refresh.delay, network.id), robust=True)
+        transaction.on_commit(partial(network_meetings_refresh.delay, network.id, within_notice), robust=True)
     audit_record(
         actor=acting_user,
         action="networks.network.created" if created else "networks.network.updated",
         target=network,
-        data={"fields": sorted(changed_fields)},
+        data={"fields": sorted(changed_fields), **({"within_notice": True} if within_notice else {})},
     )
     return network
 

@@ -7,12 +7,13 @@ from networks.models import Network
 
 
 @shared_task
-def network_meetings_refresh(network_id: int) -> tuple[int, int]:
-    """After a network's cadence changed: replace future untouched meetings. Safe to run twice."""
+def network_meetings_refresh(network_id: int, within_notice: bool = False) -> tuple[int, int]:
+    """After a network's cadence changed: replace future untouched meetings (with those within
+    the notice period only if staff confirmed them). Safe to run twice."""
     network = Network.objects.filter(id=network_id).first()
     if network is None:
         return (0, 0)
-    return meetings.meetings_replace_future(network=network)
+    return meetings.meetings_replace_future(network=network, within_notice=within_notice)
 
 
 @shared_task
