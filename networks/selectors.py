@@ -2,13 +2,16 @@
 
 from typing import NamedTuple
 
-from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
+from events.selectors import events_visible_to
 from loti_portal.public_cache import person_get, personal_copy, public_get
 
 from . import rules
@@ -35,8 +38,18 @@ def network_member_counts() -> dict[int, int]:
     return public_get("networks:member-counts", read=read)
 
 
+def _upcoming_published(now) -> QuerySet[Event]:
+    """What everyone may see coming up (the one visibility rule, as for someone signed out)."""
+    return (
+        events_visible_to(user=AnonymousUser())
+        .filter(status=Event.Status.PUBLISHED, start__gte=now)
+        .order_by("start", "id")
+    )
+
+
 def _upcoming_meetings(now) -> QuerySet[Event]:
-    return Event.objects.filter(status=Event.Status.PUBLISHED, start__gte=now).order_by("start", "id")
+    """A network's meetings are its events of the kind "network meeting"; its other sessions are not."""
+    return _upcoming_published(now).filter(kind=Event.Kind.NETWORK_MEETING)
 
 
 def _public_networks() -> QuerySet[Network]:
@@ -111,15 +124,24 @@ def _add_personal_view(network: Network, *, user: User) -> None:
     )
 
 
-def network_upcoming_meetings(*, network: Network) -> list[Event]:
-    """The network's next published meetings, soonest first."""
-    return public_get(
-        "networks:meetings",
-        network.pk,
-        read=lambda: list(
-            _upcoming_meetings(timezone.now()).filter(network=network)[:UPCOMING_MEETINGS_SHOWN]
-        ),
-    )
+def network_upcoming_events(*, network: Network) -> tuple[list[Event], list[Event]]:
+    """The network's next published meetings, and apart from them its next other sessions (a
+    careers day, a course), each soonest first and at most UPCOMING_MEETINGS_SHOWN: one query."""
+
+    def read():
+        is_meeting = Case(When(kind=Event.Kind.NETWORK_MEETING, then=Value(True)), default=Value(False))
+        events = list(
+            _upcoming_published(timezone.now())
+            .filter(network=network)
+            .annotate(
+                is_meeting=is_meeting,
+                place_in_list=Window(RowNumber(), partition_by=[is_meeting], order_by=[F("start"), F("id")]),
+            )
+            .filter(place_in_list__lte=UPCOMING_MEETINGS_SHOWN)
+        )
+        return [e for e in events if e.is_meeting], [e for e in events if not e.is_meeting]
+
+    return public_get("networks:meetings", network.pk, read=read)
 
 
 class Lead(NamedTuple):

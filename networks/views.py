@@ -30,11 +30,13 @@ def network_detail(request, slug):
     organisation_attach(request.user)
     network = selectors.network_get_for_user(user=request.user, slug=slug)
     can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
+    meetings, sessions = selectors.network_upcoming_events(network=network)
     context = {
         "network": network,
         "is_member": network.my_status == Membership.Status.ACTIVE,
         "can_see_discussion": can_see_discussion,
-        "meetings": selectors.network_upcoming_meetings(network=network),
+        "meetings": meetings,
+        "sessions": sessions,
         "leads": selectors.network_leads(network=network) if request.user.is_authenticated else [],
         "eligible_organisations": rules.eligible_organisations_phrase(network),
         # The page below the join and leave buttons is cached under the public version (which
