@@ -92,11 +92,18 @@ class UserAdmin(NamedDateTimeHalvesMixin, DjangoUserAdmin):
         ),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Emails", {"fields": ["emails"]}),
     ]
-    readonly_fields = ["requested_organisation_name"]
+    readonly_fields = ["requested_organisation_name", "emails"]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+
+    @admin.display(description="Emails to this person")
+    def emails(self, user):
+        from outbox.admin import emails_summary
+
+        return emails_summary(user=user) if user.pk else "—"
 
     def save_model(self, request, obj, form, change):
         """A change of organisation here is a staff decision: made (and audited) by the service,

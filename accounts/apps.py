@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import email_changed, password_reset
 
+        from . import emails  # noqa: F401  (registers this app's kinds of email with the outbox)
         from .permissions import staff_groups_sync
 
         # Groups refer to permissions that Django creates after each app migrates.

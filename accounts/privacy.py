@@ -17,18 +17,13 @@ from django.db.models import Count, Model, Prefetch, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from events.models import (
-    CalendarFeed,
-    Event,
-    Invitation,
-    Notification,
-    Question,
-    Registration,
-    ReminderDelivery,
-)
+from events.emails import REGISTRATION_KINDS, REMINDER
+from events.models import CalendarFeed, Event, EventMessage, Invitation, Question, Registration
 from events.services import registration_cancel
-from networks.models import Membership, NetworkEmail, NetworkInvitation
+from networks.models import Membership, NetworkInvitation
 from networks.services import membership_leave
+from outbox.kinds import kind_label
+from outbox.models import Email
 
 from .models import AuditEntry, OrganisationRequest, User
 from .services import audit_record
@@ -82,27 +77,48 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         "requested_organisation_name": person.requested_organisation_name,
         "memberships": _memberships(person),
         "registrations": _registrations(person),
-        "reminders_sent": [
-            {"event": delivery.event.title, "event_starts": delivery.event.start, "sent_at": delivery.sent_at}
-            for delivery in ReminderDelivery.objects.filter(user=person, status=ReminderDelivery.Status.SENT)
-            .select_related("event")
-            .order_by("sent_at", "id")
-        ],
-        "notifications": [
-            {
-                "event": notification.registration.event.title,
-                "kind": notification.get_kind_display(),
-                "subject": notification.message.subject if notification.message else "",
-                "status": notification.get_status_display(),
-                "created_at": notification.created_at,
-                "sent_at": notification.sent_at,
-            }
-            for notification in Notification.objects.filter(registration__user=person)
-            .select_related("registration__event", "message")
-            .order_by("created_at", "id")
-        ],
+        **_emails(person),
         "calendar_feed": {"created_at": feed.created_at} if feed else None,
     }
+
+
+def _emails(person: User) -> dict[str, list[dict]]:
+    """The reminders sent to the person, and the emails about their registrations."""
+    from events.emails import EVENT_CANCELLED, EVENT_CHANGED, MESSAGE
+
+    rows = list(
+        Email.objects.filter(
+            user=person,
+            about_type="events.event",
+            kind__in=[REMINDER, *REGISTRATION_KINDS, EVENT_CHANGED, EVENT_CANCELLED, MESSAGE],
+        ).order_by("created_at", "id")
+    )
+    events = Event.objects.in_bulk({row.about_id for row in rows})
+    messages = EventMessage.objects.in_bulk(
+        {row.data.get("message_id") for row in rows if row.kind == MESSAGE}
+    )
+    reminders, notifications = [], []
+    for row in rows:
+        event = events.get(row.about_id)
+        if event is None:
+            continue
+        if row.kind == REMINDER:
+            if row.state == Email.State.SENT:
+                reminders.append({"event": event.title, "event_starts": event.start, "sent_at": row.sent_at})
+            continue
+        message = messages.get(row.data.get("message_id"))
+        notifications.append(
+            {
+                "event": event.title,
+                "kind": kind_label(row.kind),
+                "subject": message.subject if message else "",
+                "status": row.get_state_display(),
+                "created_at": row.created_at,
+                "sent_at": row.sent_at,
+            }
+        )
+    reminders.sort(key=lambda reminder: (reminder["sent_at"] is None, reminder["sent_at"]))
+    return {"reminders_sent": reminders, "notifications": notifications}
 
 
 def _memberships(person: User) -> list[dict]:
@@ -219,12 +235,10 @@ def account_delete(*, user: User) -> None:
     feed_ids = list(CalendarFeed.objects.filter(user=person).values_list("pk", flat=True))
     request_ids = list(OrganisationRequest.objects.filter(user=person).values_list("pk", flat=True))
 
-    Notification.objects.filter(registration_id__in=registration_ids).delete()
-    ReminderDelivery.objects.filter(user=person).delete()
-    to_them = Q(membership_id__in=membership_ids) | Q(invitation_id__in=network_invitation_ids)
+    to_them = Q(user=person)
     for email in emails:
-        to_them |= Q(recipient__iexact=email)
-    NetworkEmail.objects.filter(to_them).delete()
+        to_them |= Q(to__iexact=email)
+    Email.objects.filter(to_them).delete()
     network_invitations.delete()
     event_invitations.delete()
     CalendarFeed.objects.filter(pk__in=feed_ids).delete()

@@ -1,17 +1,13 @@
-from datetime import timedelta
-from functools import partial
-
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.urls import reverse
 from django.utils import timezone
 
-from loti_portal.emails import email_send
-from loti_portal.utils import absolute_url
+from outbox.services import enqueue
 
+from . import emails
 from .models import AuditEntry, Organisation, OrganisationRequest, User
 from .selectors import organisation_for_email
 
@@ -208,17 +204,30 @@ def _request_close(
 
 
 def _notify_staff(request: OrganisationRequest) -> None:
-    from .tasks import organisation_request_notify_staff  # the task module imports this one
-
-    # robust: the change is committed whatever the broker says; a lost task is picked up by the
-    # periodic sweep (organisation_request_ids_owed_to_staff).
-    transaction.on_commit(partial(organisation_request_notify_staff.delay, request.pk), robust=True)
+    """Owe staff one email about the request (the outbox sends it after commit, once)."""
+    enqueue(
+        kind=emails.ORGANISATION_REQUEST_TO_STAFF,
+        to=settings.STAFF_NOTIFICATION_EMAIL,
+        about=request,
+        data={"request_id": request.pk},
+        dedup_key=f"{emails.ORGANISATION_REQUEST_TO_STAFF}:{request.pk}",
+    )
+    request.staff_notified_at = timezone.now()
+    request.save(update_fields=["staff_notified_at"])
 
 
 def _notify_person(request: OrganisationRequest) -> None:
-    from .tasks import organisation_request_notify_person
-
-    transaction.on_commit(partial(organisation_request_notify_person.delay, request.pk), robust=True)
+    """Owe the person one email saying how their request was decided."""
+    enqueue(
+        kind=emails.ORGANISATION_REQUEST_DECIDED,
+        to=request.user.email,
+        user=request.user,
+        about=request,
+        data={"request_id": request.pk},
+        dedup_key=f"{emails.ORGANISATION_REQUEST_DECIDED}:{request.pk}",
+    )
+    request.person_notified_at = timezone.now()
+    request.save(update_fields=["person_notified_at"])
 
 
 def _locked_pending(request: OrganisationRequest) -> OrganisationRequest:
@@ -322,97 +331,3 @@ def user_organisation_set(*, user: User, organisation: Organisation | None, acti
         )
         _notify_person(pending)
     return user
-
-
-def organisation_request_ids_owed_to_staff(*, older_than: timedelta = timedelta(minutes=5)) -> list[int]:
-    """Pending requests from a confirmed address whose staff email has not gone out a while after
-    they were made (its task was lost, for example while the broker was down)."""
-    return list(
-        OrganisationRequest.objects.filter(
-            status=OrganisationRequest.Status.PENDING,
-            staff_notified_at__isnull=True,
-            created_at__lt=timezone.now() - older_than,
-            user__emailaddress__primary=True,
-            user__emailaddress__verified=True,
-        ).values_list("pk", flat=True)
-    )
-
-
-def organisation_request_staff_email_send(*, request_id: int) -> bool:
-    """Tell staff of a request awaiting review, once. The row stays locked while the email goes
-    out, so two workers never both send it; a failure rolls back for the task to retry.
-    Returns whether it sent."""
-    with transaction.atomic():
-        request = (
-            OrganisationRequest.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user", "organisation")
-            .filter(pk=request_id, staff_notified_at__isnull=True, status=OrganisationRequest.Status.PENDING)
-            .first()
-        )
-        if request is None:
-            return False
-        email_send(
-            template="accounts-organisation-request-to-staff",
-            to=[settings.STAFF_NOTIFICATION_EMAIL],
-            context={
-                "request": request,
-                "person": request.user,
-                "review_url": absolute_url(
-                    reverse("admin:accounts_organisationrequest_change", args=[request.pk])
-                ),
-            },
-        )
-        request.staff_notified_at = timezone.now()
-        request.save(update_fields=["staff_notified_at"])
-    return True
-
-
-def organisation_request_person_email_send(*, request_id: int) -> bool:
-    """Tell the person how staff decided their request, once (same locking as for staff)."""
-    with transaction.atomic():
-        request = (
-            OrganisationRequest.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user", "linked_organisation")
-            .filter(
-                pk=request_id,
-                person_notified_at__isnull=True,
-                status__in=[OrganisationRequest.Status.APPROVED, OrganisationRequest.Status.REJECTED],
-                user__is_active=True,
-                # Never to an address nobody has confirmed: the email quotes what the person typed.
-                user__emailaddress__primary=True,
-                user__emailaddress__verified=True,
-            )
-            .first()
-        )
-        if request is None:
-            return False
-        email_send(
-            template="accounts-organisation-request-decided",
-            to=[request.user.email],
-            context={
-                "request": request,
-                "person": request.user,
-                "approved": request.status == OrganisationRequest.Status.APPROVED,
-                "account_url": absolute_url(reverse("accounts:profile-detail")),
-            },
-        )
-        request.person_notified_at = timezone.now()
-        request.save(update_fields=["person_notified_at"])
-    return True
-
-
-def sign_in_attempts_email_send(*, user_id: int, email: str) -> None:
-    """Email a confirmed address of the account that sign-in to it is paused (accounts.throttles).
-    The email quotes nothing anyone typed."""
-    from .throttles import ACCOUNT_LOCKOUT_SECONDS
-
-    if not EmailAddress.objects.filter(user_id=user_id, email__iexact=email, verified=True).exists():
-        return
-    email_send(
-        template="accounts-sign-in-attempts",
-        to=[email],
-        context={
-            "minutes": ACCOUNT_LOCKOUT_SECONDS // 60,
-            "reset_url": absolute_url(reverse("account_reset_password")),
-        },
-    )

@@ -7,8 +7,6 @@ failures for one account over a window, whatever the address, and tells the pers
 window by email. The counts live in the shared cache (Redis in production), like allauth's.
 """
 
-from functools import partial
-
 from django.core.cache import cache
 from django.db import transaction
 
@@ -51,13 +49,19 @@ def account_sign_in_reset(*, email: str) -> None:
 
 
 def _notify_owner(email: str) -> None:
+    """Owe the account's owner one email that sign-in is paused; only a confirmed address of an
+    existing account is written to."""
     from allauth.account.models import EmailAddress
 
-    from .tasks import sign_in_attempts_notify
+    from outbox.services import enqueue
 
-    # Only a confirmed address of an existing account is written to.
-    address = EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True).first()
+    from .emails import SIGN_IN_ATTEMPTS
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
     if address is not None:
-        transaction.on_commit(
-            partial(sign_in_attempts_notify.delay, address.user_id, address.email), robust=True
-        )
+        with transaction.atomic():
+            enqueue(kind=SIGN_IN_ATTEMPTS, to=address.email, user=address.user, about=address.user)

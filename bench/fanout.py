@@ -20,8 +20,10 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from events.models import Event, ReminderDelivery
+from events.models import Event
+from events.reminders import reminders_of
 from networks.models import Membership, Network
+from outbox.models import Email
 
 from .dataset import insert_rows
 from .server import CeleryWorker, rss_bytes
@@ -217,10 +219,8 @@ def reminder_fanout(
     return {
         "available": True,
         "reminders": count,
-        "written": ReminderDelivery.objects.filter(event=meeting).count(),
-        "sent_rows": ReminderDelivery.objects.filter(
-            event=meeting, status=ReminderDelivery.Status.SENT
-        ).count(),
+        "written": reminders_of(meeting).count(),
+        "sent_rows": reminders_of(meeting).filter(state=Email.State.SENT).count(),
         "received": received,
         "complete": finished is not None,
         "command_seconds": round(command_seconds, 2),

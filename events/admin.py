@@ -3,24 +3,25 @@ from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from loti_portal.admin import (
     LabelledTabularInline,
     NamedDateTimeHalvesMixin,
-    ReadOnlyAdmin,
     ValuesWithBlankFieldListFilter,
 )
 from loti_portal.csv_export import csv_response
+from outbox.admin import email_counts_annotation, emails_summary
 
+from .emails import REMINDER
+from .formatting import format_datetime
 from .forms import EmailRegistrantsForm
-from .models import Event, Invitation, Notification, Question, Registration, ReminderDelivery, Speaker
-from .reminders import reminders_send_due_now_for_event
+from .models import Event, Invitation, Question, Registration, Speaker
+from .reminders import reminder_recipients_count, reminders_send_due_now_for_event, reminders_to_come
 from .services import (
     RegistrationRefused,
     event_attendees_export,
@@ -64,9 +65,20 @@ class InvitationInline(LabelledTabularInline):
     model = Invitation
     formset = InvitationFormSet
     extra = 0
-    fields = ["email", "invited_by", "created_at", "emailed_at"]
-    readonly_fields = ["invited_by", "created_at", "emailed_at"]
+    fields = ["email", "invited_by", "created_at", "emailed"]
+    readonly_fields = ["invited_by", "created_at", "emailed"]
     verbose_name_plural = "invitations (used when the audience is invitation only)"
+
+    @admin.display(description="Invitation email")
+    def emailed(self, invitation):
+        if invitation.pk is None:
+            return "—"
+        from outbox.models import Email
+
+        email = Email.objects.filter(dedup_key=f"events.invitation:{invitation.pk}").first()
+        if email is None:
+            return "Not emailed"
+        return email.get_state_display() + (f" {email.sent_at:%Y-%m-%d %H:%M}" if email.sent_at else "")
 
 
 class RegistrationInline(LabelledTabularInline):
@@ -99,13 +111,30 @@ class RegistrationInline(LabelledTabularInline):
 
 @admin.register(Event)
 class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
-    list_display = ["title", "start", "status", "audience", "capacity", "confirmed", "waiting", "reminders"]
+    list_display = [
+        "title",
+        "start",
+        "status",
+        "audience",
+        "capacity",
+        "confirmed",
+        "waiting",
+        "reminders",
+        "reminders_coming",
+    ]
     list_filter = ["status", "kind", "audience", "network", ("programme", ValuesWithBlankFieldListFilter)]
     search_fields = ["title", "summary", "programme"]
     date_hierarchy = "start"
     list_select_related = ["network"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["sequence", "registrations_link", "reminders_summary", "created_at", "updated_at"]
+    readonly_fields = [
+        "sequence",
+        "registrations_link",
+        "reminders_summary",
+        "emails_summary",
+        "created_at",
+        "updated_at",
+    ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SpeakerInline, QuestionInline, InvitationInline, RegistrationInline]
     actions = [
@@ -132,7 +161,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Reminders", {"fields": ["reminders_summary"]}),
+        ("Reminders and emails", {"fields": ["reminders_summary", "emails_summary"]}),
         ("Record", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -148,10 +177,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
                     "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
                 ),
                 # Subqueries, not joins: a join would multiply the registration counts above.
-                **{
-                    f"reminders_{status}": _reminder_count(status)
-                    for status in ("sent", "pending", "sending", "failed")
-                },
+                **email_counts_annotation(prefix="reminders", about_type="events.event", kinds=[REMINDER]),
             )
         )
 
@@ -160,24 +186,37 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
         waiting = event.reminders_pending + event.reminders_sending
         return f"{event.reminders_sent} / {waiting} / {event.reminders_failed}"
 
+    @admin.display(description="Reminders to come")
+    def reminders_coming(self, event):
+        coming = reminders_to_come(event=event, with_due=False)
+        if not coming:
+            return "—"
+        return ", ".join(f"{hours} h before" for _, hours in coming)
+
     @admin.display(description="Reminders")
     def reminders_summary(self, event):
         if event.pk is None:
             return "—"
-        counts = dict(
-            ReminderDelivery.objects.filter(event=event)
-            .values_list("status")
-            .annotate(total=Count("id"))
-            .values_list("status", "total")
+        sent = emails_summary(about=event, kinds=[REMINDER], noun="reminder")
+        coming = reminders_to_come(event=event)
+        if not coming:
+            return sent
+        people = reminder_recipients_count(event)
+        items = format_html_join(
+            "",
+            "<li>{} hours before the start: {}, to the {} {} who would get it now</li>",
+            (
+                (hours, format_datetime(when), people, "person" if people == 1 else "people")
+                for when, hours in coming
+            ),
         )
-        url = reverse("admin:events_reminderdelivery_changelist") + f"?event__id__exact={event.pk}"
-        return format_html(
-            '{} sent, {} waiting to send, {} failed. <a href="{}">See each reminder</a>',
-            counts.get("sent", 0),
-            counts.get("pending", 0) + counts.get("sending", 0),
-            counts.get("failed", 0),
-            url,
-        )
+        return format_html("{}<p>Still to be sent:</p><ul>{}</ul>", sent, items)
+
+    @admin.display(description="Emails")
+    def emails_summary(self, event):
+        if event.pk is None:
+            return "—"
+        return emails_summary(about=event)
 
     @admin.action(description="Send the reminders that are due now")
     def send_due_reminders_now(self, request, queryset):
@@ -377,31 +416,3 @@ class RegistrationAdmin(admin.ModelAdmin):
             registration_promote(registration=registration, acting_user=request.user)
 
         self._apply(request, queryset, change, "Given a place")
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "registration", "calendar_method", "status", "sent_at"]
-    list_filter = ["kind", "status"]
-    list_select_related = ["registration__user", "registration__event"]
-    search_fields = ["registration__user__email", "registration__event__title"]
-
-
-def _reminder_count(status: str):
-    return Coalesce(
-        Subquery(
-            ReminderDelivery.objects.filter(event=OuterRef("pk"), status=status)
-            .values("event")
-            .annotate(total=Count("id"))
-            .values("total")[:1]
-        ),
-        0,
-    )
-
-
-@admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["event", "user", "offset_hours", "status", "attempts", "sent_at", "last_error"]
-    list_filter = ["status", "offset_hours"]
-    list_select_related = ["event", "user"]
-    search_fields = ["event__title", "user__email", "user__full_name"]

@@ -262,9 +262,6 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    emailed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the invitation email was handed to the mail server."
-    )
 
     class Meta:
         ordering = ["event", "email"]
@@ -315,97 +312,3 @@ class EventMessage(models.Model):
 
     def __str__(self):
         return self.subject
-
-
-class Notification(models.Model):
-    """One email to one registrant, written in the same transaction as the change it reports.
-
-    A task sends it after commit and marks it sent, so a task that runs twice sends it once.
-    """
-
-    class Kind(models.TextChoices):
-        CONFIRMED = "confirmed", "Place confirmed"
-        WAITLISTED = "waitlisted", "Added to the waiting list"
-        PROMOTED = "promoted", "Given a place from the waiting list"
-        CANCELLED = "cancelled", "Registration cancelled"
-        EVENT_CHANGED = "event_changed", "Time or place changed"
-        EVENT_CANCELLED = "event_cancelled", "Event cancelled"
-        MESSAGE = "message", "Message from the organisers"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Not sent: no longer applies"
-
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    message = models.ForeignKey(
-        EventMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    calendar_method = models.CharField(
-        max_length=10,
-        blank=True,
-        choices=[("REQUEST", "Invitation or update"), ("CANCEL", "Cancellation")],
-        help_text="The calendar file attached, if any.",
-    )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="message") | Q(message__isnull=False),
-                name="events_notification_message_has_message",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "created_at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} to {self.registration.user or 'deleted account'}"
-
-
-class ReminderDelivery(models.Model):
-    """The outbox: one reminder for one person about one event, written before it is sent.
-
-    The unique (event, user, offset) row is claimed before sending and marked sent as soon as the
-    mail server accepts the message, so a reminder is never lost and never sent twice.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to send"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not needed any more"
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reminder_deliveries")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
-    )
-    offset_hours = models.PositiveIntegerField(help_text="How many hours before the start it is due.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.UUIDField(null=True, blank=True, db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["event", "offset_hours", "id"]
-        verbose_name_plural = "reminder deliveries"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["event", "user", "offset_hours"], name="events_reminder_once_per_event_person_offset"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "queued_at"]),
-            models.Index(fields=["status", "claimed_at"]),
-        ]
-
-    def __str__(self):
-        return f"{self.offset_hours}h reminder of {self.event} for {self.user}"

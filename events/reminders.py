@@ -1,63 +1,41 @@
-"""Reminders before meetings and sessions, through an outbox that never loses or repeats one.
+"""Reminders before meetings and sessions, sent through the outbox (see outbox.services).
 
-1. `reminders_enqueue_due` writes one ReminderDelivery row per (event, person, offset) that is due,
-   under a unique constraint, before anything is sent. Running it twice, or from two beats at once,
-   writes nothing new.
-2. `reminders_dispatch_pending` hands pending rows to workers in chunks, and only rows that were
-   not handed out in the last few minutes, so the broker never holds work for long and losing it
-   (Redis restarting empty) only delays it.
-3. `reminders_send_chunk` claims a chunk in one UPDATE (renewed every RENEW_CLAIMS_EVERY while it
-   sends), sends each message over one SMTP connection and marks each row sent as soon as the
-   server accepts it. A worker killed mid-chunk leaves its rows "sending";
-   `reminders_requeue_stale` puts them back after a while, so at most the message in flight at
-   the moment of the kill goes out twice.
+`reminders_enqueue_due` writes one outbox row per (event, person, offset) that is due. The row's
+dedup key is unique in the database, so running the job twice, or from two beats at once, writes
+nothing new, and a reminder goes out once. The outbox claims, sends, retries and sweeps them like
+every other email; `reminder_email_for` writes each one at send time, and skips it when the
+person should not get it any more (the meeting was cancelled, they left, turned reminders off or
+cancelled their place).
 """
 
-import logging
-import smtplib
-import uuid
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from loti_portal.emails import email_build
 from loti_portal.utils import absolute_url
+from outbox.models import Email
+from outbox.services import enqueue_many, outbox_sweep
 
 from .calendar import reminder_ics
-from .models import Event, Registration, ReminderDelivery
+from .emails import REMINDER
+from .models import Event, Registration
 
-logger = logging.getLogger(__name__)
-
-CHUNK_SIZE = 100
 # The furthest ahead a reminder may be set (networks' offsets are validated against it).
 MAX_OFFSET_HOURS = 24 * 31
-# A row handed to a worker and not sent within this time is handed out again.
-REQUEUE_AFTER = timedelta(minutes=5)
-# A row claimed by a worker that died is released after this time.
-STALE_CLAIM_AFTER = timedelta(minutes=10)
-# A worker renews its claim on the rows of its chunk it has not sent yet this often: far inside
-# STALE_CLAIM_AFTER, so a row is never released while a live worker is about to send it.
-RENEW_CLAIMS_EVERY = timedelta(seconds=30)
 UNSUBSCRIBE_SALT = "events.reminders.unsubscribe"
 
 
-class TransientEmailError(Exception):
-    """The mail server could not take messages just now; the rows are pending again."""
-
-
 def reminder_offsets_for(event: Event) -> list[int]:
-    """Hours before the start at which this event's reminders go out, largest first."""
-    offsets = None
+    """Hours before the start at which this event's reminders go out, largest first: the
+    network's (none when its list is empty), or the portal's default for a session of no network."""
     if event.network_id is not None:
-        offsets = event.network.reminder_offsets_hours
-    if not offsets:
+        offsets = event.network.reminder_offsets_hours or []
+    else:
         offsets = settings.REMINDER_OFFSETS_HOURS
     return sorted({int(hours) for hours in offsets if int(hours) > 0}, reverse=True)
 
@@ -96,6 +74,68 @@ def _recipients(event: Event):
     return users_who_may_see(event=event, users=users).order_by("pk").values_list("pk", flat=True)
 
 
+def reminders_to_come(
+    *, event: Event, now: datetime | None = None, with_due: bool = True
+) -> list[tuple[datetime, int]]:
+    """(when it goes, offset in hours) of each reminder of the event still to be written, soonest
+    first: those whose time has not come, and (`with_due`, one query) the one due now if it is
+    not written yet, which the next run of the job writes. For staff."""
+    now = now or timezone.now()
+    if event.status != Event.Status.PUBLISHED or event.start <= now:
+        return []
+    coming = [
+        (event.start - timedelta(hours=hours), hours)
+        for hours in reminder_offsets_for(event)
+        if event.start - timedelta(hours=hours) > now
+    ]
+    due = reminder_offset_due(event=event, now=now) if with_due else None
+    if due is not None and not reminders_of(event).filter(data__offset_hours=due).exists():
+        coming.append((now, due))
+    return sorted(coming)
+
+
+def reminder_recipients_count(event: Event) -> int:
+    """How many people the event's reminders go to now."""
+    return _recipients(event).count()
+
+
+def reminder_dedup_key(*, event_id: int, user_id: int, offset_hours: int) -> str:
+    """What makes a reminder once per meeting, person and offset (unique in the outbox)."""
+    return f"{REMINDER}:{event_id}:{user_id}:{offset_hours}"
+
+
+def reminders_of(event: Event):
+    """The outbox rows of this event's reminders."""
+    return Email.objects.filter(kind=REMINDER, about_type="events.event", about_id=event.pk)
+
+
+@transaction.atomic
+def _reminders_write(*, event: Event, offset: int, user_ids, now: datetime) -> int:
+    emails = {user.pk: user.email for user in _users(user_ids)}
+    return enqueue_many(
+        emails=(
+            Email(
+                kind=REMINDER,
+                to=address,
+                user_id=user_id,
+                about_type="events.event",
+                about_id=event.pk,
+                data={"offset_hours": offset},
+                dedup_key=reminder_dedup_key(event_id=event.pk, user_id=user_id, offset_hours=offset),
+                created_at=now,
+                available_at=now,
+            )
+            for user_id, address in emails.items()
+        )
+    )
+
+
+def _users(user_ids):
+    from accounts.models import User
+
+    return User.objects.filter(pk__in=user_ids).only("pk", "email")
+
+
 def reminders_enqueue_due(*, now: datetime | None = None) -> int:
     """Write an outbox row for every reminder that is due. Idempotent; returns rows written."""
     now = now or timezone.now()
@@ -108,87 +148,54 @@ def reminders_enqueue_due(*, now: datetime | None = None) -> int:
         offset = reminder_offset_due(event=event, now=now)
         if offset is None:
             continue
-        rows = [
-            ReminderDelivery(event=event, user_id=user_id, offset_hours=offset, created_at=now)
-            for user_id in _recipients(event).iterator()
-        ]
-        before = ReminderDelivery.objects.filter(event=event, offset_hours=offset).count()
-        ReminderDelivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        written += ReminderDelivery.objects.filter(event=event, offset_hours=offset).count() - before
+        written += _reminders_write(event=event, offset=offset, user_ids=_recipients(event), now=now)
     return written
 
 
-def reminders_requeue_stale(*, now: datetime | None = None) -> int:
-    """Release rows claimed by a worker that stopped before finishing them."""
-    now = now or timezone.now()
-    return ReminderDelivery.objects.filter(
-        status=ReminderDelivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
-    ).update(status=ReminderDelivery.Status.PENDING, claim_token=None)
-
-
-def reminders_dispatch_pending(*, now: datetime | None = None, limit: int = 20_000) -> int:
-    """Queue a send task for each chunk of pending rows not handed out recently. Returns rows queued."""
-    from .tasks import send_reminder_chunk
-
-    now = now or timezone.now()
-    ids = list(
-        ReminderDelivery.objects.filter(status=ReminderDelivery.Status.PENDING)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    for start in range(0, len(ids), CHUNK_SIZE):
-        chunk = ids[start : start + CHUNK_SIZE]
-        ReminderDelivery.objects.filter(id__in=chunk).update(queued_at=now)
-        send_reminder_chunk.delay(chunk)
-    return len(ids)
-
-
 def reminders_run_due(*, now: datetime | None = None) -> dict[str, int]:
-    """The periodic job: enqueue what is due, release stale claims, dispatch what is pending."""
+    """The periodic job: write what is due (handed to workers as each event's rows commit), then
+    sweep the outbox. Returns rows written, rows released from stopped workers, rows queued by
+    the sweep."""
     now = now or timezone.now()
-    return {
-        "written": reminders_enqueue_due(now=now),
-        "released": reminders_requeue_stale(now=now),
-        "queued": reminders_dispatch_pending(now=now),
-    }
-
-
-def _claim(delivery_ids: Iterable[int], now: datetime) -> list[ReminderDelivery]:
-    token = uuid.uuid4()
-    ReminderDelivery.objects.filter(id__in=list(delivery_ids), status=ReminderDelivery.Status.PENDING).update(
-        status=ReminderDelivery.Status.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return list(
-        ReminderDelivery.objects.filter(claim_token=token)
-        .select_related("event", "event__network", "user")
-        .order_by("id")
-    )
+    written = reminders_enqueue_due(now=now)
+    return {"written": written, **outbox_sweep(now=now)}
 
 
 class _ChunkContext:
     """What the reminders of one chunk share, read or built once for the chunk rather than once
-    per message: the registrants' confirmed registrations (one query), each event's links and
-    each event's calendar file without its attendee."""
+    per message: their events (one query), the registrants' confirmed registrations (one query),
+    each event's recipients (one query per event), links, and each event's calendar file
+    without its attendee."""
 
-    def __init__(self, deliveries: list[ReminderDelivery]):
-        event_ids = {delivery.event_id for delivery in deliveries}
-        user_ids = {delivery.user_id for delivery in deliveries}
+    def __init__(self, emails: list[Email]):
+        event_ids = {email.about_id for email in emails}
+        user_ids = {email.user_id for email in emails}
+        self.events = Event.objects.select_related("network").in_bulk(event_ids)
         self.registrations = {
             (registration.event_id, registration.user_id): registration
             for registration in Registration.objects.filter(
                 event_id__in=event_ids, user_id__in=user_ids, status=Registration.Status.CONFIRMED
             )
         }
+        self.recipients: dict[int, set[int]] = {}
         self.calendars: dict = {}
         self.settings_url = absolute_url(reverse("events:notification-settings"))
         self._event_urls: dict[int, str] = {}
 
-    def registration_for(self, delivery: ReminderDelivery) -> Registration | None:
-        registration = self.registrations.get((delivery.event_id, delivery.user_id))
+    def registration_for(self, event: Event, user) -> Registration | None:
+        registration = self.registrations.get((event.pk, user.pk))
         if registration is not None:
-            registration.event, registration.user = delivery.event, delivery.user
+            registration.event, registration.user = event, user
         return registration
+
+    def still_wanted(self, event: Event, user, now: datetime) -> bool:
+        """Whether the person should still get it: the event is on and they are still a recipient
+        (they may have left the network, turned reminders off or cancelled since)."""
+        if event.status != Event.Status.PUBLISHED or event.start <= now or not user.is_active:
+            return False
+        if event.pk not in self.recipients:
+            self.recipients[event.pk] = set(_recipients(event))
+        return user.pk in self.recipients[event.pk]
 
     def event_url(self, event: Event) -> str:
         if event.pk not in self._event_urls:
@@ -196,115 +203,20 @@ class _ChunkContext:
         return self._event_urls[event.pk]
 
 
-def reminders_send_chunk(*, delivery_ids: Iterable[int]) -> dict[str, int]:
-    """Send the given reminders over one SMTP connection.
-
-    Claims the rows first (rows already claimed or sent are skipped, so running twice is safe),
-    marks each sent as soon as the server accepts it, marks refused addresses failed, and on a
-    transient server failure puts the unsent rows back to pending and raises TransientEmailError
-    for the task to retry with backoff.
-    """
-    now = timezone.now()
-    claimed = _claim(delivery_ids, now)
-    wanted: dict[int, set[int]] = {}
-    outcome = {"sent": 0, "skipped": 0, "failed": 0}
-    if not claimed:
-        return outcome
-    ours, renewed_at = {delivery.id for delivery in claimed}, now
-    shared = _ChunkContext(claimed)
-    connection = get_connection()
-    try:
-        connection.open()
-        for index, delivery in enumerate(claimed):
-            if timezone.now() - renewed_at >= RENEW_CLAIMS_EVERY:
-                renewed_at = timezone.now()
-                ours = _renew_claims(claimed[index:], renewed_at)
-            if delivery.id not in ours:
-                # The sweeper released it (this chunk stalled past STALE_CLAIM_AFTER): whoever
-                # claims it next sends it, not us.
-                outcome["skipped"] += 1
-                continue
-            if not _still_wanted(delivery, now, wanted):
-                _finish(delivery, ReminderDelivery.Status.SKIPPED)
-                outcome["skipped"] += 1
-                continue
-            message = reminder_message(delivery=delivery, shared=shared)
-            message.connection = connection
-            try:
-                message.send()
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                if _is_transient(exc):
-                    _release(claimed[index:], exc)
-                    raise TransientEmailError(str(exc)) from exc
-                _finish(delivery, ReminderDelivery.Status.FAILED, error=str(exc))
-                outcome["failed"] += 1
-                continue
-            except (smtplib.SMTPException, OSError) as exc:
-                _release(claimed[index:], exc)
-                raise TransientEmailError(str(exc)) from exc
-            _finish(delivery, ReminderDelivery.Status.SENT)
-            outcome["sent"] += 1
-    except (smtplib.SMTPException, OSError) as exc:
-        # Could not even connect: every claimed row that is still "sending" goes back.
-        _release([d for d in claimed if d.status == ReminderDelivery.Status.SENDING], exc)
-        raise TransientEmailError(str(exc)) from exc
-    finally:
-        try:
-            connection.close()
-        except (smtplib.SMTPException, OSError):
-            logger.warning("Closing the SMTP connection failed", exc_info=True)
-    return outcome
-
-
-def _is_transient(exc: smtplib.SMTPException) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return bool(codes) and all(400 <= code < 500 for code in codes)
-    code = getattr(exc, "smtp_code", 0)
-    return 400 <= code < 500
-
-
-def _still_wanted(delivery: ReminderDelivery, now: datetime, wanted: dict[int, set[int]]) -> bool:
-    """Whether the person should still get it: the event is on and they are still a recipient
-    (they may have left the network, turned reminders off or cancelled since the row was written)."""
-    event = delivery.event
-    if event.status != Event.Status.PUBLISHED or event.start <= now or not delivery.user.is_active:
-        return False
-    if event.id not in wanted:
-        wanted[event.id] = set(_recipients(event))
-    return delivery.user_id in wanted[event.id]
-
-
-def _renew_claims(deliveries: list[ReminderDelivery], now: datetime) -> set[int]:
-    """Renew this worker's claim on the rows it has not sent yet; the ids of those still ours
-    (the sweeper may have released some, and another worker claimed them since)."""
-    if not deliveries:
-        return set()
-    token = deliveries[0].claim_token
-    still_ours = ReminderDelivery.objects.filter(
-        id__in=[delivery.id for delivery in deliveries],
-        claim_token=token,
-        status=ReminderDelivery.Status.SENDING,
+def reminder_email_for(*, email: Email, shared: dict):
+    """The reminder of one outbox row, or None when it should not go any more."""
+    if "reminders" not in shared:
+        chunk = [row for row in shared.get("chunk", [email]) if row.kind == REMINDER] or [email]
+        shared["reminders"] = _ChunkContext(chunk)
+    context = shared["reminders"]
+    event = context.events.get(email.about_id)
+    if event is None or email.user is None:
+        return None
+    if not context.still_wanted(event, email.user, timezone.now()):
+        return None
+    return reminder_message(
+        event=event, user=email.user, offset_hours=email.data["offset_hours"], ref=email.pk, shared=context
     )
-    still_ours.update(claimed_at=now)
-    return set(still_ours.values_list("id", flat=True))
-
-
-def _finish(delivery: ReminderDelivery, status: str, *, error: str = "") -> None:
-    delivery.status = status
-    fields = {"status": status, "last_error": error[:1000]}
-    if status == ReminderDelivery.Status.SENT:
-        fields["sent_at"] = timezone.now()
-    ReminderDelivery.objects.filter(id=delivery.id, claim_token=delivery.claim_token).update(**fields)
-
-
-def _release(deliveries: list[ReminderDelivery], exc: Exception) -> None:
-    ids = [d.id for d in deliveries]
-    ReminderDelivery.objects.filter(id__in=ids, status=ReminderDelivery.Status.SENDING).update(
-        status=ReminderDelivery.Status.PENDING, claim_token=None, queued_at=None, last_error=str(exc)[:1000]
-    )
-    for delivery in deliveries:
-        delivery.status = ReminderDelivery.Status.PENDING
 
 
 def unsubscribe_token(*, user_id: int, network_id: int) -> str:
@@ -317,16 +229,10 @@ def unsubscribe_token_read(token: str) -> tuple[int, int]:
     return int(data["u"]), int(data["n"])
 
 
-def reminder_message(*, delivery: ReminderDelivery, shared: _ChunkContext | None = None):
-    """The reminder email for one delivery: text + HTML, the .ics, and one-click unsubscribe.
-
-    `shared` is what the chunk's messages have in common (see _ChunkContext); without it, it is
-    read for this one delivery.
-    """
-    shared = shared or _ChunkContext([delivery])
-    event, user = delivery.event, delivery.user
-    registration = shared.registration_for(delivery)
-    headers = {"X-Entity-Ref-ID": f"reminder-{delivery.id}"}
+def reminder_message(*, event: Event, user, offset_hours: int, ref: int, shared: _ChunkContext):
+    """The reminder email: text + HTML, the .ics, and one-click unsubscribe."""
+    registration = shared.registration_for(event, user)
+    headers = {"X-Entity-Ref-ID": f"reminder-{ref}"}
     unsubscribe_url = None
     if event.network_id is not None:
         token = unsubscribe_token(user_id=user.id, network_id=event.network_id)
@@ -342,7 +248,7 @@ def reminder_message(*, delivery: ReminderDelivery, shared: _ChunkContext | None
         context={
             "event": event,
             "person": user,
-            "offset_hours": delivery.offset_hours,
+            "offset_hours": offset_hours,
             "event_url": shared.event_url(event),
             "online_url": event.online_url if show_online_link else "",
             "unsubscribe_url": unsubscribe_url,
@@ -361,26 +267,19 @@ def reminder_message(*, delivery: ReminderDelivery, shared: _ChunkContext | None
 
 @transaction.atomic
 def reminders_send_due_now_for_event(*, event: Event, acting_user) -> int:
-    """Staff action: write this event's due reminders now and queue them. Returns rows written."""
+    """Staff action: write this event's due reminders now; they go once the action commits.
+    Returns rows written."""
     from accounts.services import audit_record
 
     now = timezone.now()
+    offsets = reminder_offsets_for(event)
     offset = reminder_offset_due(event=event, now=now) or (
-        min(reminder_offsets_for(event)) if event.start > now else None
+        min(offsets) if offsets and event.start > now else None
     )
     if offset is None:
         return 0
-    before = ReminderDelivery.objects.filter(event=event, offset_hours=offset).count()
-    ReminderDelivery.objects.bulk_create(
-        [
-            ReminderDelivery(event=event, user_id=uid, offset_hours=offset, created_at=now)
-            for uid in _recipients(event)
-        ],
-        ignore_conflicts=True,
-    )
-    written = ReminderDelivery.objects.filter(event=event, offset_hours=offset).count() - before
+    written = _reminders_write(event=event, offset=offset, user_ids=list(_recipients(event)), now=now)
     audit_record(
         actor=acting_user, action="events.reminders.sent_now", target=event, data={"written": written}
     )
-    transaction.on_commit(lambda: reminders_dispatch_pending())
     return written

@@ -18,17 +18,12 @@ app.autodiscover_tasks()
 
 # One dispatcher per concern: each selects due work and fans it out to small tasks.
 app.conf.beat_schedule = {
-    "networks-send-owed-emails": {"task": "networks.tasks.network_emails_send_owed", "schedule": 10 * 60},
+    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": 30},
     "networks-generate-meetings": {
         "task": "networks.tasks.networks_generate_meetings",
         "schedule": crontab(hour=3, minute=15),
     },
     "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 2 * 60},
-    "events-send-owed-invitations": {"task": "events.tasks.send_owed_event_invitations", "schedule": 10 * 60},
-    "accounts-send-owed-organisation-request-emails": {
-        "task": "accounts.tasks.organisation_requests_notify_owed",
-        "schedule": 10 * 60,
-    },
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "loti_portal",
     "accounts",
+    "outbox",
     "networks",
     "events",
 ]
@@ -189,7 +190,14 @@ if REDIS_URL and _TEST_WORKER.removeprefix("gw").isdigit():
     _redis = urlsplit(REDIS_URL)
     REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + int(_TEST_WORKER.removeprefix('gw')) % 15}"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails soft: with Redis down a read is a miss and a write is dropped, so pages still answer.
+    CACHES = {
+        "default": {
+            "BACKEND": "loti_portal.cache_fail_soft.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 elif TESTING:
     # Tests without Redis: each test process its own memory (what the file cache shares between
     # processes on a bare machine, parallel tests must not).
@@ -224,9 +232,22 @@ CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request hands emails to the broker after its commit: with the broker down it gives up
+# within a second or two (the outbox's sweeper sends them later) rather than keep the page waiting.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     _celery_dir = VAR_DIR / "celery"
     CELERY_BROKER_URL = "filesystem://"
@@ -245,8 +266,8 @@ EMAIL_CONFIG = _read("EMAIL_URL", env.email_url, default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = 20
 
-# Reminders go out this many hours before a meeting or session unless its network says otherwise
-# (the default of Network.reminder_offsets_hours, too).
+# Reminders go out this many hours before a session of no network, and before the meetings of a
+# new network until staff change its list (networks.models.default_reminder_offsets reads this).
 REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 
 # Answers to registration questions are deleted this many days after the event ends (UK GDPR:

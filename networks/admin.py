@@ -12,12 +12,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import AuditEntry, Organisation
-from loti_portal.admin import LabelledTabularInline, ReadOnlyAdmin
+from loti_portal.admin import LabelledTabularInline
 from loti_portal.csv_export import csv_response
 
 from . import services
+from .admin_cadence import PREVIEW_FIELDS, CadencePreviewForm
 from .forms import DeclineForm
-from .models import Membership, Network, NetworkEmail, NetworkInvitation, PendingApplication
+from .models import Membership, Network, NetworkInvitation, PendingApplication
 
 
 def _history(obj) -> str:
@@ -91,7 +92,7 @@ class HoursListField(forms.CharField):
             return True
 
 
-class NetworkAdminForm(forms.ModelForm):
+class NetworkAdminForm(CadencePreviewForm):
     eligible_organisation_kinds = forms.MultipleChoiceField(
         label="Organisation kinds that may join",
         choices=Organisation.Kind.choices,
@@ -210,6 +211,8 @@ class NetworkAdmin(admin.ModelAdmin):
                     "meetings_horizon_days",
                     "reminder_offsets_hours",
                     "cadence_summary",
+                    "cadence_checked",
+                    "within_notice",
                 ],
                 "description": "Meetings are created from this cadence up to the horizon every night. "
                 "Changing it replaces future meetings nobody has edited or registered for.",
@@ -253,7 +256,12 @@ class NetworkAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.network_save(network=obj, changed_fields=form.changed_data, acting_user=request.user)
+        services.network_save(
+            network=obj,
+            changed_fields=[name for name in form.changed_data if name not in PREVIEW_FIELDS],
+            acting_user=request.user,
+            within_notice=form.cleaned_data.get("within_notice", False),
+        )
 
     @admin.display(description="In words")
     def cadence_summary(self, obj):
@@ -671,13 +679,3 @@ class NetworkInvitationAdmin(admin.ModelAdmin):
         for invitation in queryset:
             services.invitation_revoke(invitation=invitation, acting_user=request.user)
         self.message_user(request, "The selected invitations can no longer be used.", messages.SUCCESS)
-
-
-@admin.register(NetworkEmail)
-class NetworkEmailAdmin(ReadOnlyAdmin):
-    """What the networks app has emailed, and anything still waiting to go."""
-
-    list_display = ["created_at", "kind", "recipient", "sent_at"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["recipient"]
-    date_hierarchy = "created_at"

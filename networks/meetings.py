@@ -9,11 +9,13 @@ future meetings nobody has touched (not edited by staff, nobody registered) are 
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events.emails import REMINDER
 from events.models import Event, Registration
+from outbox.models import Email
 
 from .cadence import cadence_occurrences
 from .models import Network
@@ -23,14 +25,45 @@ def meeting_title(network: Network) -> str:
     return f"{network.name} meeting"
 
 
-def meetings_generate(*, network: Network, now: datetime | None = None) -> int:
-    """Create the network's meetings up to its horizon. Idempotent; returns how many it created."""
+def meetings_notice(network: Network) -> timedelta:
+    """How far ahead members are told of a meeting: its longest reminder (none: no notice)."""
+    return timedelta(hours=max(network.reminder_offsets_hours or [0]))
+
+
+def meetings_preview(*, network: Network, now: datetime | None = None, count: int = 6) -> list[dict]:
+    """The next `count` meetings the network's cadence (as it is on `network`, saved or not) makes:
+    each with its start, end and whether it falls within the notice period (see
+    meetings_generate). For staff, before they save a change of cadence."""
+    now = now or timezone.now()
+    cadence = network.cadence
+    if cadence is None:
+        return []
+    notice_ends = now + meetings_notice(network)
+    occurrences = cadence_occurrences(cadence, after=now, until=now + timedelta(days=3 * 366))[:count]
+    return [
+        {"date": occurrence, "start": start, "end": end, "within_notice": start < notice_ends}
+        for occurrence, start, end in occurrences
+    ]
+
+
+def meetings_generate(*, network: Network, now: datetime | None = None, within_notice: bool = False) -> int:
+    """Create the network's meetings up to its horizon. Idempotent; returns how many it created.
+
+    A meeting that would start within the notice period (the longest reminder) is made only with
+    `within_notice` (staff confirmed it): otherwise members would be reminded of a meeting they
+    were never told about a week ahead, and the first meeting is the first outside that period.
+    """
     now = now or timezone.now()
     cadence = network.cadence
     if cadence is None or network.status != Network.Status.ACTIVE:
         return 0
     until = now + timedelta(days=network.meetings_horizon_days)
-    occurrences = cadence_occurrences(cadence, after=now, until=until)
+    notice_ends = now + meetings_notice(network)
+    occurrences = [
+        (occurrence, start, end)
+        for occurrence, start, end in cadence_occurrences(cadence, after=now, until=until)
+        if within_notice or start >= notice_ends
+    ]
     existing = set(
         Event.objects.filter(network=network, occurrence_date__isnull=False).values_list(
             "occurrence_date", flat=True
@@ -55,13 +88,42 @@ def meetings_generate(*, network: Network, now: datetime | None = None) -> int:
         for occurrence, start, end in occurrences
         if occurrence not in existing
     ]
-    # The unique (network, occurrence_date) constraint makes a concurrent run's rows win quietly.
-    created = Event.objects.bulk_create(new, ignore_conflicts=True)
-    return len(created)
+    created = sum(_meeting_create(meeting) for meeting in new)
+    return created
+
+
+def _meeting_create(meeting: Event) -> bool:
+    """Save one generated meeting; whether it was created. A slug another event has (say, a
+    session staff named after the date) gets a number added, so the meeting is never lost; a
+    meeting a concurrent run made first (the unique network and occurrence date) is left to it."""
+    for _ in range(3):
+        meeting.slug = _free_slug(meeting.slug)
+        try:
+            with transaction.atomic():
+                meeting.save()
+            return True
+        except IntegrityError:
+            meeting.pk = None
+            if Event.objects.filter(
+                network=meeting.network, occurrence_date=meeting.occurrence_date
+            ).exists():
+                return False
+    raise RuntimeError(f"No free address for the meeting of {meeting.occurrence_date}")
+
+
+def _free_slug(base: str) -> str:
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 @transaction.atomic
-def meetings_replace_future(*, network: Network, now: datetime | None = None) -> tuple[int, int]:
+def meetings_replace_future(
+    *, network: Network, now: datetime | None = None, within_notice: bool = False
+) -> tuple[int, int]:
     """After a change of rule: drop future meetings nobody has touched, then generate afresh.
 
     Returns (removed, created). Meetings staff edited, and meetings anyone registered for, stay.
@@ -72,11 +134,12 @@ def meetings_replace_future(*, network: Network, now: datetime | None = None) ->
             network=network, occurrence_date__isnull=False, start__gt=now, staff_edited=False
         )
         .exclude(registrations__status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED])
-        .exclude(reminder_deliveries__isnull=False)
+        # A meeting people were reminded of stays: they were told about it.
+        .exclude(id__in=Email.objects.filter(kind=REMINDER, about_type="events.event").values("about_id"))
     )
     ids = list(untouched.values_list("id", flat=True))
     Event.objects.filter(id__in=ids).delete()
-    created = meetings_generate(network=network, now=now)
+    created = meetings_generate(network=network, now=now, within_notice=within_notice)
     return len(ids), created
 
 

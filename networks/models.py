@@ -17,6 +17,7 @@ MAX_REMINDER_OFFSET_HOURS = 24 * 31
 
 
 def default_reminder_offsets() -> list[int]:
+    """A new network's reminders: the portal's default (settings.REMINDER_OFFSETS_HOURS)."""
     return list(settings.REMINDER_OFFSETS_HOURS)
 
 
@@ -323,40 +324,3 @@ class NetworkInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
-
-
-class NetworkEmail(models.Model):
-    """An email the networks app owes someone, written in the same transaction as the change it
-    reports. The sending task claims it (sets sent_at) before sending, so it goes out once."""
-
-    class Kind(models.TextChoices):
-        APPLICATION_RECEIVED = "application_received", "Application received (to the applicant)"
-        APPLICATION_TO_STAFF = "application_to_staff", "New application (to staff)"
-        APPLICATION_APPROVED = "application_approved", "Application approved"
-        APPLICATION_DECLINED = "application_declined", "Application declined"
-        JOINED = "joined", "Welcome to the network"
-        INVITATION = "invitation", "Invitation"
-
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    membership = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
-    )
-    invitation = models.ForeignKey(
-        NetworkInvitation, null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
-    )
-    recipient = models.EmailField()
-    data = models.JSONField(default=dict, blank=True, help_text="What the email says, as of the change.")
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(membership__isnull=False) | Q(invitation__isnull=False),
-                name="networks_email_has_subject",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} to {self.recipient}"

@@ -2,8 +2,8 @@
 
 from typing import NamedTuple
 
-from django.db.models import Case, Count, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,13 +22,18 @@ def _active_members() -> QuerySet[Membership]:
     return Membership.objects.filter(status=Membership.Status.ACTIVE)
 
 
-def _upcoming_meetings(*, user, now) -> QuerySet[Event]:
+def _upcoming_published(*, user, now) -> QuerySet[Event]:
     """Published events to come that this person may see (events_visible_to), soonest first."""
     return (
         events_visible_to(user=user)
         .filter(status=Event.Status.PUBLISHED, start__gte=now)
         .order_by("start", "id")
     )
+
+
+def _upcoming_meetings(*, user, now) -> QuerySet[Event]:
+    """A network's meetings are its events of the kind "network meeting"; its other sessions are not."""
+    return _upcoming_published(user=user, now=now).filter(kind=Event.Kind.NETWORK_MEETING)
 
 
 def _networks_seen_by(*, user) -> QuerySet[Network]:
@@ -87,10 +92,21 @@ def _add_personal_view(network: Network, *, user: User) -> None:
     )
 
 
-def network_upcoming_meetings(*, network: Network, user: User) -> list[Event]:
-    """The network's next published events that this person may see, soonest first."""
-    upcoming = _upcoming_meetings(user=user, now=timezone.now()).filter(network=network)
-    return list(upcoming[:UPCOMING_MEETINGS_SHOWN])
+def network_upcoming_events(*, network: Network, user: User) -> tuple[list[Event], list[Event]]:
+    """The network's next published meetings, and apart from them its next other sessions (a
+    careers day, a course), that this person may see (events_visible_to), each soonest first and
+    at most UPCOMING_MEETINGS_SHOWN: one query."""
+    is_meeting = Case(When(kind=Event.Kind.NETWORK_MEETING, then=Value(True)), default=Value(False))
+    events = list(
+        _upcoming_published(user=user, now=timezone.now())
+        .filter(network=network)
+        .annotate(
+            is_meeting=is_meeting,
+            place_in_list=Window(RowNumber(), partition_by=[is_meeting], order_by=[F("start"), F("id")]),
+        )
+        .filter(place_in_list__lte=UPCOMING_MEETINGS_SHOWN)
+    )
+    return [e for e in events if e.is_meeting], [e for e in events if not e.is_meeting]
 
 
 class Lead(NamedTuple):

@@ -13,17 +13,15 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.emails import email_send
 from loti_portal.markdown import render_markdown
-from loti_portal.utils import absolute_url
+from outbox.services import enqueue
 
-from . import rules
-from .models import Membership, Network, NetworkEmail, NetworkInvitation
+from . import emails, rules
+from .models import Membership, Network, NetworkInvitation
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -49,8 +47,13 @@ CADENCE_FIELDS = {
 
 
 @transaction.atomic
-def network_save(*, network: Network, changed_fields: list[str], acting_user: User) -> Network:
-    """Create or update a network as staff edited it (in admin), and audit which fields changed."""
+def network_save(
+    *, network: Network, changed_fields: list[str], acting_user: User, within_notice: bool = False
+) -> Network:
+    """Create or update a network as staff edited it (in admin), and audit which fields changed.
+
+    A new or changed cadence makes its meetings afresh after commit; one that would start within
+    the notice period is made only with `within_notice` (staff confirmed it)."""
     created = network.pk is None
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
@@ -60,12 +63,12 @@ def network_save(*, network: Network, changed_fields: list[str], acting_user: Us
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
 
-        transaction.on_commit(partial(network_meetings_refresh.delay, network.id))
+        transaction.on_commit(partial(network_meetings_refresh.delay, network.id, within_notice), robust=True)
     audit_record(
         actor=acting_user,
         action="networks.network.created" if created else "networks.network.updated",
         target=network,
-        data={"fields": sorted(changed_fields)},
+        data={"fields": sorted(changed_fields), **({"within_notice": True} if within_notice else {})},
     )
     return network
 
@@ -103,9 +106,9 @@ def membership_apply(*, user: User, network: Network, answers: dict) -> Membersh
         target=membership,
         data={"network": network.slug, "answers": answers},
     )
-    _queue_email(kind=NetworkEmail.Kind.APPLICATION_RECEIVED, recipient=user.email, membership=membership)
+    _queue_email(kind=emails.APPLICATION_RECEIVED, recipient=user.email, membership=membership)
     _queue_email(
-        kind=NetworkEmail.Kind.APPLICATION_TO_STAFF,
+        kind=emails.APPLICATION_TO_STAFF,
         recipient=settings.STAFF_NOTIFICATION_EMAIL,
         membership=membership,
     )
@@ -160,7 +163,7 @@ def membership_approve(*, membership: Membership, acting_user: User) -> Membersh
         membership=membership,
         acting_user=acting_user,
         action="networks.membership.approved",
-        email_kind=NetworkEmail.Kind.APPLICATION_APPROVED,
+        email_kind=emails.APPLICATION_APPROVED,
     )
 
 
@@ -184,7 +187,7 @@ def membership_decline(*, membership: Membership, acting_user: User, reason: str
         actor=acting_user, action="networks.membership.declined", target=membership, data={"reason": reason}
     )
     _queue_email(
-        kind=NetworkEmail.Kind.APPLICATION_DECLINED,
+        kind=emails.APPLICATION_DECLINED,
         recipient=membership.user.email,
         membership=membership,
         data={"reason": reason},
@@ -324,7 +327,7 @@ def invitation_create(
         target=invitation,
         data={"network": network.slug, "email": email, "expires_at": invitation.expires_at.isoformat()},
     )
-    _queue_email(kind=NetworkEmail.Kind.INVITATION, recipient=email, invitation=invitation)
+    _queue_email(kind=emails.INVITATION, recipient=email, invitation=invitation)
     return invitation
 
 
@@ -387,63 +390,6 @@ def invitation_accept(*, invitation: NetworkInvitation, user: User) -> Membershi
 # --- email ----------------------------------------------------------------------------------
 
 
-def network_email_deliver(*, email_id: int) -> bool:
-    """Send one owed email. Safe to run twice: it is claimed (sent_at set) before sending, so a
-    second run sends nothing. A failure to send releases the claim and re-raises, for a retry.
-
-    Returns whether this call sent it.
-    """
-    claimed = NetworkEmail.objects.filter(pk=email_id, sent_at__isnull=True).update(sent_at=timezone.now())
-    if not claimed:
-        return False
-    email = NetworkEmail.objects.select_related(
-        "membership__network", "membership__user__organisation", "invitation__network"
-    ).get(pk=email_id)
-    try:
-        email_send(
-            template=f"networks-{email.kind.replace('_', '-')}",
-            to=[email.recipient],
-            context=_email_context(email),
-        )
-    except Exception:
-        NetworkEmail.objects.filter(pk=email_id).update(sent_at=None)
-        raise
-    return True
-
-
-def network_email_ids_owed(*, older_than: timedelta = timedelta(minutes=5)) -> list[int]:
-    """Emails still unsent some minutes after their change committed: their first task was lost."""
-    cutoff = timezone.now() - older_than
-    return list(
-        NetworkEmail.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
-
-
-def _email_context(email: NetworkEmail) -> dict:
-    membership, invitation = email.membership, email.invitation
-    network = membership.network if membership else invitation.network
-    context = {
-        "network": network,
-        "network_url": absolute_url(reverse("networks:network-detail", args=[network.slug])),
-        "my_networks_url": absolute_url(reverse("networks:my-networks")),
-        "data": email.data,
-    }
-    if membership is not None:
-        context.update(
-            membership=membership,
-            person=membership.user,
-            review_url=absolute_url(reverse("admin:networks_membership_change", args=[membership.pk])),
-        )
-    if invitation is not None:
-        context.update(
-            invitation=invitation,
-            accept_url=absolute_url(reverse("networks:invitation-accept", args=[invitation.token])),
-        )
-    return context
-
-
 def _queue_email(
     *,
     kind: str,
@@ -451,16 +397,20 @@ def _queue_email(
     membership: Membership | None = None,
     invitation: NetworkInvitation | None = None,
     data: dict | None = None,
-) -> NetworkEmail:
-    from .tasks import network_email_send  # the task module imports this one
-
-    email = NetworkEmail.objects.create(
-        kind=kind, recipient=recipient, membership=membership, invitation=invitation, data=data or {}
+) -> None:
+    """Owe an email in the caller's transaction (see outbox.services.enqueue)."""
+    network = membership.network if membership is not None else invitation.network
+    enqueue(
+        kind=kind,
+        to=recipient,
+        user=membership.user if membership is not None and recipient == membership.user.email else None,
+        about=network,
+        data={
+            **(data or {}),
+            "membership_id": membership.pk if membership is not None else None,
+            "invitation_id": invitation.pk if invitation is not None else None,
+        },
     )
-    # robust: the change is committed whatever the broker says; a lost task is picked up by the
-    # periodic sweep of owed emails.
-    transaction.on_commit(partial(network_email_send.delay, email.pk), robust=True)
-    return email
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -507,7 +457,7 @@ def _activate(
     membership: Membership,
     acting_user: User,
     action: str,
-    email_kind: str = NetworkEmail.Kind.JOINED,
+    email_kind: str = emails.JOINED,
     data: dict | None = None,
 ) -> Membership:
     """Make the row an active membership from now, audit it and welcome the person by email.

@@ -19,12 +19,13 @@ def network_list(request):
 def network_detail(request, slug):
     network = selectors.network_get_for_user(user=request.user, slug=slug)
     can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
-    meetings = selectors.network_upcoming_meetings(network=network, user=request.user)
+    meetings, sessions = selectors.network_upcoming_events(network=network, user=request.user)
     context = {
         "network": network,
         "is_member": network.my_status == Membership.Status.ACTIVE,
         "can_see_discussion": can_see_discussion,
         "meetings": meetings,
+        "sessions": sessions,
         "leads": selectors.network_leads(network=network) if request.user.is_authenticated else [],
         "eligible_organisations": rules.eligible_organisations_phrase(network),
     }

@@ -132,3 +132,22 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
+
+
+def reminder_email(*, event, user, offset_hours: int, state: str = "pending", sent_at=None):
+    """A reminder row in the outbox, as the reminders job writes it."""
+    from events.emails import REMINDER
+    from events.reminders import reminder_dedup_key
+    from outbox.models import Email
+
+    return Email.objects.create(
+        kind=REMINDER,
+        to=user.email,
+        user=user,
+        about_type="events.event",
+        about_id=event.pk,
+        data={"offset_hours": offset_hours},
+        dedup_key=reminder_dedup_key(event_id=event.pk, user_id=user.pk, offset_hours=offset_hours),
+        state=state,
+        sent_at=sent_at,
+    )

@@ -8,8 +8,8 @@ from .event import (
     event_message_registrants,
     event_save,
 )
-from .invitations import invitation_email_send, invitation_ids_owed, invitations_announce
-from .notifications import notification_send, notifications_queue
+from .invitations import invitations_announce
+from .notifications import notifications_queue
 from .registration import (
     RegistrationRefused,
     event_fill_from_waitlist,
@@ -28,10 +28,7 @@ __all__ = [
     "event_fill_from_waitlist",
     "event_message_registrants",
     "event_save",
-    "invitation_email_send",
-    "invitation_ids_owed",
     "invitations_announce",
-    "notification_send",
     "notifications_queue",
     "registration_cancel",
     "registration_create",

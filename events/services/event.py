@@ -8,7 +8,8 @@ from accounts.models import User
 from accounts.services import audit_record
 from loti_portal.markdown import render_markdown
 
-from ..models import Event, EventMessage, Notification, Question, Registration, Speaker
+from .. import emails
+from ..models import Event, EventMessage, Question, Registration, Speaker
 from ..selectors import event_attendee_rows
 from .notifications import notifications_queue
 from .registration import waitlist_fill_free_places
@@ -66,9 +67,9 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         )
     if cancelled:
         audit_record(actor=acting_user, action="events.event.cancelled", target=event)
-        _tell_registrants(event, kind=Notification.Kind.EVENT_CANCELLED, calendar_method="CANCEL")
+        _tell_registrants(event, kind=emails.EVENT_CANCELLED, calendar_method="CANCEL")
     elif reinstated or rescheduled:
-        _tell_registrants(event, kind=Notification.Kind.EVENT_CHANGED, calendar_method="REQUEST")
+        _tell_registrants(event, kind=emails.EVENT_CHANGED, calendar_method="REQUEST")
     if is_published and "capacity" in changed_fields:
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="capacity")
     return event
@@ -77,7 +78,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
 def _tell_registrants(event: Event, *, kind: str, calendar_method: str) -> None:
     registrations = Registration.objects.filter(
         event=event, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
-    )
+    ).select_related("user")
     notifications_queue(
         items=(
             (
@@ -161,9 +162,9 @@ def event_message_registrants(
     )
     registrations = Registration.objects.filter(
         event=event, status__in=_RECIPIENT_STATUSES[recipients], user__isnull=False
-    )
+    ).select_related("user")
     notifications = notifications_queue(
-        items=((registration, Notification.Kind.MESSAGE, "") for registration in registrations),
+        items=((registration, emails.MESSAGE, "") for registration in registrations),
         message=message,
     )
     audit_record(

@@ -8,7 +8,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 
-from ..models import Event, Notification, Question, Registration
+from .. import emails
+from ..models import Event, Question, Registration
 from ..selectors import registration_refusal_reason
 from .notifications import notifications_queue
 
@@ -92,9 +93,9 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
         data={"event": event.slug, "waitlist_position": registration.waitlist_position},
     )
     if gets_place:
-        notifications_queue(items=[(registration, Notification.Kind.CONFIRMED, "REQUEST")])
+        notifications_queue(items=[(registration, emails.CONFIRMED, "REQUEST")])
     else:
-        notifications_queue(items=[(registration, Notification.Kind.WAITLISTED, "")])
+        notifications_queue(items=[(registration, emails.WAITLISTED, "")])
     return registration
 
 
@@ -125,7 +126,7 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
         target=registration,
         data={"event": event.slug, "had_place": had_place},
     )
-    notifications_queue(items=[(registration, Notification.Kind.CANCELLED, "CANCEL" if had_place else "")])
+    notifications_queue(items=[(registration, emails.CANCELLED, "CANCEL" if had_place else "")])
     if had_place:
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation")
     return registration
@@ -142,7 +143,7 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
         target=registration,
         data={"event": registration.event.slug, "trigger": trigger},
     )
-    notifications_queue(items=[(registration, Notification.Kind.PROMOTED, "REQUEST")])
+    notifications_queue(items=[(registration, emails.PROMOTED, "REQUEST")])
 
 
 def waitlist_fill_free_places(
@@ -159,7 +160,7 @@ def waitlist_fill_free_places(
         if free <= 0:
             return []
         waiting = waiting[:free]
-    promoted = list(waiting.select_related("event"))
+    promoted = list(waiting.select_related("event", "user"))
     for registration in promoted:
         _promote(registration, acting_user=acting_user, trigger=trigger)
     return promoted

@@ -19,11 +19,12 @@ from django.utils import timezone
 from accounts.models import AuditEntry, User
 from accounts.privacy import account_delete, personal_data_export, registration_answers_expire
 from accounts.tasks import registration_answers_delete_expired
-from events.models import CalendarFeed, Event, Invitation, Notification, Registration, ReminderDelivery
+from events.models import CalendarFeed, Event, Invitation, Registration
 from events.services import calendar_feed_regenerate, registration_create
 from loti_portal.celery import app as celery_app
 from networks.models import Membership, Network, NetworkInvitation
 from networks.services import invitation_create, membership_apply
+from outbox.models import Email
 from tests.factories import (
     PASSWORD,
     EventFactory,
@@ -31,6 +32,7 @@ from tests.factories import (
     NetworkFactory,
     QuestionFactory,
     RegistrationFactory,
+    reminder_email,
 )
 
 
@@ -72,17 +74,11 @@ def _activity(person, *, approval_network, past_event, staff, size=1):
         registration = registration_create(
             event=event, user=person, answers={str(question.pk): f"Commissioner {number}"}, acting_user=person
         )
-        Notification.objects.filter(registration=registration).update(
-            status=Notification.Status.SENT, sent_at=timezone.now()
+        Email.objects.filter(user=person, data__registration_id=registration.pk).update(
+            state=Email.State.SENT, sent_at=timezone.now()
         )
-        ReminderDelivery.objects.create(
-            event=event,
-            user=person,
-            offset_hours=24,
-            status=ReminderDelivery.Status.SENT,
-            sent_at=timezone.now(),
-        )
-        ReminderDelivery.objects.create(event=event, user=person, offset_hours=168)  # pending: not "sent"
+        reminder_email(event=event, user=person, offset_hours=24, state="sent", sent_at=timezone.now())
+        reminder_email(event=event, user=person, offset_hours=168)  # pending: not "sent"
     RegistrationFactory(event=past_event, user=person, status=Registration.Status.ATTENDED)
     calendar_feed_regenerate(user=person)
 
@@ -207,9 +203,7 @@ def busy_member(member, outsider, approval_network, past_event, staff):
         network=approval_network,
         answers={"job_title": "Head of Data", "organisation": "Camden", "reason": "Amara wants to learn."},
     )
-    ReminderDelivery.objects.create(
-        event=full, user=member, offset_hours=24, status=ReminderDelivery.Status.SENT, sent_at=timezone.now()
-    )
+    reminder_email(event=full, user=member, offset_hours=24, state="sent", sent_at=timezone.now())
     calendar_feed_regenerate(user=member)
     invitation_create(network=NetworkFactory(name="Chief Officers"), email=member.email, invited_by=staff)
     private = EventFactory(title="Invitation only", audience=Event.Audience.INVITATION)
@@ -269,8 +263,8 @@ def test_deleting_an_account_removes_the_person_and_keeps_the_counts(
     assert promoted and "place" in promoted[-1].subject.lower()
     assert all("amara@camden.gov.uk" not in message.to for message in mailoutbox)
     # Reminders, notifications, feed, invitations and memberships of the person are gone.
-    assert not ReminderDelivery.objects.exists()
-    assert not Notification.objects.filter(registration__user=None).exists()
+    assert not Email.objects.filter(kind="events.reminder").exists()
+    assert not Email.objects.filter(to__iexact="amara@camden.gov.uk").exists()
     assert not CalendarFeed.objects.exists()
     assert not NetworkInvitation.objects.exists() and not Invitation.objects.exists()
     assert not Membership.objects.filter(network=busy_member["scientists"]).exists()

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from events.models import Event, EventMessage, Invitation, Notification, Registration
+from events.models import Event, EventMessage, Invitation, Registration
+from outbox.models import Email
 from tests.factories import QuestionFactory, RegistrationFactory, SpeakerFactory, UserFactory
 
 from .conftest import calendar_attachment, only_event
@@ -226,7 +227,7 @@ def test_email_registrants_asks_for_the_message_then_sends_it(
     assert sent.status_code == 302
     assert [(m.to, m.subject) for m in mailoutbox] == [([confirmed.user.email], "Room change")]
     assert "We are now in room 2." in mailoutbox[0].body
-    assert Notification.objects.filter(kind="message").count() == 1
+    assert Email.objects.filter(kind="events.message", state="sent").count() == 1
     assert AuditEntry.objects.get(action="events.event.messaged").data["count"] == 1
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from events.calendar import event_uid
 from events.formatting import LONDON
-from events.models import CalendarFeed, Event, Notification, Registration
+from events.models import CalendarFeed, Event, Registration
 from events.services import (
     calendar_feed_regenerate,
     event_cancel,
@@ -19,6 +19,7 @@ from events.services import (
     registration_create,
 )
 from networks.models import Membership
+from outbox.models import Email
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 from .conftest import calendar_attachment, only_event
@@ -262,4 +263,4 @@ def test_an_archived_networks_feed_is_gone(client, network):
 
 def test_notification_rows_record_which_calendar_file_went(event, member):
     register(event, member)
-    assert Notification.objects.get().calendar_method == "REQUEST"
+    assert Email.objects.get().data["calendar_method"] == "REQUEST"

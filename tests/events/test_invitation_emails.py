@@ -1,13 +1,16 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
 from events.models import Event, Invitation
-from events.services import invitation_email_send, invitation_ids_owed
+from events.services import invitations_announce
+from outbox.models import Email
+from outbox.services import emails_send, outbox_sweep
 from tests.factories import EventFactory
 
 
@@ -63,16 +66,26 @@ def test_staff_inviting_in_admin_emails_each_invitee_once(
     assert message.subject == "You are invited: Chief Officers' briefing"
     assert reverse("events:event-detail", args=[private.slug]) in message.body
     assert message.alternatives and "Chief Officers&#x27; briefing" in message.alternatives[0][0]
-    assert Invitation.objects.filter(emailed_at__isnull=False).count() == 2
+    assert Email.objects.filter(kind="events.invitation", state=Email.State.SENT).count() == 2
     assert AuditEntry.objects.filter(action="events.invitation.created").count() == 2
 
-    # Sending again (a retried task) sends nothing more.
-    for invitation in Invitation.objects.all():
-        assert invitation_email_send(invitation_id=invitation.id) is False
+    # Sending again (a retried task) or announcing again sends nothing more.
+    for email in Email.objects.all():
+        assert emails_send(email_ids=[email.pk])["sent"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invitations_announce(invitations=Invitation.objects.all(), acting_user=staff) == 0
     assert len(mail.outbox) == 2
 
 
-def test_a_failed_send_is_retried_and_a_lost_task_is_found(private, monkeypatch):
+def announce(invitation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitations_announce(invitations=[invitation], acting_user=None)
+    return Email.objects.get(kind="events.invitation", data__invitation_id=invitation.pk)
+
+
+def test_a_failed_send_is_retried_and_a_lost_task_is_found(
+    private, monkeypatch, django_capture_on_commit_callbacks
+):
     from django.core.mail.backends.locmem import EmailBackend
 
     invitation = Invitation.objects.create(event=private, email="chief@camden.gov.uk")
@@ -81,21 +94,22 @@ def test_a_failed_send_is_retried_and_a_lost_task_is_found(private, monkeypatch)
         raise OSError("mail server down")
 
     monkeypatch.setattr(EmailBackend, "send_messages", broken)
-    with pytest.raises(OSError):
-        invitation_email_send(invitation_id=invitation.id)
-    invitation.refresh_from_db()
-    assert invitation.emailed_at is None
-    Invitation.objects.filter(id=invitation.id).update(created_at=timezone.now() - timedelta(minutes=11))
-    assert invitation_ids_owed() == [invitation.id]
+    email = announce(invitation, django_capture_on_commit_callbacks)
+    assert email.state == Email.State.PENDING and email.last_error == "mail server down"
+    assert outbox_sweep()["queued"] == 0  # not due again yet
     monkeypatch.undo()
-    assert invitation_email_send(invitation_id=invitation.id) is True
-    assert invitation_ids_owed() == []
+    with time_machine.travel(email.available_at + timedelta(seconds=1)):
+        # The sweeper finds it (as it finds one whose task the broker lost) and it goes, once.
+        assert outbox_sweep()["queued"] == 1
+        assert outbox_sweep()["queued"] == 0
+    email.refresh_from_db()
+    assert email.state == Email.State.SENT
     assert len(mail.outbox) == 1
 
 
-def test_no_invitation_email_for_a_draft_or_past_session(private):
+def test_no_invitation_email_for_a_draft_or_past_session(private, django_capture_on_commit_callbacks):
     private.status = Event.Status.DRAFT
     private.save()
     invitation = Invitation.objects.create(event=private, email="chief@camden.gov.uk")
-    assert invitation_email_send(invitation_id=invitation.id) is False
+    assert announce(invitation, django_capture_on_commit_callbacks).state == Email.State.SKIPPED
     assert mail.outbox == []

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from events.models import Event, Invitation, Notification, Registration
+from events.models import Event, Invitation, Registration
 from events.services import (
     RegistrationRefused,
     event_fill_from_waitlist,
@@ -18,6 +18,7 @@ from events.services import (
     registration_promote,
 )
 from networks.models import Membership
+from outbox.models import Email
 from tests.factories import EventFactory, QuestionFactory, RegistrationFactory, UserFactory
 
 from .conftest import calendar_attachment
@@ -114,7 +115,7 @@ def test_closed_or_cancelled_event_refuses_and_stores_nothing(event, member, cha
     with pytest.raises(RegistrationRefused, match=message):
         register(event, member)
     assert not Registration.objects.exists()
-    assert not Notification.objects.exists()
+    assert not Email.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="events.registration").exists()
 
 

@@ -8,21 +8,37 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from events.models import Event, Registration, ReminderDelivery
+from events.models import Event, Registration
 from events.reminders import (
-    TransientEmailError,
     reminder_offset_due,
     reminders_enqueue_due,
-    reminders_requeue_stale,
     reminders_run_due,
-    reminders_send_chunk,
     unsubscribe_token,
 )
 from networks.cadence import LONDON
 from networks.models import Membership
+from outbox.models import Email
+from outbox.services import LEASE, emails_send, outbox_release_expired
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, RegistrationFactory, UserFactory
 
 from .conftest import calendar_attachment, only_event
+
+
+class ReminderDelivery:
+    """The reminders in the outbox."""
+
+    objects = Email.objects.filter(kind="events.reminder").order_by("id")
+
+
+def reminders_send_chunk(*, delivery_ids):
+    return emails_send(email_ids=delivery_ids)
+
+
+def reminders_requeue_stale():
+    return outbox_release_expired()
+
+
+NOTHING = {"sent": 0, "skipped": 0, "failed": 0, "retry": 0}
 
 START = datetime(2026, 3, 10, 10, 0, tzinfo=LONDON)
 
@@ -79,7 +95,8 @@ def test_network_meeting_reminds_active_members_who_have_not_opted_out(meeting, 
     with time_machine.travel(START - timedelta(hours=20), tick=False):
         assert reminders_enqueue_due() == 3
     assert set(ReminderDelivery.objects.values_list("user__email", flat=True)) == {m.email for m in members}
-    assert set(ReminderDelivery.objects.values_list("offset_hours", flat=True)) == {24}
+    assert set(ReminderDelivery.objects.values_list("to", flat=True)) == {m.email for m in members}
+    assert set(ReminderDelivery.objects.values_list("data__offset_hours", flat=True)) == {24}
 
 
 def test_other_sessions_remind_confirmed_registrants_only(db):
@@ -107,7 +124,7 @@ def test_running_the_job_twice_sends_each_reminder_once(meeting, members, django
     assert first["written"] == 3 and first["queued"] == 3
     assert second == {"written": 0, "released": 0, "queued": 0}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in members)
-    assert set(ReminderDelivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert set(ReminderDelivery.objects.values_list("state", flat=True)) == {"sent"}
 
 
 def test_a_chunk_sent_twice_sends_once(meeting, members):
@@ -115,7 +132,7 @@ def test_a_chunk_sent_twice_sends_once(meeting, members):
         reminders_enqueue_due()
         ids = list(ReminderDelivery.objects.values_list("id", flat=True))
         assert reminders_send_chunk(delivery_ids=ids)["sent"] == 3
-        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 0, "skipped": 0, "failed": 0}
+        assert reminders_send_chunk(delivery_ids=ids) == NOTHING
     assert len(mail.outbox) == 3
 
 
@@ -124,8 +141,8 @@ def test_week_and_day_reminders_are_separate_and_not_sent_together(meeting, memb
         reminders_run_due()
     with time_machine.travel(START - timedelta(hours=3), tick=False):
         reminders_run_due()
-    assert ReminderDelivery.objects.filter(offset_hours=168, status="sent").count() == 3
-    assert ReminderDelivery.objects.filter(offset_hours=24, status="sent").count() == 3
+    assert ReminderDelivery.objects.filter(data__offset_hours=168, state="sent").count() == 3
+    assert ReminderDelivery.objects.filter(data__offset_hours=24, state="sent").count() == 3
     assert len(mail.outbox) == 6
     # An event first seen inside the last day gets only the day-ahead reminder.
     late = EventFactory(
@@ -133,7 +150,9 @@ def test_week_and_day_reminders_are_separate_and_not_sent_together(meeting, memb
     )
     with time_machine.travel(late.start - timedelta(hours=2), tick=False):
         reminders_run_due()
-    assert set(ReminderDelivery.objects.filter(event=late).values_list("offset_hours", flat=True)) == {24}
+    assert set(
+        ReminderDelivery.objects.filter(about_id=late.pk).values_list("data__offset_hours", flat=True)
+    ) == {24}
 
 
 def test_someone_who_leaves_before_sending_is_skipped(meeting, members):
@@ -141,7 +160,7 @@ def test_someone_who_leaves_before_sending_is_skipped(meeting, members):
         reminders_enqueue_due()
         Membership.objects.filter(user=members[0]).update(status=Membership.Status.LEFT)
         ids = list(ReminderDelivery.objects.values_list("id", flat=True))
-        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 2, "skipped": 1, "failed": 0}
+        assert reminders_send_chunk(delivery_ids=ids) == {**NOTHING, "sent": 2, "skipped": 1}
 
 
 def test_the_reminder_email(meeting, members):
@@ -189,10 +208,11 @@ def test_transient_smtp_failure_puts_rows_back_for_a_retry(meeting, members, mon
     with time_machine.travel(START - timedelta(hours=20), tick=False):
         reminders_enqueue_due()
         ids = list(ReminderDelivery.objects.order_by("id").values_list("id", flat=True))
-        with pytest.raises(TransientEmailError):
-            reminders_send_chunk(delivery_ids=ids)
-        statuses = list(ReminderDelivery.objects.order_by("id").values_list("status", flat=True))
+        assert reminders_send_chunk(delivery_ids=ids) == {**NOTHING, "sent": 1, "retry": 2}
+        statuses = list(ReminderDelivery.objects.order_by("id").values_list("state", flat=True))
         assert statuses == ["sent", "pending", "pending"]
+        assert reminders_send_chunk(delivery_ids=ids)["sent"] == 0  # not before the backoff
+    with time_machine.travel(START - timedelta(hours=20) + timedelta(minutes=1), tick=False):
         assert reminders_send_chunk(delivery_ids=ids)["sent"] == 2
     assert len(mail.outbox) == 3
 
@@ -211,8 +231,8 @@ def test_refused_address_is_marked_failed_and_the_rest_go(meeting, members, monk
     with time_machine.travel(START - timedelta(hours=20), tick=False):
         reminders_enqueue_due()
         ids = list(ReminderDelivery.objects.values_list("id", flat=True))
-        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 2, "skipped": 0, "failed": 1}
-    failed = ReminderDelivery.objects.get(status="failed")
+        assert reminders_send_chunk(delivery_ids=ids) == {**NOTHING, "sent": 2, "failed": 1}
+    failed = ReminderDelivery.objects.get(state="failed")
     assert failed.user == members[0] and "No such mailbox" in failed.last_error
 
 
@@ -233,15 +253,16 @@ def test_a_slow_chunk_keeps_its_claim(meeting, members, monkeypatch):
     released = []
     with time_machine.travel(START - timedelta(hours=20), tick=False) as traveller:
 
-        def four_minutes_each():
-            traveller.shift(timedelta(minutes=4))
+        def thirty_seconds_each():
+            traveller.shift(timedelta(seconds=30))
             released.append(reminders_requeue_stale())
 
         reminders_enqueue_due()
         ids = list(ReminderDelivery.objects.values_list("id", flat=True))
-        _sending_with(monkeypatch, four_minutes_each)
-        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 3, "skipped": 0, "failed": 0}
-    assert released == [0, 0, 0]  # twelve minutes in all, but the claim was renewed as it went
+        _sending_with(monkeypatch, thirty_seconds_each)
+        assert reminders_send_chunk(delivery_ids=ids) == {**NOTHING, "sent": 3}
+    # Ninety seconds in all, twice the lease, but the claim was renewed as it went.
+    assert released == [0, 0, 0]
     assert len(mail.outbox) == 3
 
 
@@ -251,32 +272,33 @@ def test_rows_released_from_a_stalled_chunk_are_left_to_the_next_worker(meeting,
 
         def stall_once():
             if not released:
-                traveller.shift(timedelta(minutes=11))
+                traveller.shift(LEASE + timedelta(seconds=5))
                 released.append(reminders_requeue_stale())
 
         reminders_enqueue_due()
         ids = list(ReminderDelivery.objects.order_by("id").values_list("id", flat=True))
         _sending_with(monkeypatch, stall_once)
-        assert reminders_send_chunk(delivery_ids=ids) == {"sent": 1, "skipped": 2, "failed": 0}
+        assert reminders_send_chunk(delivery_ids=ids) == {**NOTHING, "sent": 1, "skipped": 2}
         # The sweeper released all three, the one in flight too: that one may go out twice.
         assert released == [3]
         assert (
-            list(ReminderDelivery.objects.order_by("id").values_list("status", flat=True)) == ["pending"] * 3
+            list(ReminderDelivery.objects.order_by("id").values_list("state", flat=True)) == ["pending"] * 3
         )
         assert reminders_send_chunk(delivery_ids=ids)["sent"] == 3
     assert len(mail.outbox) == 4
 
 
-def test_rows_left_by_a_worker_that_died_are_released_after_a_while(meeting, members):
-    with time_machine.travel(START - timedelta(hours=20), tick=False):
+def test_rows_left_by_a_worker_that_died_are_released_when_its_lease_ends(meeting, members):
+    claimed_at = START - timedelta(hours=20)
+    with time_machine.travel(claimed_at, tick=False):
         reminders_enqueue_due()
-        ReminderDelivery.objects.update(status="sending", claimed_at=START - timedelta(hours=20))
-    with time_machine.travel(START - timedelta(hours=20) + timedelta(minutes=5), tick=False):
+        ReminderDelivery.objects.update(state="sending", lease_until=claimed_at + LEASE)
+    with time_machine.travel(claimed_at + LEASE - timedelta(seconds=1), tick=False):
         assert reminders_requeue_stale() == 0
-    with time_machine.travel(START - timedelta(hours=20) + timedelta(minutes=11), tick=False):
+    with time_machine.travel(claimed_at + LEASE + timedelta(seconds=1), tick=False):
         assert reminders_requeue_stale() == 3
         reminders_run_due()
-    assert ReminderDelivery.objects.filter(status="sent").count() == 3
+    assert ReminderDelivery.objects.filter(state="sent").count() == 3
 
 
 def test_send_due_reminders_command(meeting, members):
@@ -373,5 +395,29 @@ def test_staff_can_send_due_reminders_now_from_admin(
     with time_machine.travel(START - timedelta(days=2), tick=False):
         listing = client.get(reverse("admin:events_event_changelist")).content.decode()
     assert response.status_code == 302
-    assert ReminderDelivery.objects.filter(event=meeting, status="sent").count() == 3
+    assert ReminderDelivery.objects.filter(about_id=meeting.pk, state="sent").count() == 3
     assert "3 / 0 / 0" in listing
+
+
+def test_a_network_whose_reminders_are_emptied_gets_none(leaders, meeting, members, staff):
+    from events.reminders import reminders_send_due_now_for_event, reminders_to_come
+
+    leaders.reminder_offsets_hours = []
+    leaders.save()
+    meeting.refresh_from_db()
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        assert reminders_enqueue_due() == 0
+        assert reminders_send_due_now_for_event(event=meeting, acting_user=staff) == 0
+        assert reminders_to_come(event=meeting) == []
+    assert not ReminderDelivery.objects.exists()
+
+
+def test_the_default_reminders_live_in_one_setting(db, settings):
+    from networks.models import Network
+
+    settings.REMINDER_OFFSETS_HOURS = [48, 2]
+    assert Network().reminder_offsets_hours == [48, 2]
+    session = EventFactory(start=START, end=START + timedelta(hours=2))
+    RegistrationFactory(event=session)
+    with time_machine.travel(START - timedelta(hours=30), tick=False):
+        assert reminder_offset_due(event=session, now=START - timedelta(hours=30)) == 48

@@ -37,16 +37,27 @@ def real_services(transactional_db):
 
 
 class SmtpSink:
-    """An SMTP server on 127.0.0.1 that keeps every message it accepts."""
+    """An SMTP server on 127.0.0.1 that keeps every message it accepts.
 
-    def __init__(self, delay: float = 0.0):
+    It refuses for good (550) any recipient in `refuse`, and can be stopped and started again on
+    the same port, as a mail server that goes down and comes back.
+    """
+
+    def __init__(self, delay: float = 0.0, refuse: set[str] = frozenset()):
         from aiosmtpd.controller import Controller
 
         self.messages = []
+        self.refuse = set(refuse)
         self._lock = threading.Lock()
         sink = self
 
         class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address.lower() in sink.refuse:
+                    return "550 5.1.1 No such mailbox here"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
                 if delay:
                     await asyncio.sleep(delay)
@@ -63,10 +74,13 @@ class SmtpSink:
 
     def start(self):
         self.controller.start()
+        self.running = True
         return self
 
     def stop(self):
-        self.controller.stop()
+        if getattr(self, "running", False):
+            self.controller.stop()
+            self.running = False
 
     @property
     def url(self):
@@ -207,3 +221,121 @@ def purge_broker(real_services):
     app.control.purge()
     yield
     app.control.purge()
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free loopback port, which the test may stop and start
+    again on the same port (the broker going down and coming back)."""
+
+    def __init__(self, directory: Path):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.directory = directory
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout=15.0):
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.directory,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return self
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not answer in time")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+
+@pytest.fixture
+def own_redis(real_services, tmp_path, settings):
+    """A Redis of this test's own, used as the cache and the broker by this process (and by the
+    workers the test starts), so the test can stop it without disturbing other tests."""
+    import shutil
+
+    from loti_portal.celery import app
+
+    need(shutil.which("redis-server") is not None, "needs redis-server")
+    server = RedisServer(tmp_path).start()
+    previous = app.conf.broker_url
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": server.url},
+    }
+    _point_celery_at(app, server.url)
+    yield server
+    server.stop()
+    _point_celery_at(app, previous)
+
+
+def _point_celery_at(app, url: str) -> None:
+    """Make this process's Celery app publish to `url`: its connection and producer pools (made
+    on first use and kept) are dropped, so the next task opens them afresh."""
+    app.conf.broker_url = url
+    app.close()
+    vars(app).pop("amqp", None)  # a cached property holding the producer pool
+
+
+def worker_env_for(sink, redis_server) -> dict:
+    return {**worker_env(sink), "REDIS_URL": redis_server.url}
+
+
+class BeatProcess:
+    """A real `celery beat` on its own schedule file, as production runs it beside the workers."""
+
+    def __init__(self, env, directory: Path):
+        self.env = env
+        self.directory = directory
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "loti_portal",
+                "beat",
+                "--loglevel=WARNING",
+                f"--schedule={self.directory / 'beat-schedule'}",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)

@@ -2,7 +2,8 @@
 
 N members get exactly N reminders, each with a valid .ics; a worker killed with SIGKILL in the
 middle of the fan-out and started again still delivers every reminder, with at most one
-duplicate: the message its one sending process had in flight.
+duplicate: the message its one sending process had in flight. (tests/integration/test_faults.py
+has the same with the sweeper on beat's own clock.)
 """
 
 from collections import Counter
@@ -13,9 +14,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import Event, ReminderDelivery
-from events.reminders import reminders_dispatch_pending, reminders_requeue_stale, reminders_run_due
+from events.models import Event
+from events.reminders import reminders_of, reminders_run_due
 from networks.models import Membership, Network
+from outbox.models import Email
+from outbox.services import LEASE, REQUEUE_AFTER, outbox_dispatch, outbox_release_expired
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,14 +78,14 @@ def test_every_member_gets_exactly_one_reminder_with_a_valid_calendar_file(
         vevent = calendar_of(message).walk("VEVENT")[0]
         assert vevent.decoded("DTSTART") == meeting.start.replace(microsecond=0)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.SENT).count() == count
+    assert reminders_of(meeting).filter(state=Email.State.SENT).count() == count
 
 
 def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     single_process_worker, slow_smtp_sink, purge_broker
 ):
     count = 300
-    meeting_with_members(count)
+    meeting = meeting_with_members(count)
     single_process_worker.start()
     reminders_run_due()
 
@@ -93,12 +96,12 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     delivered_before_kill = slow_smtp_sink.count()
     assert 0 < delivered_before_kill < count
 
-    # What the killed worker held: rows it claimed stay "sending" until the sweeper releases them;
-    # chunks it had taken from Redis are queued again once they are overdue. Both happen on the
-    # beat; here the clock is moved on rather than waited for.
-    later = timezone.now() + timedelta(minutes=11)
-    released = reminders_requeue_stale(now=later)
-    queued = reminders_dispatch_pending(now=later)
+    # What the killed worker held: rows it claimed stay "sending" until their lease ends; chunks
+    # it had taken from Redis are queued again once they are overdue. Both happen on the beat;
+    # here the clock is moved on rather than waited for.
+    later = timezone.now() + max(LEASE, REQUEUE_AFTER) + timedelta(seconds=1)
+    released = outbox_release_expired(now=later)
+    queued = outbox_dispatch(now=later)
     assert released > 0 and queued >= released
     single_process_worker.start()
 
@@ -109,23 +112,23 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     # At most the one message the pool process had in flight: sent, but not yet marked sent.
     duplicates = sum(times - 1 for times in got.values())
     assert duplicates <= 1, f"{duplicates} duplicates after killing the one process sending"
-    assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.SENT).count() == count
+    assert reminders_of(meeting).filter(state=Email.State.SENT).count() == count
 
 
 def test_reminders_survive_the_broker_losing_its_queue(celery_worker_process, smtp_sink, purge_broker):
     from loti_portal.celery import app
 
     count = 40
-    meeting_with_members(count)
+    meeting = meeting_with_members(count)
     reminders_run_due()  # written to the outbox and queued, but no worker is running
     app.control.purge()  # Redis restarts empty: the queued chunks are gone
     celery_worker_process.start()
     assert not smtp_sink.wait_for(1, timeout=3)
-    assert ReminderDelivery.objects.filter(status=ReminderDelivery.Status.PENDING).count() == count
+    assert reminders_of(meeting).filter(state=Email.State.PENDING).count() == count
 
     # The next runs of the job hand the rows out again once they are overdue.
     assert reminders_run_due()["queued"] == 0  # not overdue yet: nothing is queued twice
-    assert reminders_dispatch_pending(now=timezone.now() + timedelta(minutes=6)) == count
+    assert outbox_dispatch(now=timezone.now() + REQUEUE_AFTER + timedelta(seconds=1)) == count
     assert smtp_sink.wait_for(count, timeout=60)
     smtp_sink.wait_for(count + 1, timeout=2)
     assert set(recipients(smtp_sink).values()) == {1} and len(recipients(smtp_sink)) == count

@@ -369,7 +369,11 @@ def test_creating_and_editing_a_network_in_admin_is_audited(staff_client, staff)
         "memberships-TOTAL_FORMS": 0,
         "memberships-INITIAL_FORMS": 0,
     }
-    assert staff_client.post(add, data).status_code == 302
+    asked = staff_client.post(add, data)
+    assert asked.status_code == 200  # a new cadence: staff first see its next meetings
+    assert "The next 6 meetings:" in asked.content.decode()
+    assert not Network.objects.filter(slug="cyber-leaders").exists()
+    assert staff_client.post(add, {**data, "cadence_checked": "on"}).status_code == 302
     network = Network.objects.get(slug="cyber-leaders")
     assert network.eligible_organisation_kinds == ["borough"]
     assert network.cadence_rrule == "FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE"

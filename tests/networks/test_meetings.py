@@ -9,7 +9,7 @@ from networks.cadence import LONDON
 from networks.meetings import meetings_generate, meetings_generate_all, meetings_replace_future
 from networks.models import Network
 from networks.services import network_save
-from tests.factories import NetworkFactory, RegistrationFactory
+from tests.factories import EventFactory, NetworkFactory, RegistrationFactory
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=LONDON)
 
@@ -156,3 +156,12 @@ def test_incomplete_or_bad_cadence_is_refused_with_a_message_on_the_field(leader
     assert field in refused.value.message_dict
     leaders.refresh_from_db()
     assert leaders.cadence_weekday == 1
+
+
+def test_a_slug_clash_gets_another_slug_and_never_loses_a_meeting(leaders):
+    clash = EventFactory(title="Leaders' away day", slug="data-leaders-2026-02-10")
+    assert meetings_generate(network=leaders, now=NOW) == 6
+    february = Event.objects.get(network=leaders, occurrence_date=date(2026, 2, 10))
+    assert february.slug == "data-leaders-2026-02-10-2"
+    assert Event.objects.get(pk=clash.pk).title == "Leaders' away day"
+    assert len(meeting_dates(leaders)) == 6

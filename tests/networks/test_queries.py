@@ -51,6 +51,7 @@ def populate(network, *, members, organisation):
         Event.objects.create(
             title=f"{network.name} meeting in {days} days",
             slug=f"{network.slug}-{days}",
+            kind=Event.Kind.NETWORK_MEETING,
             network=network,
             start=start,
             end=start + timedelta(hours=1),

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from networks import services
-from networks.models import Membership, NetworkEmail, NetworkInvitation
-from networks.tasks import network_emails_send_owed
+from networks.models import Membership, NetworkInvitation
+from outbox.models import Email
+from outbox.services import REQUEUE_AFTER, emails_send, outbox_sweep
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 
 
@@ -121,7 +122,7 @@ def test_applying_twice_is_refused_and_changes_nothing(member, approval_network,
     first.refresh_from_db()
     assert first.answers["reason"] == answers["reason"]
     assert Membership.objects.count() == 1
-    assert NetworkEmail.objects.count() == 2
+    assert Email.objects.count() == 2
 
 
 def test_a_leaders_network_requires_seniority(member, approval_network, answers):
@@ -372,9 +373,15 @@ def test_members_and_archived_networks_are_not_invited(member, staff, invitation
 
 def test_an_owed_email_is_sent_once_however_often_the_task_runs(member, open_network, mailoutbox):
     services.membership_join(user=member, network=open_network)  # on_commit not run: still owed
-    email = NetworkEmail.objects.get()
-    assert services.network_email_deliver(email_id=email.pk) is True
-    assert services.network_email_deliver(email_id=email.pk) is False
+    email = Email.objects.get()
+    assert (email.kind, email.to, email.user, email.about_id) == (
+        "networks.joined",
+        member.email,
+        member,
+        open_network.pk,
+    )
+    assert emails_send(email_ids=[email.pk])["sent"] == 1
+    assert emails_send(email_ids=[email.pk])["sent"] == 0
     assert len(mailoutbox) == 1
     email.refresh_from_db()
     assert email.sent_at is not None
@@ -389,22 +396,30 @@ class BusyMailServer(BaseEmailBackend):
 
 def test_a_failed_send_is_released_for_a_retry(member, open_network, mailoutbox, settings):
     services.membership_join(user=member, network=open_network)
-    email = NetworkEmail.objects.get()
+    email = Email.objects.get()
     locmem = settings.EMAIL_BACKEND
     settings.EMAIL_BACKEND = f"{__name__}.BusyMailServer"
-    with pytest.raises(SMTPException):
-        services.network_email_deliver(email_id=email.pk)
+    assert emails_send(email_ids=[email.pk])["retry"] == 1
     email.refresh_from_db()
-    assert email.sent_at is None
+    assert email.sent_at is None and email.state == Email.State.PENDING
+    assert "try again later" in email.last_error
     settings.EMAIL_BACKEND = locmem
-    assert services.network_email_deliver(email_id=email.pk) is True
+    with time_machine.travel(email.available_at + timedelta(seconds=1)):
+        assert emails_send(email_ids=[email.pk])["sent"] == 1
     assert len(mailoutbox) == 1
 
 
 def test_the_periodic_sweep_sends_emails_whose_task_was_lost(member, open_network, mailoutbox):
     services.membership_join(user=member, network=open_network)
-    assert network_emails_send_owed() == 0  # too recent: its own task may still be on its way
-    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
-        assert network_emails_send_owed() == 1
-        assert network_emails_send_owed() == 0
+    Email.objects.update(queued_at=timezone.now())  # handed to the broker, which lost it
+    assert outbox_sweep()["queued"] == 0  # too recent: its own task may still be on its way
+    with time_machine.travel(timezone.now() + REQUEUE_AFTER + timedelta(seconds=1)):
+        assert outbox_sweep()["queued"] == 1
+        assert outbox_sweep()["queued"] == 0
+    assert [email.subject for email in mailoutbox] == ["Welcome to Data Scientists"]
+
+
+def test_the_sweep_sends_at_once_an_email_nobody_handed_out(member, open_network, mailoutbox):
+    services.membership_join(user=member, network=open_network)  # the broker was down at commit
+    assert outbox_sweep()["queued"] == 1
     assert [email.subject for email in mailoutbox] == ["Welcome to Data Scientists"]

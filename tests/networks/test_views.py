@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event
-from networks import services
-from networks.models import Membership, NetworkEmail
+from networks import selectors, services
+from networks.models import Membership
+from outbox.models import Email
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 
 
@@ -34,6 +35,7 @@ def test_list_shows_each_active_network_with_its_facts(client, open_network, app
     Event.objects.create(
         title="Data Scientists meeting",
         slug="ds-meeting",
+        kind=Event.Kind.NETWORK_MEETING,
         network=open_network,
         start=start,
         end=start + timedelta(hours=1),
@@ -270,7 +272,7 @@ def test_bad_application_input_is_shown_and_nothing_is_stored(
     assert "govuk-error-summary" in html
     assert message in html
     assert not Membership.objects.exists()
-    assert not NetworkEmail.objects.exists()
+    assert not Email.objects.exists()
 
 
 def test_an_empty_application_shows_every_error(client, member, approval_network):
@@ -547,3 +549,42 @@ def test_unknown_invitations_are_not_found_and_other_methods_refused(client, mem
     client.force_login(member)
     assert client.get(reverse("networks:invitation-accept", args=["not-a-token"])).status_code == 404
     assert client.put(invitation_url(invitation)).status_code == 405
+
+
+def test_a_network_s_meetings_are_its_network_meetings_and_its_other_sessions_are_listed_apart(
+    client, member, open_network
+):
+    start = timezone.now() + timedelta(days=3)
+    careers = {
+        "start": start,
+        "end": start + timedelta(hours=3),
+        "status": "published",
+        "network": open_network,
+    }
+    Event.objects.create(title="Careers day", slug="careers-day", kind=Event.Kind.CAREERS_DAY, **careers)
+    later = start + timedelta(days=7)
+    Event.objects.create(
+        title="Data Scientists meeting",
+        slug="data-scientists-meeting",
+        kind=Event.Kind.NETWORK_MEETING,
+        network=open_network,
+        start=later,
+        end=later + timedelta(hours=1),
+        status="published",
+    )
+    Event.objects.create(
+        title="Private briefing",
+        slug="private-briefing",
+        audience=Event.Audience.INVITATION,
+        **careers,
+    )
+    client.force_login(member)
+    html = html_of(client.get(url("network-detail", open_network)))
+    meetings = html[html.index("Upcoming meetings") : html.index("Sessions for this network")]
+    sessions = html[html.index("Sessions for this network") :]
+    assert "Data Scientists meeting" in meetings and "Careers day" not in meetings
+    assert "Careers day" in sessions and "Data Scientists meeting" not in sessions
+    assert "Private briefing" not in html
+    # The list of networks says when the next meeting is: the meeting, not the careers day.
+    [network] = [n for n in selectors.network_list_for_user(user=member) if n.pk == open_network.pk]
+    assert network.next_meeting_start == later

@@ -25,12 +25,12 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.services import user_complete_profile
-from events.models import Event, Invitation, Registration, ReminderDelivery
+from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
 from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
-from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
+from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory, reminder_email
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -78,7 +78,7 @@ def world(org, member, staff) -> World:
     Invitation.objects.create(event=private, email=owner.email, invited_by=staff)
     registration_create(event=public, user=owner, answers={}, acting_user=owner)
     registration_create(event=private, user=owner, answers={}, acting_user=owner)
-    ReminderDelivery.objects.create(event=public, user=owner, offset_hours=24)
+    reminder_email(event=public, user=owner, offset_hours=24)
 
     unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
     claimant = UserFactory(email="chris@gmail.example", full_name="Chris Claimant")

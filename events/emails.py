@@ -1,0 +1,162 @@
+"""The emails about sessions and registrations, written at send time from current data (see
+outbox.kinds): a confirmation queued just before the person cancelled is not sent, and an update
+says the time the event has when it goes out."""
+
+from django.urls import reverse
+
+from loti_portal.emails import email_build
+from loti_portal.utils import absolute_url
+from outbox.kinds import email_kind
+from outbox.models import Email
+
+from .calendar import invitation_ics
+from .formatting import format_when
+from .models import Event, EventMessage, Invitation, Registration
+from .selectors import waitlist_rank
+
+CONFIRMED = "events.confirmed"
+WAITLISTED = "events.waitlisted"
+PROMOTED = "events.promoted"
+CANCELLED = "events.cancelled"
+EVENT_CHANGED = "events.event_changed"
+EVENT_CANCELLED = "events.event_cancelled"
+MESSAGE = "events.message"
+INVITATION = "events.invitation"
+REMINDER = "events.reminder"
+
+_TEMPLATES = {
+    CONFIRMED: "events-registration-confirmed",
+    WAITLISTED: "events-registration-waitlisted",
+    PROMOTED: "events-registration-promoted",
+    CANCELLED: "events-registration-cancelled",
+    EVENT_CHANGED: "events-event-changed",
+    EVENT_CANCELLED: "events-event-cancelled",
+    MESSAGE: "events-message",
+}
+_LABELS = {
+    CONFIRMED: "Place confirmed",
+    WAITLISTED: "Added to the waiting list",
+    PROMOTED: "Given a place from the waiting list",
+    CANCELLED: "Registration cancelled",
+    EVENT_CHANGED: "Time or place changed",
+    EVENT_CANCELLED: "Event cancelled",
+    MESSAGE: "Message from the organisers",
+}
+# Which registrations each kind still applies to when it is sent.
+_STILL_APPLIES = {
+    CONFIRMED: {Registration.Status.CONFIRMED},
+    PROMOTED: {Registration.Status.CONFIRMED},
+    WAITLISTED: {Registration.Status.WAITLISTED},
+    CANCELLED: {Registration.Status.CANCELLED},
+    EVENT_CHANGED: {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED},
+    EVENT_CANCELLED: {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED},
+    MESSAGE: set(Registration.ACTIVE_STATUSES),
+}
+_SENT_FOR_CANCELLED_EVENT = {EVENT_CANCELLED, MESSAGE}
+# Kinds that report the person's own registration: when several are waiting, only the latest goes.
+REGISTRATION_KINDS = [CONFIRMED, WAITLISTED, PROMOTED, CANCELLED]
+
+
+def registrant_email_data(*, registration: Registration, calendar_method: str, message=None) -> dict:
+    data = {"registration_id": registration.pk, "calendar_method": calendar_method}
+    if message is not None:
+        data["message_id"] = message.pk
+    return data
+
+
+def _registrant_email(email: Email, shared: dict):
+    registration = (
+        Registration.objects.select_related("event", "user")
+        .filter(pk=email.data.get("registration_id"))
+        .first()
+    )
+    if registration is None or not _applies(email, registration):
+        return None
+    event, person = registration.event, registration.user
+    method = email.data.get("calendar_method", "")
+    message = None
+    if email.kind == MESSAGE:
+        message = EventMessage.objects.filter(pk=email.data.get("message_id")).first()
+        if message is None:
+            return None
+    has_place = registration.holds_place and event.status != Event.Status.CANCELLED
+    context = {
+        "person": person,
+        "event": event,
+        "registration": registration,
+        "when": format_when(event.start, event.end),
+        "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
+        "my_events_url": absolute_url(reverse("events:my-events")),
+        "events_url": absolute_url(reverse("events:event-list")),
+        "online_link": event.online_url if has_place else "",
+        "has_place": has_place,
+        "waitlist_rank": waitlist_rank(registration),
+        "message": message,
+        "calendar_method": method,
+    }
+    attachments = []
+    if method:
+        content = invitation_ics(registration=registration, method=method)
+        name = "invitation.ics" if method == "REQUEST" else "cancellation.ics"
+        attachments.append((name, content, f"text/calendar; method={method}"))
+    return email_build(
+        template=_TEMPLATES[email.kind], to=[person.email], context=context, attachments=attachments
+    )
+
+
+def _applies(email: Email, registration: Registration) -> bool:
+    person = registration.user
+    if person is None or not person.is_active:
+        return False
+    if (
+        registration.event.status == Event.Status.CANCELLED
+        and email.kind not in _SENT_FOR_CANCELLED_EVENT
+        and email.data.get("calendar_method") != "CANCEL"
+    ):
+        return False
+    if registration.status not in _STILL_APPLIES[email.kind]:
+        return False
+    if email.kind in REGISTRATION_KINDS:
+        return not Email.objects.filter(
+            about_type="events.event",
+            about_id=registration.event_id,
+            kind__in=REGISTRATION_KINDS,
+            data__registration_id=registration.pk,
+            pk__gt=email.pk,
+        ).exists()
+    return True
+
+
+for _kind, _label in _LABELS.items():
+    email_kind(_kind, _label)(_registrant_email)
+
+
+@email_kind(INVITATION, "Invitation to a session")
+def _invitation_email(email: Email, shared: dict):
+    """Nothing to invite to any more (the session is a draft, cancelled or over, or the
+    invitation was withdrawn): not sent."""
+    from django.utils import timezone
+
+    invitation = Invitation.objects.select_related("event").filter(pk=email.data.get("invitation_id")).first()
+    if invitation is None:
+        return None
+    event = invitation.event
+    if event.status != Event.Status.PUBLISHED or event.start <= timezone.now():
+        return None
+    return email_build(
+        template="events-invitation",
+        to=[invitation.email],
+        context={
+            "event": event,
+            "when": format_when(event.start, event.end),
+            "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
+            "signup_url": absolute_url(reverse("account_signup")),
+        },
+    )
+
+
+@email_kind(REMINDER, "Reminder of a meeting or session")
+def _reminder_email(email: Email, shared: dict):
+    from .reminders import reminder_email_for
+
+    return reminder_email_for(email=email, shared=shared)

@@ -1,0 +1,338 @@
+"""The one way the portal sends email.
+
+1. `enqueue` (or `enqueue_many`) writes the row in the caller's transaction, so the email exists
+   exactly when the change that causes it does. Once that transaction commits the row is handed
+   to a worker (`transaction.on_commit(..., robust=True)`): with the broker down nothing reaches
+   the page, and the row waits for the sweeper.
+2. `emails_send` claims rows with one conditional UPDATE (`state = pending` and due), under a
+   short lease that it renews while it sends, writes each message from current data, sends them
+   over one SMTP connection and marks each sent as soon as the server accepts it.
+   - the server refuses for good (5xx): the row is failed, with the server's words, for staff;
+   - the server is down or refuses for now (4xx, a dropped connection): the unsent rows go back
+     to pending, due again after a backoff (30 s, doubling, at most 30 minutes);
+   - the worker is killed: the lease runs out within LEASE and the sweeper hands the rows out
+     again, so at most the message in flight at the kill goes out twice.
+3. `outbox_sweep` (beat, every SWEEP_EVERY) releases rows whose lease ran out and hands out every
+   due row that no worker took in the last REQUEUE_AFTER: a task lost with the broker, a retry
+   that is due, a row written while the broker was down.
+"""
+
+import logging
+import random
+import smtplib
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model, Q
+from django.utils import timezone
+
+from .kinds import kind_get
+from .models import Email
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 100
+# A worker's claim on the rows of its chunk, renewed every RENEW_EVERY while it sends: a killed
+# worker's rows are free again LEASE after its last renewal.
+LEASE = timedelta(seconds=45)
+RENEW_EVERY = timedelta(seconds=15)
+# How often beat runs the sweeper, and how long a row handed to a worker waits before it is
+# handed out again (the task may have been lost with the broker, or a killed worker held it).
+SWEEP_EVERY = timedelta(seconds=30)
+REQUEUE_AFTER = timedelta(seconds=60)
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_MAX = timedelta(minutes=30)
+# After the broker refused a task, this process leaves handing out to the sweeper for a while,
+# so pages do not wait on a broker that is down.
+BROKER_PAUSE_SECONDS = 15.0
+
+_broker_paused_until = 0.0
+
+
+def about_of(obj: Model | None) -> tuple[str, int | None]:
+    """("events.event", 12) for an object, ("", None) for none."""
+    if obj is None:
+        return "", None
+    return obj._meta.label_lower, obj.pk
+
+
+def enqueue(
+    *,
+    kind: str,
+    to: str,
+    user=None,
+    about: Model | None = None,
+    data: dict | None = None,
+    dedup_key: str | None = None,
+) -> Email | None:
+    """Owe one email: write its row in the caller's transaction and hand it to a worker once that
+    transaction commits. Raises RuntimeError outside a transaction (the email must stand or fall
+    with the change). With a `dedup_key` already used, writes nothing and returns None."""
+    _require_transaction()
+    kind_get(kind)  # an unknown kind is a mistake in the caller, found here rather than at send time
+    about_type, about_id = about_of(about)
+    row = Email(
+        kind=kind,
+        to=to,
+        user=user,
+        about_type=about_type,
+        about_id=about_id,
+        data=data or {},
+        dedup_key=dedup_key,
+    )
+    if dedup_key is None:
+        row.save()
+    else:
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            if not Email.objects.filter(dedup_key=dedup_key).exists():
+                raise
+            return None
+    transaction.on_commit(lambda: hand_out(email_ids=[row.pk]), robust=True)
+    return row
+
+
+def enqueue_many(*, emails: Iterable[Email]) -> int:
+    """Owe many emails at once (unsaved Email rows, e.g. a reminder per member), in the caller's
+    transaction; rows whose dedup_key is taken are left out. Returns how many were written.
+    They are handed to workers once the transaction commits."""
+    _require_transaction()
+    rows = list(emails)
+    if not rows:
+        return 0
+    for kind in {row.kind for row in rows}:
+        kind_get(kind)
+    keys = [row.dedup_key for row in rows if row.dedup_key]
+    before = Email.objects.filter(dedup_key__in=keys).count() if keys else 0
+    Email.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=bool(keys))
+    after = Email.objects.filter(dedup_key__in=keys).count() if keys else 0
+    written = len(rows) - len(keys) + after - before
+    if written:
+        transaction.on_commit(lambda: outbox_dispatch(), robust=True)
+    return written
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Enqueue an email inside the transaction of the change that causes it.")
+
+
+# --- handing rows to workers ----------------------------------------------------------------
+
+
+def hand_out(*, email_ids: list[int], now: datetime | None = None) -> int:
+    """Queue a send task per chunk of rows and note when. Never raises for the broker: with it
+    down the rows stay as they are and the sweeper hands them out later. Returns rows queued."""
+    global _broker_paused_until
+    from .tasks import send_emails  # the task module imports this one
+
+    if not email_ids or time.monotonic() < _broker_paused_until:
+        return 0
+    now = now or timezone.now()
+    queued = 0
+    for start in range(0, len(email_ids), CHUNK_SIZE):
+        chunk = email_ids[start : start + CHUNK_SIZE]
+        Email.objects.filter(id__in=chunk).update(queued_at=now)
+        try:
+            send_emails.delay(chunk)
+        except Exception:
+            logger.warning("The broker did not take %d emails; the sweeper will", len(email_ids) - start)
+            Email.objects.filter(id__in=email_ids[start:], queued_at=now).update(queued_at=None)
+            _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
+            break
+        queued += len(chunk)
+    return queued
+
+
+def outbox_dispatch(*, now: datetime | None = None, limit: int = 20_000) -> int:
+    """Hand out every due pending row not handed out in the last REQUEUE_AFTER. Returns rows queued."""
+    now = now or timezone.now()
+    ids = list(
+        Email.objects.filter(state=Email.State.PENDING, available_at__lte=now)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+        .order_by("available_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return hand_out(email_ids=ids, now=now)
+
+
+def outbox_release_expired(*, now: datetime | None = None) -> int:
+    """Put back rows whose worker's lease ran out (a killed or stuck worker). Returns how many."""
+    now = now or timezone.now()
+    return Email.objects.filter(state=Email.State.SENDING, lease_until__lt=now).update(
+        state=Email.State.PENDING, claim_token=None, lease_until=None, queued_at=None
+    )
+
+
+def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """The periodic job: release expired leases, then hand out what is due. Safe to run twice
+    or from two beats: a row handed out twice is still claimed once."""
+    global _broker_paused_until
+
+    now = now or timezone.now()
+    _broker_paused_until = 0.0  # the sweeper always tries the broker
+    released = outbox_release_expired(now=now)
+    return {"released": released, "queued": outbox_dispatch(now=now)}
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def email_claim(*, email_ids: Iterable[int], now: datetime) -> list[Email]:
+    """Claim the due pending rows among `email_ids` for this worker (one conditional UPDATE) and
+    return them; rows already claimed, sent or not yet due are left out."""
+    token = uuid.uuid4()
+    Email.objects.filter(id__in=list(email_ids), state=Email.State.PENDING, available_at__lte=now).update(
+        state=Email.State.SENDING, claim_token=token, lease_until=now + LEASE, attempts=F("attempts") + 1
+    )
+    return list(Email.objects.filter(claim_token=token).select_related("user").order_by("id"))
+
+
+def emails_send(*, email_ids: Iterable[int]) -> dict[str, int]:
+    """Send the given emails over one SMTP connection. Safe to run twice: rows are claimed first.
+
+    Returns counts: sent, skipped (no longer applies, or another worker has it now), failed
+    (refused for good, or could not be written) and retry (the mail server failed for now: due
+    again after a backoff).
+    """
+    now = timezone.now()
+    outcome = {"sent": 0, "skipped": 0, "failed": 0, "retry": 0}
+    claimed = email_claim(email_ids=email_ids, now=now)
+    if not claimed:
+        return outcome
+    token = claimed[0].claim_token
+    ours, renewed_at = {email.id for email in claimed}, now
+    shared: dict = {"chunk": claimed}
+    connection = get_connection()
+    opened = False
+    try:
+        for index, email in enumerate(claimed):
+            if timezone.now() - renewed_at >= RENEW_EVERY:
+                renewed_at = timezone.now()
+                ours = _renew(claimed[index:], token, renewed_at)
+            if email.id not in ours:
+                # The sweeper released it (this worker stalled past its lease): whoever claims it
+                # next sends it, not us.
+                outcome["skipped"] += 1
+                continue
+            try:
+                message = kind_get(email.kind).build(email, shared)
+            except Exception as exc:
+                logger.exception("Email %s could not be written", email.pk)
+                _finish(email, token, Email.State.FAILED, error=f"Could not be written: {exc!r}")
+                outcome["failed"] += 1
+                continue
+            if message is None:
+                _finish(email, token, Email.State.SKIPPED)
+                outcome["skipped"] += 1
+                continue
+            try:
+                if not opened:
+                    connection.open()
+                    opened = True
+                message.connection = connection
+                message.send()
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+                if not _is_transient(exc):
+                    _finish(email, token, Email.State.FAILED, error=_describe(exc))
+                    outcome["failed"] += 1
+                    continue
+                outcome["retry"] += _retry_later(claimed[index:], token, exc)
+                break
+            except (smtplib.SMTPException, OSError) as exc:
+                outcome["retry"] += _retry_later(claimed[index:], token, exc)
+                break
+            _finish(email, token, Email.State.SENT)
+            outcome["sent"] += 1
+    finally:
+        if opened:
+            try:
+                connection.close()
+            except (smtplib.SMTPException, OSError):
+                logger.warning("Closing the SMTP connection failed", exc_info=True)
+    return outcome
+
+
+def _is_transient(exc: smtplib.SMTPException) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    code = getattr(exc, "smtp_code", 0)
+    return 400 <= code < 500
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
+            for address, (code, message) in exc.recipients.items()
+        )[:1000]
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{exc.smtp_code} {text}"[:1000]
+    return (str(exc) or exc.__class__.__name__)[:1000]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long after its `attempts`-th failed try a row is due again: 30 s, doubling, at most
+    30 minutes, with some jitter so many rows do not come back at the same moment."""
+    seconds = min(RETRY_MAX.total_seconds(), RETRY_FIRST.total_seconds() * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=seconds * random.uniform(0.8, 1.0))
+
+
+def _renew(emails: list[Email], token, now: datetime) -> set[int]:
+    """Renew this worker's lease on the rows it has not sent yet; the ids still ours."""
+    still_ours = Email.objects.filter(
+        id__in=[email.id for email in emails], claim_token=token, state=Email.State.SENDING
+    )
+    still_ours.update(lease_until=now + LEASE)
+    return set(still_ours.values_list("id", flat=True))
+
+
+def _finish(email: Email, token, state: str, *, error: str = "") -> None:
+    fields = {"state": state, "last_error": error[:1000], "lease_until": None}
+    if state == Email.State.SENT:
+        fields["sent_at"] = timezone.now()
+    Email.objects.filter(id=email.id, claim_token=token).update(**fields)
+    email.state = state
+
+
+def _retry_later(emails: list[Email], token, exc: Exception) -> int:
+    """Put this worker's unsent rows back, due again after a backoff. Returns how many."""
+    now = timezone.now()
+    error = _describe(exc)
+    count = 0
+    for email in emails:
+        count += Email.objects.filter(id=email.id, claim_token=token, state=Email.State.SENDING).update(
+            state=Email.State.PENDING,
+            claim_token=None,
+            lease_until=None,
+            queued_at=None,
+            available_at=now + retry_delay(email.attempts),
+            last_error=error,
+        )
+        email.state = Email.State.PENDING
+    logger.warning("The mail server failed (%s); %d emails will be tried again", error, count)
+    return count
+
+
+@transaction.atomic
+def email_send_again(*, email: Email, acting_user) -> bool:
+    """Staff: try a failed email again, now. Returns False (changing nothing) for one that has not
+    failed. Audited."""
+    from accounts.services import audit_record
+
+    changed = Email.objects.filter(pk=email.pk, state=Email.State.FAILED).update(
+        state=Email.State.PENDING, available_at=timezone.now(), queued_at=None, claim_token=None
+    )
+    if changed:
+        audit_record(actor=acting_user, action="outbox.email.sent_again", target=email)
+        transaction.on_commit(lambda: hand_out(email_ids=[email.pk]), robust=True)
+    return bool(changed)
