@@ -15,11 +15,13 @@ from django.utils import timezone
 
 from accounts.permissions import NETWORK_MANAGERS
 from accounts.services import user_complete_profile
-from events.models import Event, Invitation, ReminderDelivery
+from events.emails import REMINDER
+from events.models import Event, Invitation
 from events.reminders import reminders_enqueue_due
 from events.selectors import event_visible_to, events_visible_to, users_who_may_see
 from events.services import calendar_feed_regenerate
 from networks.models import Network
+from outbox.models import Email
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 
 ACTORS = ("anonymous", "member", "invitee", "partner", "pending", "manager", "superuser")
@@ -165,10 +167,18 @@ def test_an_invitation_only_meeting_is_reminded_only_to_those_who_may_see_it(wor
     private, public = world["private"], world["public"]
     people = world["people"]
     reminders_enqueue_due(now=private.start - timedelta(hours=23))
-    reminded = set(ReminderDelivery.objects.filter(event=private).values_list("user__email", flat=True))
+    reminded = set(
+        Email.objects.filter(kind=REMINDER, about_type="events.event", about_id=private.pk).values_list(
+            "to", flat=True
+        )
+    )
     assert reminded == {people["invitee"].email}
     reminders_enqueue_due(now=public.start - timedelta(hours=23))
-    reminded = set(ReminderDelivery.objects.filter(event=public).values_list("user__email", flat=True))
+    reminded = set(
+        Email.objects.filter(kind=REMINDER, about_type="events.event", about_id=public.pk).values_list(
+            "to", flat=True
+        )
+    )
     assert reminded == {people[name].email for name in ("member", "invitee", "partner")}
 
 
