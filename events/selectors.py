@@ -362,20 +362,50 @@ def calendar_feed_for_user(*, user) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user).first()
 
 
-def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
-    """The calendar behind a secret feed address: the owner's events they have a place at or are
-    waiting for, and their networks' meetings. 404 for an unknown or replaced address."""
+def calendar_feed_owner(*, token: str) -> User:
+    """The person behind a secret feed address; 404 for an unknown or replaced address."""
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar")
-    user = feed.user
+    return feed.user
+
+
+def _feed_rows(*, user) -> tuple[QuerySet[Registration], QuerySet[Event]]:
+    """What a person's feed shows: the events they have a place at or are waiting for, and their
+    networks' meetings, that they may see (events_visible_to), from FEED_HISTORY ago on."""
     since = timezone.now() - FEED_HISTORY
     registrations = Registration.objects.filter(
         user=user,
         event__in=events_visible_to(user=user),
         event__end__gte=since,
         status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
-    ).select_related("event")
+    )
+    my_networks = Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE, network__status=Network.Status.ACTIVE
+    ).values("network_id")
+    meetings = events_visible_to(user=user).filter(
+        kind=Event.Kind.NETWORK_MEETING, network_id__in=my_networks, end__gte=since
+    )
+    return registrations, meetings
+
+
+def calendar_feed_version(*, user) -> tuple:
+    """What the person's feed depends on, read cheaply (ids, statuses and change times, no
+    rendering): the feed drawn for one version is the feed for as long as this stays the same."""
+    registrations, meetings = _feed_rows(user=user)
+    return (
+        tuple(
+            registrations.order_by("pk").values_list(
+                "pk", "status", "sequence", "updated_at", "event__updated_at", "event__sequence"
+            )
+        ),
+        tuple(meetings.order_by("pk").values_list("pk", "updated_at", "sequence")),
+    )
+
+
+def calendar_feed_entries(*, user) -> list[CalendarEntry]:
+    """The entries of the person's feed (see _feed_rows), soonest first."""
+    registrations, meetings = _feed_rows(user=user)
     entries = {
         registration.event_id: CalendarEntry(
             event=registration.event,
@@ -383,14 +413,8 @@ def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
             show_online_link=registration.holds_place,
             tentative=registration.status == Registration.Status.WAITLISTED,
         )
-        for registration in registrations
+        for registration in registrations.select_related("event")
     }
-    my_networks = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, network__status=Network.Status.ACTIVE
-    ).values("network_id")
-    meetings = events_visible_to(user=user).filter(
-        kind=Event.Kind.NETWORK_MEETING, network_id__in=my_networks, end__gte=since
-    )
     for meeting in meetings:
         entries.setdefault(meeting.pk, CalendarEntry(event=meeting, sequence=meeting.sequence))
     return sorted(entries.values(), key=lambda entry: (entry.event.start, entry.event.pk))

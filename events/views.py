@@ -14,8 +14,10 @@ from .forms import EventFilterForm, RegistrationForm
 from .selectors import (
     active_registration_for_user,
     answers_for_display,
-    calendar_feed_entries_for_token,
+    calendar_feed_entries,
     calendar_feed_for_user,
+    calendar_feed_owner,
+    calendar_feed_version,
     can_see_online_link,
     event_filter_choices,
     event_get_for_user,
@@ -36,6 +38,7 @@ from .services import RegistrationRefused, calendar_feed_regenerate, registratio
 MAX_PAGE_NUMBER = 500
 # Calendar apps poll a feed every few minutes to hours; more than this per minute is not one.
 FEED_REQUESTS_PER_MINUTE = 20
+FEED_CACHE_SECONDS = 60 * 60
 
 
 def page_number_from(raw) -> int:
@@ -203,8 +206,15 @@ def calendar_feed(request, token):
         response = HttpResponse("Too many requests for this calendar. Try again in a minute.", status=429)
         response["Retry-After"] = "60"
         return response
-    entries = calendar_feed_entries_for_token(token=token)
-    response = _calendar_response(calendar.feed_ics(name="Your LOTI events", entries=entries))
+    owner = calendar_feed_owner(token=token)
+    # Drawn once for each version of what it shows (the bytes only, never model instances), so a
+    # calendar app polling a long feed costs one cheap read, not the drawing.
+    key = f"events:feed:{content_digest(token, calendar_feed_version(user=owner))}"
+    content = cache.get(key)
+    if content is None:
+        content = calendar.feed_ics(name="Your LOTI events", entries=calendar_feed_entries(user=owner))
+        cache.set(key, content, FEED_CACHE_SECONDS)
+    response = _calendar_response(content)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -125,3 +125,35 @@ def test_a_description_is_rendered_once_when_saved_not_on_every_view(staff_clien
     page = Client().get(reverse("events:event-detail", args=[event.slug])).content.decode()
     assert "Bring <strong>your laptop</strong>." in page
     assert "behind the service" not in page
+
+
+def test_a_personal_feed_is_drawn_once_per_version_of_what_it_shows(member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.services import registration_cancel, registration_create
+
+    feed = calendar_feed_regenerate(user=member)
+    url = reverse("events:calendar-feed", args=[feed.token])
+    events = EventFactory.create_batch(3)
+    registrations = [
+        registration_create(event=event, user=member, answers={}, acting_user=member) for event in events
+    ]
+
+    def fetch():
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get(url)
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    first, drawn = fetch()
+    again, cached = fetch()
+    assert again == first
+    assert cached < drawn  # the entries were not read again, only what they depend on
+
+    events[0].title = "Renamed session"
+    events[0].save()
+    registration_cancel(registration=registrations[1], acting_user=member)
+    changed, _ = fetch()
+    assert "Renamed session" in changed
+    assert events[1].title not in changed
