@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "outbox",
     "networks",
     "events",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # The newsletter's sign-up form uses the same throttle (newsletter.views).
+    "newsletter_subscribe": "20/m/ip,3/10m/key",
 }
 # How many reverse proxies in front of the portal set X-Forwarded-For (0: trust no header).
 ALLAUTH_TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
