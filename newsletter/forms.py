@@ -33,6 +33,9 @@ class DigestSettingsForm(forms.Form):
         help_text="Only in weeks with new sessions you can register for. Off unless you choose a network.",
     )
 
+    # The notification settings page has a reminders form with a field of the same name.
+    prefix = "digest"
+
     def __init__(self, *args, networks, chosen=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["networks"].choices = [(str(network.pk), network.name) for network in networks]

@@ -28,7 +28,9 @@ def newsletter_data_export(*, user) -> dict[str, Any]:
             }
             for subscriber in subscribers
         ],
-        "weekly_digests": [{"network": digest.network.name, "since": digest.created_at} for digest in digests],
+        "weekly_digests": [
+            {"network": digest.network.name, "since": digest.created_at} for digest in digests
+        ],
     }
 
 
