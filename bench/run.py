@@ -29,8 +29,22 @@ PROFILES = {
     # wrk seconds per run and rounds of (floor, page) per page; reminders; registration race
     # Short rounds, many of them: the box is shared, and a burst of someone else's work then
     # falls on both sides of a comparison rather than on one run.
-    "full": {"wrk_seconds": 3, "rounds": 4, "reminders": 5_000, "people": 400, "places": 100},
-    "quick": {"wrk_seconds": 2, "rounds": 2, "reminders": 500, "people": 400, "places": 100},
+    "full": {
+        "wrk_seconds": 3,
+        "rounds": 4,
+        "reminders": 5_000,
+        "people": 400,
+        "places": 100,
+        "subscribers": 10_000,
+    },
+    "quick": {
+        "wrk_seconds": 2,
+        "rounds": 2,
+        "reminders": 500,
+        "people": 400,
+        "places": 100,
+        "subscribers": 1_000,
+    },
 }
 
 
@@ -139,7 +153,7 @@ def main(argv=None) -> int:
 
     from accounts.models import User
 
-    from . import contention, dataset, fanout, report
+    from . import contention, dataset, fanout, newsletter_fanout, report
     from .server import Gunicorn
     from .smtp_sink import SinkProcess
 
@@ -206,6 +220,12 @@ def main(argv=None) -> int:
         )
         say(f"  {fanned}")
 
+        say(f"newsletter: one issue to {profile['subscribers']:,} subscribers through a real worker")
+        newsletter = newsletter_fanout.newsletter_fanout(
+            sink, profile["subscribers"], worker_env=env, log_path=logs / "worker-newsletter.log"
+        )
+        say(f"  {newsletter}")
+
         say(f"registration under contention: {profile['people']} people, {profile['places']} places")
         raced = contention.run(server.base_url, people=profile["people"], places=profile["places"])
         say(f"  {raced}")
@@ -228,6 +248,7 @@ def main(argv=None) -> int:
             "pages": {"small": small, "large": large},
             "smtp_raw": smtp_raw,
             "fanout": fanned,
+            "newsletter": newsletter,
             "contention": raced,
         }
     )

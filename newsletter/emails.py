@@ -84,7 +84,11 @@ def _chunk_issues(shared: dict) -> dict:
         subscriber_ids = {row.about_id for row in rows if row.kind == ISSUE}
         shared["newsletter"] = {
             "issues": issues,
-            "coming_up": {pk: issue_coming_up(issue=issue) for pk, issue in issues.items()},
+            # What every subscriber's copy shares, rendered once per chunk.
+            "contexts": {
+                pk: issue_context(issue=issue, coming_up=issue_coming_up(issue=issue))
+                for pk, issue in issues.items()
+            },
             "subscribers": Subscriber.objects.in_bulk(subscriber_ids),
         }
     return shared["newsletter"]
@@ -102,7 +106,7 @@ def _issue_email(email: Email, shared: dict):
         return None
     token = unsubscribe_token(subscriber_id=subscriber.pk, email=subscriber.email)
     unsubscribe_url = absolute_url(reverse("newsletter:unsubscribe", args=[token]))
-    context = issue_context(issue=issue, coming_up=chunk["coming_up"][issue.pk])
+    context = chunk["contexts"][issue.pk]
     return email_build(
         template="newsletter-issue",
         to=[subscriber.email],
@@ -117,7 +121,7 @@ def _test_email(email: Email, shared: dict):
     issue = chunk["issues"].get(email.data.get("issue_id"))
     if issue is None:
         return None
-    context = issue_context(issue=issue, coming_up=chunk["coming_up"][issue.pk])
+    context = chunk["contexts"][issue.pk]
     return email_build(
         template="newsletter-issue",
         to=[email.to],
