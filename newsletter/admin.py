@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from loti_portal.admin import ReadOnlyAdmin
+from loti_portal.admin import NamedDateTimeHalvesMixin, ReadOnlyAdmin
 from loti_portal.emails import email_build
 
 from .emails import issue_context
@@ -19,7 +19,7 @@ from .services import issue_schedule, issue_send_test, issue_unschedule, subscri
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = ["subject", "status", "send_at", "sent_at", "recipients"]
     list_filter = ["status"]
     search_fields = ["subject"]

@@ -35,6 +35,7 @@ CHANGE_ERRORS_EXPECTED = {
     "accounts.user",
     "events.event",
     "networks.network",
+    "newsletter.issue",
 }
 
 # As in test_keyboard.py: an outline, a box shadow or the focus colour shows where focus is. In
