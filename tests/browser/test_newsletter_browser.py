@@ -25,7 +25,7 @@ def test_visitor_subscribes_from_the_footer_confirms_and_unsubscribes(page, live
     footer = page.locator("footer")
 
     # Without ticking consent: the newsletter page shows the error by the field.
-    footer.get_by_label("Email address").fill("rosa@example.org")
+    footer.get_by_label("Your email").fill("rosa@example.org")
     footer.get_by_role("button", name="Subscribe").click()
     page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
@@ -33,8 +33,8 @@ def test_visitor_subscribes_from_the_footer_confirms_and_unsubscribes(page, live
     assert_no_axe_violations(page)
     assert Subscriber.objects.count() == 0
 
-    footer.get_by_label("Email address").fill("rosa@example.org")
-    footer.get_by_label("Name (optional)").fill("Rosa")
+    footer.get_by_label("Your email").fill("rosa@example.org")
+    footer.get_by_label("Your name (optional)").fill("Rosa")
     footer.get_by_label("I agree to get the monthly newsletter").check()
     footer.get_by_role("button", name="Subscribe").click()
     page.wait_for_url("**/newsletter/check-your-email/")
