@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .emails import issue_context
 from .forms import DigestSettingsForm, SubscribeForm
-from .tokens import confirm_token_read, digest_off_token_read, unsubscribe_token_read
+from .tokens import confirm_token_read, digest_off_token_read, unsubscribe_token, unsubscribe_token_read
 
 # The same throttle as sign-up (allauth's, configured in ACCOUNT_RATE_LIMITS): per address and per IP.
 THROTTLE_ACTION = "newsletter_subscribe"
@@ -20,13 +20,19 @@ THROTTLED = "You have tried to subscribe too many times. Wait a few minutes, the
 
 
 def _newsletter_page(request, form, status=200):
+    subscriber = selectors.subscriber_for_user(user=request.user)
+    unsubscribe_url = None
+    if subscriber is not None and subscriber.status == subscriber.Status.SUBSCRIBED:
+        token = unsubscribe_token(subscriber_id=subscriber.pk, email=subscriber.email)
+        unsubscribe_url = reverse("newsletter:unsubscribe", args=[token])
     return render(
         request,
         "newsletter/newsletter.html",
         {
             "form": form,
             "issues": selectors.issue_archive()[:24],
-            "subscriber": selectors.subscriber_for_user(user=request.user),
+            "subscriber": subscriber,
+            "unsubscribe_url": unsubscribe_url,
         },
         status=status,
     )

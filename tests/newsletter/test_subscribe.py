@@ -127,6 +127,10 @@ def test_a_signed_in_member_subscribes_with_one_button(client, member, send, mai
     subscriber = Subscriber.objects.get()
     assert (subscriber.email, subscriber.user, subscriber.status) == (member.email, member, "subscribed")
     assert mailoutbox == []  # the account's address is verified already
+    unsubscribe = re.search(r'href="(/newsletter/unsubscribe/[^"]+)"', response.content.decode())[1]
+    client.post(unsubscribe)
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
 
 
 def test_one_button_needs_a_signed_in_member_and_a_post(client, member):
