@@ -79,7 +79,15 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         "registrations": _registrations(person),
         **_emails(person),
         "calendar_feed": {"created_at": feed.created_at} if feed else None,
+        **_newsletter(person),
     }
+
+
+def _newsletter(person: User) -> dict[str, Any]:
+    """Their newsletter subscription (by account or address) and the digests they asked for."""
+    from newsletter.privacy import newsletter_data_export
+
+    return newsletter_data_export(user=person)
 
 
 def _emails(person: User) -> dict[str, list[dict]]:
@@ -197,7 +205,8 @@ def account_delete(*, user: User) -> None:
       so the waiting list is promoted and the people promoted are told);
     - memberships and pending applications are ended (networks.membership_leave, audited);
     - every registration is kept without its person or answers, so attendance counts stay right;
-    - reminders, registration emails, invitations, email addresses and the calendar feed are deleted;
+    - reminders, registration emails, invitations, email addresses, the calendar feed, newsletter
+      subscriptions and digest choices are deleted;
     - audit and admin history keep what happened but lose the name and email address;
     - the user row is deleted, so nobody can sign in as them.
 
@@ -239,6 +248,7 @@ def account_delete(*, user: User) -> None:
     for email in emails:
         to_them |= Q(to__iexact=email)
     Email.objects.filter(to_them).delete()
+    _newsletter_delete(person=person, emails=emails)
     network_invitations.delete()
     event_invitations.delete()
     CalendarFeed.objects.filter(pk__in=feed_ids).delete()
@@ -259,6 +269,12 @@ def account_delete(*, user: User) -> None:
     person.full_name = DELETED  # so the entry below names nobody
     audit_record(actor=None, action="accounts.user.deleted", target=person)
     person.delete()
+
+
+def _newsletter_delete(*, person: User, emails: set[str]) -> None:
+    from newsletter.privacy import newsletter_data_delete
+
+    newsletter_data_delete(user=person, emails=emails)
 
 
 def _scrub_history(*, targets: dict[type[Model], list[int]], names: list[str], emails: set[str]) -> None:

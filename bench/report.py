@@ -241,7 +241,55 @@ def evaluate(results: dict) -> list[dict]:
         ]
     else:
         _target(targets, "reminder fan-out", "reminder fan-out", fanout.get("reason", NA), None)
+    newsletter = results.get("newsletter")
+    if newsletter and newsletter.get("available"):
+        growth = newsletter["memory_growth_quarter_to_end"]
+        ratio = newsletter["ratio_to_raw"]
+        newsletter["verdicts"] = [
+            _target(
+                targets,
+                f"≥ {MIN_FANOUT_RATIO:.0%} of the SMTP sink's raw rate",
+                "newsletter fan-out",
+                f"{ratio:.0%}",
+                ratio >= MIN_FANOUT_RATIO and newsletter["complete"],
+            ),
+            _target(
+                targets,
+                "worker memory flat (≤ 10% growth from ¼ to the end)",
+                "newsletter fan-out",
+                NA if growth is None else f"{growth:+.1%}",
+                newsletter["memory_flat"],
+            ),
+        ]
     return targets
+
+
+def _newsletter_table(newsletter: dict) -> list[str]:
+    if not newsletter or not newsletter.get("available"):
+        return []
+    verdicts = [_holds(value) for value in newsletter["verdicts"]]
+    rss = " / ".join(
+        str(newsletter["worker_rss_mib"].get(mark, "–")) for mark in ("start", "quarter", "half", "end")
+    )
+    growth = newsletter["memory_growth_quarter_to_end"]
+    return [
+        f"Raw rate for newsletter-sized messages: {newsletter['raw']['messages_per_second']:.0f} messages/s.",
+        "",
+        _row("figure", "measured", "target", "holds"),
+        "|---|---:|---|---|",
+        _row(
+            f"one issue to {newsletter['subscribers']:,} subscribers through the worker",
+            f"{newsletter['messages_per_second']:.0f} msg/s = {newsletter['ratio_to_raw']:.0%} of raw",
+            f"≥ {MIN_FANOUT_RATIO:.0%}",
+            verdicts[0],
+        ),
+        _row(
+            "worker RSS (MiB, with its pool) at start / ¼ / ½ / end",
+            rss,
+            "flat: ≤ 10% from ¼ to the end",
+            verdicts[1] + ("" if growth is None else f" {growth:+.1%}"),
+        ),
+    ]
 
 
 def _row(*cells) -> str:
@@ -463,6 +511,10 @@ def markdown(results: dict) -> str:
             "## Reminder fan-out",
             "",
             *_fanout_table(results["fanout"], results["smtp_raw"]),
+            "",
+            "## Newsletter fan-out",
+            "",
+            *(_newsletter_table(results.get("newsletter")) or ["Not measured in this run."]),
             "",
             "## Dataset",
             "",

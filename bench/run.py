@@ -39,6 +39,7 @@ PROFILES = {
         "reminders": 5_000,
         "people": 400,
         "places": 100,
+        "subscribers": 10_000,
     },
     "quick": {
         "wrk_seconds": 2,
@@ -47,6 +48,7 @@ PROFILES = {
         "reminders": 500,
         "people": 400,
         "places": 100,
+        "subscribers": 1_000,
     },
 }
 
@@ -149,7 +151,7 @@ def main(argv=None) -> int:
 
     from accounts.models import User
 
-    from . import contention, dataset, fanout, report
+    from . import contention, dataset, fanout, newsletter_fanout, report
     from .server import Gunicorn
     from .smtp_sink import SinkProcess
     from .writes import BackgroundWrites
@@ -239,6 +241,12 @@ def main(argv=None) -> int:
         )
         say(f"  {fanned}")
 
+        say(f"newsletter: one issue to {profile['subscribers']:,} subscribers through a real worker")
+        newsletter = newsletter_fanout.newsletter_fanout(
+            sink, profile["subscribers"], worker_env=env, log_path=logs / "worker-newsletter.log"
+        )
+        say(f"  {newsletter}")
+
         say(f"registration under contention: {profile['people']} people, {profile['places']} places")
         raced = contention.run(server.base_url, people=profile["people"], places=profile["places"])
         say(f"  {raced}")
@@ -267,6 +275,7 @@ def main(argv=None) -> int:
             "writes": {str(rate): counts for rate, counts in writes.items()},
             "smtp_raw": smtp_raw,
             "fanout": fanned,
+            "newsletter": newsletter,
             "contention": raced,
         }
     )

@@ -24,6 +24,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
     },
     "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 2 * 60},
+    "newsletter-send-due": {"task": "newsletter.tasks.issues_send_due", "schedule": 60},
+    "newsletter-purge-subscribers": {
+        "task": "newsletter.tasks.subscribers_purge",
+        "schedule": crontab(hour=2, minute=50),
+    },
+    "newsletter-record-published": {
+        "task": "newsletter.tasks.sessions_record_published",
+        "schedule": crontab(minute=5),
+    },
+    "newsletter-digests": {
+        "task": "newsletter.tasks.digests_send",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    },
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

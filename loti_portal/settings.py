@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "outbox",
     "networks",
     "events",
+    "newsletter",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +306,8 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # The newsletter's sign-up form uses the same throttle (newsletter.views).
+    "newsletter_subscribe": "20/m/ip,3/10m/key",
 }
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: trust no header).
 # Rate limits count per client address (loti_portal.utils.client_ip): behind a proxy, with 0,

@@ -37,6 +37,7 @@ CHANGE_ERRORS_EXPECTED = {
     "accounts.user",
     "events.event",
     "networks.network",
+    "newsletter.issue",
 }
 
 # As in test_keyboard.py: an outline, a box shadow or the focus colour shows where focus is. In

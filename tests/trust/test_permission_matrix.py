@@ -23,6 +23,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.services import user_complete_profile
 from events.models import Event, Invitation, Registration
@@ -30,6 +31,8 @@ from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
 from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
+from newsletter import tokens as newsletter_tokens
+from newsletter.models import Issue, Subscriber, UnsubscribedAddress
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory, reminder_email
 
 LOGIN = "login"
@@ -80,6 +83,13 @@ def world(org, member, staff) -> World:
     registration_create(event=private, user=owner, answers={}, acting_user=owner)
     reminder_email(event=public, user=owner, offset_hours=24)
 
+    subscriber = Subscriber.objects.create(email=owner.email, user=owner, status="subscribed")
+    UnsubscribedAddress.objects.create(email_hash=newsletter_tokens.email_hash("gone@example.org"))
+    sent_issue = Issue.objects.create(
+        subject="Sent issue", body="Hello", status="sent", sent_at=timezone.now()
+    )
+    draft_issue = Issue.objects.create(subject="Draft issue", body="Not yet")
+
     unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
     claimant = UserFactory(email="chris@gmail.example", full_name="Chris Claimant")
     user_complete_profile(
@@ -100,6 +110,15 @@ def world(org, member, staff) -> World:
         confirmation_key=EmailConfirmationHMAC(unconfirmed).key,
         reset=(user_pk_to_url_str(owner), default_token_generator.make_token(owner)),
         registration=Registration.objects.get(event=public, user=owner),
+        sent_issue=sent_issue,
+        draft_issue=draft_issue,
+        newsletter_confirm=newsletter_tokens.confirm_token(
+            subscriber_id=subscriber.pk, email=subscriber.email
+        ),
+        newsletter_unsubscribe=newsletter_tokens.unsubscribe_token(
+            subscriber_id=subscriber.pk, email=subscriber.email
+        ),
+        digest_off=newsletter_tokens.digest_off_token(user_id=owner.pk, network_ids=[scientists.pk]),
     )
     return world
 
@@ -310,6 +329,48 @@ CASES = [
         label="bad password reset key",
         check=_not_leaking_owner,
     ),
+    # newsletter: links carry a signed token; GET never changes anything
+    Case("newsletter:issue-detail", lambda w: {"pk": w["sent_issue"].pk}, expect(200, 200, 200, 200)),
+    Case(
+        "newsletter:issue-detail",
+        lambda w: {"pk": w["draft_issue"].pk},
+        expect(404, 404, 404, 404),
+        label="a draft newsletter",
+    ),
+    Case(
+        "newsletter:subscriber-confirm",
+        lambda w: {"token": w["newsletter_confirm"]},
+        expect(200, 200, 200, 200),
+    ),
+    Case(
+        "newsletter:subscriber-confirm",
+        lambda w: {"token": "forged"},
+        expect(400, 400, 400, 400),
+        label="forged newsletter confirmation",
+    ),
+    Case(
+        "newsletter:unsubscribe", lambda w: {"token": w["newsletter_unsubscribe"]}, expect(200, 200, 200, 200)
+    ),
+    Case(
+        "newsletter:unsubscribe",
+        lambda w: {"token": w["newsletter_unsubscribe"][:-2] + "xx"},
+        expect(400, 400, 400, 400),
+        method="post",
+        label="forged newsletter unsubscribe",
+    ),
+    Case("newsletter:digest-off", lambda w: {"token": w["digest_off"]}, expect(200, 200, 200, 200)),
+    Case(
+        "newsletter:digest-off",
+        lambda w: {"token": "forged"},
+        expect(400, 400, 400, 400),
+        method="post",
+        label="forged digest link",
+    ),
+    Case(
+        "admin:newsletter_issue_preview",
+        lambda w: {"object_id": w["draft_issue"].pk},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
     # Staff pages outside the model admin pages.
     Case(
         "admin:networks_network_roster",
@@ -462,6 +523,8 @@ def test_pages_without_parameters_never_fail_and_ask_visitors_to_sign_in_where_n
         "healthz": None,  # 200 or 503, depending on the broker
         "events:calendar-feed-regenerate": LOGIN,
         "account_confirm_login_code": None,
+        "newsletter:subscribe": 405,  # the sign-up form posts here
+        "newsletter:digest-settings": LOGIN,
         "account_request_reauthentication_code": None,
         "account_confirm_reauthentication_code": None,
     }
