@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accounts",
     "networks",
     "events",
+    "mentoring",
 ]
 
 MIDDLEWARE = [

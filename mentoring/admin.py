@@ -1,0 +1,219 @@
+"""Staff work on mentoring in Django admin. Pairings are made and ended through
+mentoring.services, so they are checked, audited and emailed like any other change.
+
+Check-in notes are for the pair only: admin shows when pairs met, never what they wrote.
+"""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from loti_portal.csv_export import csv_response
+
+from . import selectors, services
+from .models import (
+    CHECK_IN_GRACE_DAYS,
+    FitAnswer,
+    FocusArea,
+    MentoringProfile,
+    MentoringProgramme,
+    MentoringRequest,
+    Pairing,
+)
+
+
+@admin.register(FocusArea)
+class FocusAreaAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(MentoringProgramme)
+class MentoringProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "network", "is_open", "matching_mode", "starts_on", "ends_on", "shortlist_link"]
+    list_filter = ["network", "is_open", "matching_mode"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["focus_areas"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:programme_id>/shortlist/",
+                self.admin_site.admin_view(self.shortlist_view),
+                name="mentoring_mentoringprogramme_shortlist",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Matching")
+    def shortlist_link(self, obj):
+        url = reverse("admin:mentoring_mentoringprogramme_shortlist", args=[obj.pk])
+        return format_html(
+            '<a href="{}">Shortlists<span class="visually-hidden"> for {}</span></a>', url, obj.name
+        )
+
+    def shortlist_view(self, request, programme_id):
+        """Each unmatched mentee with their best mentors; staff tick pairs and confirm them at once."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        programme = get_object_or_404(MentoringProgramme.objects.select_related("network"), pk=programme_id)
+        if request.method == "POST":
+            pairs = []
+            for key, value in request.POST.items():
+                if not key.startswith("pair-"):
+                    continue
+                mentee_id, _, mentor_id = value.partition(":")
+                if mentee_id.isdigit() and mentor_id.isdigit():
+                    pairs.append((int(mentee_id), int(mentor_id)))
+            mentees = [mentee for mentee, _ in pairs]
+            if not pairs:
+                messages.error(request, "Choose at least one pair to confirm.")
+            elif len(set(mentees)) != len(mentees):
+                messages.error(request, "Choose one mentor for each mentee.")
+            else:
+                try:
+                    made = services.pairings_confirm(
+                        programme=programme, pairs=pairs, acting_user=request.user
+                    )
+                except ValidationError as exc:
+                    messages.error(request, exc.messages[0])
+                else:
+                    messages.success(
+                        request,
+                        f"{len(made)} pairing{'s' if len(made) != 1 else ''} proposed. "
+                        "The mentors have been asked to accept.",
+                    )
+                    return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Shortlists: {programme.name}",
+            "programme": programme,
+            "rows": selectors.shortlist(programme=programme),
+        }
+        return TemplateResponse(request, "admin/mentoring/shortlist.html", context)
+
+
+@admin.register(MentoringProfile)
+class MentoringProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme", "role", "capacity", "meeting_format", "is_complete_display"]
+    list_filter = ["programme", "role"]
+    search_fields = ["user__full_name", "user__email"]
+    list_select_related = ["user", "programme"]
+    readonly_fields = ["code_of_conduct_accepted_at", "goals_saved_at", "created_at", "updated_at"]
+    autocomplete_fields = ["user"]
+
+    @admin.display(description="Signed up", boolean=True)
+    def is_complete_display(self, obj):
+        return obj.is_complete
+
+
+@admin.register(MentoringRequest)
+class MentoringRequestAdmin(admin.ModelAdmin):
+    list_display = ["mentee", "programme", "state", "created_at"]
+    list_filter = ["state", "programme"]
+    list_select_related = ["mentee", "programme"]
+    readonly_fields = ["programme", "mentee", "mentors", "state", "created_at", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class AtRiskFilter(admin.SimpleListFilter):
+    title = "at risk"
+    parameter_name = "at_risk"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "At risk: check-in overdue or not a good fit"), ("no", "Not at risk")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        at_risk = Q(state__in=Pairing.CURRENT_STATES) & (
+            Q(check_in_due__lt=timezone.localdate()) | Q(not_good_fit=True)
+        )
+        return queryset.filter(at_risk) if self.value() == "yes" else queryset.exclude(at_risk)
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "programme", "state", "last_check_in", "ends_on", "at_risk"]
+    list_filter = ["state", AtRiskFilter, "programme"]
+    search_fields = ["mentor__full_name", "mentee__full_name"]
+    list_select_related = ["mentor", "mentee", "programme"]
+    actions = ["export_csv", "end_early"]
+    fields = [
+        "programme", "mentor", "mentee", "state", "agreed_goals", "cadence_days", "ends_on", "proposed_at",
+        "accepted_at", "declined_at", "ended_at", "end_reason", "fit_answers_display",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # staff make pairings from a programme's shortlists
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # The date after which a pairing is overdue: its last check-in (or its start) plus cadence and grace.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_met_on=Max("check_ins__met_on"))
+            .annotate(
+                check_in_due=Coalesce(F("last_met_on"), TruncDate("accepted_at"))
+                + timedelta(days=CHECK_IN_GRACE_DAYS)
+                + F("cadence_days") * timedelta(days=1),
+                not_good_fit=Exists(
+                    FitAnswer.objects.filter(pairing=OuterRef("pk"), answer=FitAnswer.Answer.NOT_GOOD)
+                ),
+            )
+        )
+
+    @admin.display(description="Last check-in", ordering="last_met_on")
+    def last_check_in(self, obj):
+        return obj.last_met_on or "None yet"
+
+    @admin.display(description="At risk", boolean=True)
+    def at_risk(self, obj):
+        if obj.state not in Pairing.CURRENT_STATES:
+            return None
+        return bool(obj.not_good_fit or (obj.check_in_due and obj.check_in_due < timezone.localdate()))
+
+    @admin.display(description="How it fits")
+    def fit_answers_display(self, obj):
+        answers = obj.fit_answers.select_related("user")
+        return (
+            "; ".join(f"{answer.user.full_name}: {answer.get_answer_display()}" for answer in answers) or "-"
+        )
+
+    @admin.action(description="Export chosen pairings as CSV")
+    def export_csv(self, request, queryset):
+        rows = (
+            (
+                pairing.programme.name, pairing.mentor.full_name, pairing.mentee.full_name,
+                pairing.get_state_display(), pairing.accepted_at.date() if pairing.accepted_at else "",
+                pairing.ends_on or "", pairing.last_met_on or "",
+                "yes" if self.at_risk(pairing) else "",
+            )
+            for pairing in queryset
+        )  # fmt: skip
+        header = ["Programme", "Mentor", "Mentee", "State", "Started", "Ends", "Last check-in", "At risk"]
+        return csv_response(filename="mentoring-pairings.csv", header=header, rows=rows)
+
+    @admin.action(description="End chosen pairings early")
+    def end_early(self, request, queryset):
+        ended = 0
+        for pairing in queryset.filter(state__in=Pairing.CURRENT_STATES):
+            services.pairing_end_early(
+                pairing=pairing, acting_user=request.user, reason="Ended by the networks team."
+            )
+            ended += 1
+        self.message_user(request, f"{ended} pairing{'s' if ended != 1 else ''} ended.", messages.SUCCESS)

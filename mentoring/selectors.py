@@ -1,0 +1,220 @@
+"""Permission-checked reads for mentoring pages; each a fixed number of queries whatever the size.
+
+Who sees what: a programme's page is for active members of its network (and staff); profiles are
+for the programme's participants (a complete profile) and staff; a pairing and its check-in notes
+are for its two people only. Anyone else gets a 404, so a URL does not even say what exists.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from networks.models import Membership, Network
+
+from .matching import match_score
+from .models import CheckIn, FitAnswer, MentoringProfile, MentoringProgramme, MentoringRequest, Pairing
+
+
+def is_active_member(*, user: User, network: Network) -> bool:
+    return (
+        user.is_authenticated
+        and Membership.objects.filter(user=user, network=network, status=Membership.Status.ACTIVE).exists()
+    )
+
+
+def programmes_for_network(*, network: Network, user: User, is_member: bool) -> list[MentoringProgramme]:
+    """The network's programmes, for its active members (`is_member`, as the caller read it) and
+    staff; nobody else sees them."""
+    if not user.is_authenticated or not (is_member or user.is_staff):
+        return []
+    return list(MentoringProgramme.objects.filter(network=network).order_by("-starts_on", "name"))
+
+
+def programme_get_for_user(*, user: User, slug: str) -> MentoringProgramme:
+    """The programme, for an active member of its network or staff. Raises Http404."""
+    programme = (
+        MentoringProgramme.objects.select_related("network")
+        .filter(slug=slug, network__status=Network.Status.ACTIVE)
+        .first()
+    )
+    if programme is None or not user.is_authenticated:
+        raise Http404("No such programme")
+    if not user.is_staff and not is_active_member(user=user, network=programme.network):
+        raise Http404("No such programme")
+    return programme
+
+
+def profile_for_user(*, user: User, programme: MentoringProgramme) -> MentoringProfile | None:
+    """The person's own profile in the programme (complete or not), with its focus areas."""
+    return (
+        MentoringProfile.objects.filter(programme=programme, user=user, withdrawn_at__isnull=True)
+        .prefetch_related("focus_areas")
+        .first()
+    )
+
+
+def _participant(*, user: User, programme: MentoringProgramme) -> bool:
+    profile = profile_for_user(user=user, programme=programme)
+    return profile is not None and profile.is_complete
+
+
+def _listed_profiles(programme: MentoringProgramme) -> QuerySet[MentoringProfile]:
+    """Complete, not withdrawn profiles, with what their cards show."""
+    return (
+        MentoringProfile.objects.filter(
+            programme=programme,
+            withdrawn_at__isnull=True,
+            goals_saved_at__isnull=False,
+            code_of_conduct_accepted_at__isnull=False,
+        )
+        .select_related("user__organisation")
+        .prefetch_related("focus_areas")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def profile_get_for_user(*, user: User, programme: MentoringProgramme, profile_id: int) -> MentoringProfile:
+    """A participant's profile, for the programme's participants and staff. Raises Http404."""
+    if not user.is_staff and not _participant(user=user, programme=programme):
+        raise Http404("No such profile")
+    profile = _listed_profiles(programme).filter(pk=profile_id).first()
+    if profile is None:
+        raise Http404("No such profile")
+    return profile
+
+
+def mentor_places_taken(*, programme: MentoringProgramme) -> dict[int, int]:
+    """Pairings that hold a mentor's place (proposed, accepted, active), by mentor's user id."""
+    return dict(
+        Pairing.objects.filter(programme=programme, state__in=Pairing.OPEN_STATES)
+        .order_by()
+        .values("mentor")
+        .annotate(count=Count("pk"))
+        .values_list("mentor", "count")
+    )
+
+
+def mentor_capacity(*, profile: MentoringProfile, programme: MentoringProgramme) -> int:
+    return min(profile.capacity, programme.max_mentees_per_mentor)
+
+
+@dataclass
+class Candidate:
+    mentor: MentoringProfile
+    score: int
+    places_left: int
+
+
+def _candidates(
+    *, mentee: MentoringProfile, mentors: list[MentoringProfile], taken: dict[int, int], programme
+) -> list[Candidate]:
+    mentee_areas = {area.pk for area in mentee.focus_areas.all()}
+    candidates = []
+    for mentor in mentors:
+        places_left = mentor_capacity(profile=mentor, programme=programme) - taken.get(mentor.user_id, 0)
+        if places_left <= 0:
+            continue
+        score = match_score(
+            mentee=mentee,
+            mentor=mentor,
+            mentee_areas=mentee_areas,
+            mentor_areas={area.pk for area in mentor.focus_areas.all()},
+        )
+        if score is not None:
+            candidates.append(Candidate(mentor=mentor, score=score, places_left=places_left))
+    candidates.sort(key=lambda candidate: (-candidate.score, candidate.mentor.user.full_name))
+    return candidates
+
+
+def mentors_for_mentee(*, programme: MentoringProgramme, mentee: MentoringProfile) -> list[Candidate]:
+    """Mentors with a free place the mentee could ask, best match first."""
+    profiles = list(_listed_profiles(programme).filter(role__in=["mentor", "both"]))
+    return _candidates(
+        mentee=mentee, mentors=profiles, taken=mentor_places_taken(programme=programme), programme=programme
+    )
+
+
+@dataclass
+class ShortlistRow:
+    mentee: MentoringProfile
+    candidates: list[Candidate]
+
+
+def shortlist(*, programme: MentoringProgramme, per_mentee: int = 3) -> list[ShortlistRow]:
+    """For each mentee with no open pairing or waiting request, their best mentors (for staff)."""
+    profiles = list(_listed_profiles(programme))
+    paired = set(
+        Pairing.objects.filter(programme=programme, state__in=Pairing.OPEN_STATES).values_list(
+            "mentee", flat=True
+        )
+    ) | set(
+        MentoringRequest.objects.filter(
+            programme=programme, state=MentoringRequest.State.WAITING
+        ).values_list("mentee", flat=True)
+    )
+    mentors = [profile for profile in profiles if profile.is_mentor]
+    taken = mentor_places_taken(programme=programme)
+    return [
+        ShortlistRow(
+            mentee=profile,
+            candidates=_candidates(mentee=profile, mentors=mentors, taken=taken, programme=programme)[
+                :per_mentee
+            ],
+        )
+        for profile in profiles
+        if profile.is_mentee and profile.user_id not in paired
+    ]
+
+
+def pairing_get_for_user(*, user: User, pairing_id: int) -> Pairing:
+    """A pairing, for its mentor or mentee only (not even staff: the notes are private). Raises Http404."""
+    if not user.is_authenticated:
+        raise Http404("No such pairing")
+    pairing = (
+        Pairing.objects.select_related("programme__network", "mentor__organisation", "mentee__organisation")
+        .filter(Q(mentor=user) | Q(mentee=user), pk=pairing_id)
+        .prefetch_related(
+            Prefetch("check_ins", queryset=CheckIn.objects.select_related("logged_by")),
+            Prefetch("fit_answers", queryset=FitAnswer.objects.filter(user=user), to_attr="my_fit_answers"),
+        )
+        .first()
+    )
+    if pairing is None:
+        raise Http404("No such pairing")
+    return pairing
+
+
+def pairings_for_user(*, user: User) -> list[Pairing]:
+    """The person's pairings as mentor or mentee, open ones first, with their last check-in date."""
+    order = {Pairing.State.PROPOSED: 0, Pairing.State.ACCEPTED: 1, Pairing.State.ACTIVE: 1}
+    pairings = list(
+        Pairing.objects.filter(Q(mentor=user) | Q(mentee=user))
+        .exclude(state=Pairing.State.DECLINED, mentee=user, request__isnull=False)
+        .select_related("programme__network", "mentor", "mentee")
+        .annotate(last_met_on=Max("check_ins__met_on"))
+    )
+    return sorted(
+        pairings, key=lambda pairing: (order.get(pairing.state, 2), -pairing.proposed_at.timestamp())
+    )
+
+
+def profiles_for_user(*, user: User) -> list[MentoringProfile]:
+    return list(
+        MentoringProfile.objects.filter(user=user, withdrawn_at__isnull=True).select_related(
+            "programme__network"
+        )
+    )
+
+
+def waiting_requests_for_user(*, user: User) -> list[MentoringRequest]:
+    return list(
+        MentoringRequest.objects.filter(mentee=user, state=MentoringRequest.State.WAITING).select_related(
+            "programme"
+        )
+    )
+
+
+def mentor_names(*, ids: list[int]) -> dict[int, str]:
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
