@@ -184,13 +184,11 @@ def test_a_request_moves_on_after_three_days_exactly_once(programme, mentee, men
         )
         assert any("gone to your next choice" in m.subject for m in mailoutbox)
     mailoutbox.clear()
-    with time_machine.travel("2026-05-10 10:00 +01:00", tick=False):
-        with on_commit():
-            assert tasks.mentoring_requests_move_on() == 1
-    with time_machine.travel("2026-05-13 11:00 +01:00", tick=False):
-        with on_commit():
-            assert tasks.mentoring_requests_move_on() == 1
-            assert tasks.mentoring_requests_move_on() == 0
+    with time_machine.travel("2026-05-10 10:00 +01:00", tick=False), on_commit():
+        assert tasks.mentoring_requests_move_on() == 1
+    with time_machine.travel("2026-05-13 11:00 +01:00", tick=False), on_commit():
+        assert tasks.mentoring_requests_move_on() == 1
+        assert tasks.mentoring_requests_move_on() == 0
     request.refresh_from_db()
     assert request.state == MentoringRequest.State.EXHAUSTED
     exhausted = [m for m in mailoutbox if "None of the mentors" in m.subject]
@@ -314,14 +312,12 @@ def test_one_check_in_reminder_after_cadence_plus_fourteen_days(accepted, on_com
     # Accepted on 4 May, monthly: due by 4 May + 30 + 14 days = 17 June.
     with time_machine.travel("2026-06-17 10:00 +01:00", tick=False):
         assert tasks.mentoring_check_in_reminders_send() == 0
-    with time_machine.travel("2026-06-18 10:00 +01:00", tick=False):
-        with on_commit():
-            assert tasks.mentoring_check_in_reminders_send() == 1
-            assert tasks.mentoring_check_in_reminders_send() == 0
-            assert services.check_in_reminder_send(pairing_id=accepted.pk) is False
-    with time_machine.travel("2026-07-30 10:00 +01:00", tick=False):
-        with on_commit():
-            assert tasks.mentoring_check_in_reminders_send() == 0  # still one, however late
+    with time_machine.travel("2026-06-18 10:00 +01:00", tick=False), on_commit():
+        assert tasks.mentoring_check_in_reminders_send() == 1
+        assert tasks.mentoring_check_in_reminders_send() == 0
+        assert services.check_in_reminder_send(pairing_id=accepted.pk) is False
+    with time_machine.travel("2026-07-30 10:00 +01:00", tick=False), on_commit():
+        assert tasks.mentoring_check_in_reminders_send() == 0  # still one, however late
     reminders = [m for m in mailoutbox if m.subject == "Time for a mentoring check-in"]
     assert sorted(m.to[0] for m in reminders) == sorted([accepted.mentee.email, accepted.mentor.email])
     # A check-in ends the silence; the next silence gets its own one reminder.
@@ -338,10 +334,9 @@ def test_a_pairing_completes_at_its_end_date_once(accepted, on_commit, mailoutbo
     mailoutbox.clear()
     with time_machine.travel("2026-11-03 10:00 +00:00", tick=False):
         assert tasks.mentoring_pairings_complete() == 0
-    with time_machine.travel("2026-11-04 10:00 +00:00", tick=False):
-        with on_commit():
-            assert tasks.mentoring_pairings_complete() == 1
-            assert tasks.mentoring_pairings_complete() == 0
+    with time_machine.travel("2026-11-04 10:00 +00:00", tick=False), on_commit():
+        assert tasks.mentoring_pairings_complete() == 1
+        assert tasks.mentoring_pairings_complete() == 0
     accepted.refresh_from_db()
     assert accepted.state == Pairing.State.COMPLETED
     assert len([m for m in mailoutbox if m.subject == "Your mentoring pairing is complete"]) == 2
