@@ -4,12 +4,9 @@ mentoring.services, so they are checked, audited and emailed like any other chan
 Check-in notes are for the pair only: admin shows when pairs met, never what they wrote.
 """
 
-from datetime import timedelta
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, F, Max, OuterRef, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Exists, Max, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +17,6 @@ from loti_portal.csv_export import csv_response
 
 from . import selectors, services
 from .models import (
-    CHECK_IN_GRACE_DAYS,
     FitAnswer,
     FocusArea,
     MentoringProfile,
@@ -137,7 +133,7 @@ class AtRiskFilter(admin.SimpleListFilter):
         if self.value() not in ("yes", "no"):
             return queryset
         at_risk = Q(state__in=Pairing.CURRENT_STATES) & (
-            Q(check_in_due__lt=timezone.localdate()) | Q(not_good_fit=True)
+            Q(check_in_due_on__lt=timezone.localdate()) | Q(not_good_fit=True)
         )
         return queryset.filter(at_risk) if self.value() == "yes" else queryset.exclude(at_risk)
 
@@ -151,7 +147,7 @@ class PairingAdmin(admin.ModelAdmin):
     actions = ["export_csv", "end_early"]
     fields = [
         "programme", "mentor", "mentee", "state", "agreed_goals", "cadence_days", "ends_on", "proposed_at",
-        "accepted_at", "declined_at", "ended_at", "end_reason", "fit_answers_display",
+        "accepted_at", "declined_at", "ended_at", "end_reason", "check_in_due_on", "fit_answers_display",
     ]  # fmt: skip
     readonly_fields = fields
 
@@ -162,15 +158,11 @@ class PairingAdmin(admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        # The date after which a pairing is overdue: its last check-in (or its start) plus cadence and grace.
         return (
             super()
             .get_queryset(request)
-            .annotate(last_met_on=Max("check_ins__met_on"))
             .annotate(
-                check_in_due=Coalesce(F("last_met_on"), TruncDate("accepted_at"))
-                + timedelta(days=CHECK_IN_GRACE_DAYS)
-                + F("cadence_days") * timedelta(days=1),
+                last_met_on=Max("check_ins__met_on"),
                 not_good_fit=Exists(
                     FitAnswer.objects.filter(pairing=OuterRef("pk"), answer=FitAnswer.Answer.NOT_GOOD)
                 ),
@@ -185,7 +177,7 @@ class PairingAdmin(admin.ModelAdmin):
     def at_risk(self, obj):
         if obj.state not in Pairing.CURRENT_STATES:
             return None
-        return bool(obj.not_good_fit or (obj.check_in_due and obj.check_in_due < timezone.localdate()))
+        return bool(obj.not_good_fit or obj.check_in_overdue)
 
     @admin.display(description="How it fits")
     def fit_answers_display(self, obj):

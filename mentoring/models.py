@@ -211,6 +211,9 @@ class Pairing(models.Model):
     declined_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    # The day after which a pair who have not logged a check-in get their reminder: the last check-in
+    # (or the start) plus the cadence and CHECK_IN_GRACE_DAYS. Kept by the services (check_in_due).
+    check_in_due_on = models.DateField(null=True, blank=True, editable=False)
     # Claimed (set) before the one check-in reminder goes out, so it goes once.
     check_in_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -240,10 +243,14 @@ class Pairing(models.Model):
     def is_current(self) -> bool:
         return self.state in self.CURRENT_STATES
 
-    def check_in_due_by(self, last_met_on: date | None) -> date:
+    def check_in_due(self, last_met_on: date | None) -> date:
         """The day after which a pairing with no check-in since `last_met_on` gets its reminder."""
         start = last_met_on or timezone.localdate(self.accepted_at)
         return start + timedelta(days=self.cadence_days + CHECK_IN_GRACE_DAYS)
+
+    @property
+    def check_in_overdue(self) -> bool:
+        return bool(self.is_current and self.check_in_due_on and self.check_in_due_on < timezone.localdate())
 
 
 class CheckIn(models.Model):

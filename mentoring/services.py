@@ -303,6 +303,7 @@ def pairing_accept(*, pairing: Pairing, acting_user: User) -> Pairing:
     pairing.ends_on = today + relativedelta(months=pairing.programme.pairing_months)
     pairing.agreed_goals = "\n".join(mentee_profile.goals) if mentee_profile else ""
     pairing.answer_by = None
+    pairing.check_in_due_on = pairing.check_in_due(None)
     pairing.save()
     if pairing.request and pairing.request.state == MentoringRequest.State.WAITING:
         pairing.request.state = MentoringRequest.State.ACCEPTED
@@ -422,9 +423,10 @@ def check_in_log(*, pairing: Pairing, user: User, met_on: date, note: str) -> Ch
     check_in = CheckIn.objects.create(pairing=pairing, met_on=met_on, logged_by=user, note=note.strip())
     # A meeting ends the silence: the next one gets its own reminder if it is late.
     pairing.check_in_reminder_sent_at = None
+    pairing.check_in_due_on = pairing.check_in_due(pairing.check_ins.aggregate(last=Max("met_on"))["last"])
     if pairing.state == Pairing.State.ACCEPTED:
         pairing.state = Pairing.State.ACTIVE
-    pairing.save(update_fields=["state", "check_in_reminder_sent_at"])
+    pairing.save(update_fields=["state", "check_in_reminder_sent_at", "check_in_due_on"])
     # The note is for the pair only: the audit records that a check-in happened, not what it says.
     audit_record(
         actor=user, action="mentoring.check_in.logged", target=pairing, data={"met_on": met_on.isoformat()}
@@ -481,28 +483,25 @@ def pairing_end_early(*, pairing: Pairing, acting_user: User, reason: str) -> Pa
 def pairing_ids_check_in_overdue(*, today: date | None = None) -> list[int]:
     """Current pairings whose last check-in (or start) is older than cadence + grace, not yet reminded."""
     today = today or timezone.localdate()
-    rows = (
-        Pairing.objects.filter(state__in=Pairing.CURRENT_STATES, check_in_reminder_sent_at__isnull=True)
-        .annotate(last_met_on=Max("check_ins__met_on"))
-        .only("pk", "accepted_at", "cadence_days")
+    return list(
+        Pairing.objects.filter(
+            state__in=Pairing.CURRENT_STATES,
+            check_in_reminder_sent_at__isnull=True,
+            check_in_due_on__lt=today,
+        ).values_list("pk", flat=True)
     )
-    return [pairing.pk for pairing in rows if pairing.check_in_due_by(pairing.last_met_on) < today]
 
 
 @transaction.atomic
 def check_in_reminder_send(*, pairing_id: int) -> bool:
     """One reminder to both people of an overdue pairing. Claimed first: True only for the call
     that sent it."""
-    pairing = (
-        Pairing.objects.annotate(last_met_on=Max("check_ins__met_on"))
-        .filter(pk=pairing_id, state__in=Pairing.CURRENT_STATES, check_in_reminder_sent_at__isnull=True)
-        .first()
-    )
-    if pairing is None or pairing.check_in_due_by(pairing.last_met_on) >= timezone.localdate():
-        return False
-    claimed = Pairing.objects.filter(pk=pairing_id, check_in_reminder_sent_at__isnull=True).update(
-        check_in_reminder_sent_at=timezone.now()
-    )
+    claimed = Pairing.objects.filter(
+        pk=pairing_id,
+        state__in=Pairing.CURRENT_STATES,
+        check_in_reminder_sent_at__isnull=True,
+        check_in_due_on__lt=timezone.localdate(),
+    ).update(check_in_reminder_sent_at=timezone.now())
     if not claimed:
         return False
     pairing = _locked_pairing(pairing_id)
