@@ -9,7 +9,7 @@ NETWORK_MANAGERS = "Network managers"
 # and organisations only view (they cannot change people's accounts or staff rights).
 GROUPS = {
     NETWORK_MANAGERS: {
-        "full": ["networks", "events"],
+        "full": ["networks", "events", "mentoring"],
         "view": ["accounts"],
     },
 }
