@@ -4,6 +4,7 @@ mentoring.services, so they are checked, audited and emailed like any other chan
 Check-in notes are for the pair only: admin shows when pairs met, never what they wrote.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Max, OuterRef, Q
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from loti_portal.admin import NamedDateTimeHalvesMixin
 from loti_portal.csv_export import csv_response
 
 from . import selectors, services
@@ -32,11 +34,20 @@ class FocusAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(MentoringProgramme)
-class MentoringProgrammeAdmin(admin.ModelAdmin):
+class MentoringProgrammeAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = ["name", "network", "is_open", "matching_mode", "starts_on", "ends_on", "shortlist_link"]
     list_filter = ["network", "is_open", "matching_mode"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["focus_areas"]
+    readonly_fields = ["created_at"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Plain checkboxes: Django's two-box chooser fails axe (its search icons).
+        if db_field.name == "focus_areas":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.programme_save(programme=obj, changed_fields=form.changed_data, acting_user=request.user)
 
     def get_urls(self):
         return [
@@ -99,16 +110,35 @@ class MentoringProgrammeAdmin(admin.ModelAdmin):
 
 @admin.register(MentoringProfile)
 class MentoringProfileAdmin(admin.ModelAdmin):
+    """Read only: people make and change their profiles through the sign-up task list."""
+
     list_display = ["user", "programme", "role", "capacity", "meeting_format", "is_complete_display"]
     list_filter = ["programme", "role"]
     search_fields = ["user__full_name", "user__email"]
     list_select_related = ["user", "programme"]
-    readonly_fields = ["code_of_conduct_accepted_at", "goals_saved_at", "created_at", "updated_at"]
-    autocomplete_fields = ["user"]
+    fields = [
+        "programme", "user", "role", "meeting_format", "prefers_outside_organisation", "capacity", "about",
+        "focus_areas_display", "goals_display", "code_of_conduct_accepted_at", "withdrawn_at", "created_at",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="Signed up", boolean=True)
     def is_complete_display(self, obj):
         return obj.is_complete
+
+    @admin.display(description="Focus areas")
+    def focus_areas_display(self, obj):
+        return ", ".join(area.name for area in obj.focus_areas.all()) or "-"
+
+    @admin.display(description="Goals")
+    def goals_display(self, obj):
+        return "; ".join(obj.goals) or "-"
 
 
 @admin.register(MentoringRequest)

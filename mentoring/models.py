@@ -7,6 +7,7 @@ programme, one answer per person per question); services (mentoring/services.py)
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +19,8 @@ MAX_MENTORS_ASKED = 3
 REQUEST_ANSWER_DAYS = 3
 # A reminder goes when nobody has logged a check-in for the cadence plus this grace period.
 CHECK_IN_GRACE_DAYS = 14
+# Paths under /mentoring/ that are pages of their own, not programmes.
+RESERVED_SLUGS = {"yours", "pairings", "requests"}
 
 
 class FocusArea(models.Model):
@@ -75,6 +78,16 @@ class MentoringProgramme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = f"“{self.slug}” is the address of another page: choose another slug."
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = "The programme must end after it starts"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_request_mode(self) -> bool:

@@ -32,6 +32,26 @@ from .models import (
 )
 from .selectors import is_active_member, mentor_capacity, mentor_places_taken
 
+# --- programmes (staff, in admin) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_save(
+    *, programme: MentoringProgramme, changed_fields: list[str], acting_user: User
+) -> MentoringProgramme:
+    """Create or update a programme as staff edited it, and audit which fields changed."""
+    created = programme.pk is None
+    programme.full_clean()
+    programme.save()
+    audit_record(
+        actor=acting_user,
+        action="mentoring.programme.created" if created else "mentoring.programme.updated",
+        target=programme,
+        data={"fields": sorted(changed_fields)},
+    )
+    return programme
+
+
 # --- profiles (the sign-up task list) -----------------------------------------------------------
 
 

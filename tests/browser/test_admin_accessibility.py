@@ -18,6 +18,7 @@ from accounts.services import audit_record
 from events.models import Event
 from events.reminders import reminders_send_due_now_for_event
 from events.services import registration_create
+from mentoring.models import MentoringProgramme
 from networks.models import Membership, Network
 from networks.services import invitation_create
 from tests.helpers import assert_no_axe_violations, open_event_for
@@ -34,6 +35,8 @@ CHANGE_ERRORS_EXPECTED = {
     "accounts.organisation",
     "accounts.user",
     "events.event",
+    "mentoring.focusarea",
+    "mentoring.mentoringprogramme",
     "networks.network",
 }
 
@@ -169,6 +172,10 @@ def test_every_admin_page_passes_axe(staff_page, live_server):
             assert page.locator(".errornote").is_visible(), f"{label}: an empty required field was saved"
             change_errors.add(label)
     assert change_errors == CHANGE_ERRORS_EXPECTED
+
+    # A mentoring programme's shortlists, where staff confirm pairs.
+    checker.visit(admin_url(MentoringProgramme, "shortlist", MentoringProgramme.objects.get().pk))
+    assert page.get_by_role("button", name="Confirm chosen pairs").is_visible()
 
     # Sessions outside any programme are one filter choice, named as such.
     checker.visit(admin_url(Event, "changelist"))
