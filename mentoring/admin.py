@@ -19,6 +19,7 @@ from loti_portal.csv_export import csv_response
 
 from . import selectors, services
 from .models import (
+    FEEDBACK_MIN_ANSWERS,
     FitAnswer,
     FocusArea,
     MentoringProfile,
@@ -52,6 +53,11 @@ class MentoringProgrammeAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "<int:programme_id>/feedback/",
+                self.admin_site.admin_view(self.feedback_view),
+                name="mentoring_mentoringprogramme_feedback",
+            ),
+            path(
                 "<int:programme_id>/shortlist/",
                 self.admin_site.admin_view(self.shortlist_view),
                 name="mentoring_mentoringprogramme_shortlist",
@@ -59,12 +65,31 @@ class MentoringProgrammeAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="Matching")
+    @admin.display(description="Matching and feedback")
     def shortlist_link(self, obj):
-        url = reverse("admin:mentoring_mentoringprogramme_shortlist", args=[obj.pk])
         return format_html(
-            '<a href="{}">Shortlists<span class="visually-hidden"> for {}</span></a>', url, obj.name
+            '<a href="{}">Shortlists<span class="visually-hidden"> for {}</span></a> · '
+            '<a href="{}">Feedback<span class="visually-hidden"> on {}</span></a>',
+            reverse("admin:mentoring_mentoringprogramme_shortlist", args=[obj.pk]),
+            obj.name,
+            reverse("admin:mentoring_mentoringprogramme_feedback", args=[obj.pk]),
+            obj.name,
         )
+
+    def feedback_view(self, request, programme_id):
+        """The programme's feedback in aggregate only (see selectors.feedback_summary)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        programme = get_object_or_404(MentoringProgramme, pk=programme_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Feedback: {programme.name}",
+            "programme": programme,
+            "summary": selectors.feedback_summary(programme=programme),
+            "minimum": FEEDBACK_MIN_ANSWERS,
+        }
+        return TemplateResponse(request, "admin/mentoring/feedback.html", context)
 
     def shortlist_view(self, request, programme_id):
         """Each unmatched mentee with their best mentors; staff tick pairs and confirm them at once."""

@@ -4,7 +4,14 @@ from django.utils import timezone
 
 from networks.forms import Checkboxes, Radios
 
-from .models import MAX_MENTORS_ASKED, FitAnswer, FocusArea, MentoringProfile, MentoringProgramme
+from .models import (
+    MAX_MENTORS_ASKED,
+    FitAnswer,
+    FocusArea,
+    MentoringProfile,
+    MentoringProgramme,
+    PairingFeedback,
+)
 
 
 class ProfileAboutForm(forms.Form):
@@ -178,4 +185,29 @@ class EndEarlyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+    )
+
+
+class FeedbackForm(forms.Form):
+    usefulness = forms.TypedChoiceField(
+        label="How useful was the mentoring for you?",
+        choices=PairingFeedback.Usefulness.choices,
+        coerce=int,
+        widget=Radios,
+        error_messages={"required": "Choose how useful the mentoring was"},
+    )
+    would_recommend = forms.TypedChoiceField(
+        label="Would you recommend the programme to a colleague?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=Radios,
+        error_messages={"required": "Choose whether you would recommend the programme"},
+    )
+    comments = forms.CharField(
+        label="Anything else you would like to tell the networks team? (optional)",
+        help_text="The team reads feedback only together with other people's, without names.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Your comments must be 2,000 characters or fewer"},
     )

@@ -17,6 +17,7 @@ from networks.models import Network
 MAX_GOALS = 3
 MAX_MENTORS_ASKED = 3
 REQUEST_ANSWER_DAYS = 3
+FEEDBACK_MIN_ANSWERS = 3
 # A reminder goes when nobody has logged a check-in for the cadence plus this grace period.
 CHECK_IN_GRACE_DAYS = 14
 # Paths under /mentoring/ that are pages of their own, not programmes.
@@ -282,6 +283,32 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"Check-in on {self.met_on:%d %B %Y}"
+
+
+class PairingFeedback(models.Model):
+    """What each person thought of a pairing once it ended. Staff see it only in aggregate, and only
+    when a programme has FEEDBACK_MIN_ANSWERS answers, so no answer can be traced to a person."""
+
+    class Usefulness(models.IntegerChoices):
+        VERY = 4, "Very useful"
+        QUITE = 3, "Quite useful"
+        A_LITTLE = 2, "A little useful"
+        NOT = 1, "Not useful"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    usefulness = models.PositiveSmallIntegerField(choices=Usefulness.choices)
+    would_recommend = models.BooleanField()
+    comments = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "user"], name="mentoring_feedback_one_per_person"),
+        ]
+
+    def __str__(self):
+        return f"Feedback on {self.pairing}"
 
 
 class FitAnswer(models.Model):

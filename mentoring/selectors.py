@@ -7,14 +7,23 @@ are for its two people only. Anyone else gets a 404, so a URL does not even say 
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from networks.models import Membership, Network
 
 from .matching import match_score
-from .models import CheckIn, FitAnswer, MentoringProfile, MentoringProgramme, MentoringRequest, Pairing
+from .models import (
+    FEEDBACK_MIN_ANSWERS,
+    CheckIn,
+    FitAnswer,
+    MentoringProfile,
+    MentoringProgramme,
+    MentoringRequest,
+    Pairing,
+    PairingFeedback,
+)
 
 
 def is_active_member(*, user: User, network: Network) -> bool:
@@ -178,6 +187,7 @@ def pairing_get_for_user(*, user: User, pairing_id: int) -> Pairing:
         .prefetch_related(
             Prefetch("check_ins", queryset=CheckIn.objects.select_related("logged_by")),
             Prefetch("fit_answers", queryset=FitAnswer.objects.filter(user=user), to_attr="my_fit_answers"),
+            Prefetch("feedback", queryset=PairingFeedback.objects.filter(user=user), to_attr="my_feedback"),
         )
         .first()
     )
@@ -218,3 +228,35 @@ def waiting_requests_for_user(*, user: User) -> list[MentoringRequest]:
 
 def mentor_names(*, ids: list[int]) -> dict[int, str]:
     return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+
+
+@dataclass
+class FeedbackSummary:
+    answers: int
+    shown: bool  # False below FEEDBACK_MIN_ANSWERS: too few to keep each answer anonymous
+    usefulness: list[tuple[str, int]]
+    average_usefulness: float | None
+    would_recommend: int
+    comments: list[str]
+
+
+def feedback_summary(*, programme: MentoringProgramme) -> FeedbackSummary:
+    """The programme's feedback in aggregate (for staff), or only its count when there are fewer
+    than FEEDBACK_MIN_ANSWERS answers. Comments come in alphabetical order, never with names."""
+    answers = PairingFeedback.objects.filter(pairing__programme=programme)
+    totals = answers.aggregate(
+        answers=Count("pk"), average=Avg("usefulness"), recommend=Count("pk", filter=Q(would_recommend=True))
+    )
+    if totals["answers"] < FEEDBACK_MIN_ANSWERS:
+        return FeedbackSummary(totals["answers"], False, [], None, 0, [])
+    counts = dict(
+        answers.order_by().values("usefulness").annotate(n=Count("pk")).values_list("usefulness", "n")
+    )
+    return FeedbackSummary(
+        answers=totals["answers"],
+        shown=True,
+        usefulness=[(label, counts.get(value, 0)) for value, label in PairingFeedback.Usefulness.choices],
+        average_usefulness=round(totals["average"], 1),
+        would_recommend=totals["recommend"],
+        comments=sorted(answers.exclude(comments="").values_list("comments", flat=True)),
+    )

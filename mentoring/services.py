@@ -29,6 +29,7 @@ from .models import (
     MentoringProgramme,
     MentoringRequest,
     Pairing,
+    PairingFeedback,
 )
 from .selectors import is_active_member, mentor_capacity, mentor_places_taken
 
@@ -528,6 +529,34 @@ def check_in_reminder_send(*, pairing_id: int) -> bool:
     audit_record(actor=None, action="mentoring.pairing.check_in_reminded", target=pairing)
     _tell_both(kind="mentoring.check_in_reminder", pairing=pairing)
     return True
+
+
+@transaction.atomic
+def feedback_save(
+    *, pairing: Pairing, user: User, usefulness: int, would_recommend: bool, comments: str
+) -> PairingFeedback:
+    """One person's feedback on a pairing that has ended. Once each: a second answer is refused."""
+    pairing = _locked_pairing(pairing.pk)
+    if user.pk not in (pairing.mentor_id, pairing.mentee_id):
+        raise ValidationError("Only the two people in a pairing can give feedback on it.")
+    if pairing.state not in (Pairing.State.COMPLETED, Pairing.State.ENDED_EARLY):
+        raise ValidationError("You can give feedback once the pairing has ended.")
+    if usefulness not in PairingFeedback.Usefulness.values:
+        raise ValidationError({"usefulness": "Choose how useful the mentoring was"})
+    try:
+        with transaction.atomic():
+            feedback = PairingFeedback.objects.create(
+                pairing=pairing,
+                user=user,
+                usefulness=usefulness,
+                would_recommend=would_recommend,
+                comments=comments.strip(),
+            )
+    except IntegrityError as exc:
+        raise ValidationError("You have already given feedback on this pairing. Thank you.") from exc
+    # Not what they said: feedback is only ever read in aggregate.
+    audit_record(actor=user, action="mentoring.feedback.given", target=pairing)
+    return feedback
 
 
 def pairing_ids_ended(*, today: date | None = None) -> list[int]:

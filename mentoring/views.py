@@ -12,6 +12,7 @@ from .forms import (
     CheckInForm,
     CodeOfConductForm,
     EndEarlyForm,
+    FeedbackForm,
     FitForm,
     MentoringRequestForm,
     ProfileAboutForm,
@@ -314,3 +315,22 @@ def request_withdraw(request, request_id):
     services.request_withdraw(request=mentoring_request, acting_user=request.user)
     messages.success(request, "Your request has been withdrawn.")
     return redirect("mentoring:yours")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback_give(request, pairing_id):
+    pairing = selectors.pairing_get_for_user(user=request.user, pairing_id=pairing_id)
+    if pairing.my_feedback:
+        messages.success(request, "You have given feedback on this pairing. Thank you.")
+        return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_save(pairing=pairing, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Thank you for your feedback.")
+            return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
+    return render(request, "mentoring/feedback_give.html", {"pairing": pairing, "form": form})
