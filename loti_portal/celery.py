@@ -34,6 +34,14 @@ app.conf.beat_schedule = {
         "task": "mentoring.tasks.mentoring_check_in_reminders_send",
         "schedule": crontab(hour=9, minute=5),
     },
+    "mentoring-circle-meetings": {
+        "task": "mentoring.tasks.mentoring_circle_meetings_generate",
+        "schedule": crontab(hour=3, minute=25),
+    },
+    "mentoring-circle-reminders": {
+        "task": "mentoring.tasks.mentoring_circle_reminders_send",
+        "schedule": 10 * 60,
+    },
     "mentoring-pairings-complete": {
         "task": "mentoring.tasks.mentoring_pairings_complete",
         "schedule": crontab(hour=3, minute=45),

@@ -7,25 +7,31 @@ Check-in notes are for the pair only: admin shows when pairs met, never what the
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.models import User
 from loti_portal.admin import NamedDateTimeHalvesMixin
 from loti_portal.csv_export import csv_response
+from networks.models import Membership
 
-from . import selectors, services
+from . import circles, selectors, services
 from .models import (
+    CIRCLE_MAX_MEMBERS,
+    CIRCLE_MIN_MEMBERS,
     FEEDBACK_MIN_ANSWERS,
+    CirclePlacementRequest,
     FitAnswer,
     FocusArea,
     MentoringProfile,
     MentoringProgramme,
     MentoringRequest,
     Pairing,
+    PeerCircle,
 )
 
 
@@ -264,3 +270,100 @@ class PairingAdmin(admin.ModelAdmin):
             )
             ended += 1
         self.message_user(request, f"{ended} pairing{'s' if ended != 1 else ''} ended.", messages.SUCCESS)
+
+
+# --- peer-support circles ----------------------------------------------------------------------
+
+
+class PeerCircleForm(forms.ModelForm):
+    """A circle, plus who to add or take out: changes of members go through mentoring.circles."""
+
+    add_members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=f"Active members of the network not in the circle. A circle has {CIRCLE_MIN_MEMBERS} to "
+        f"{CIRCLE_MAX_MEMBERS} people. For a new circle, save it first.",
+    )
+    discussion_url = forms.URLField(
+        label="Discussion link", required=False, assume_scheme="https", help_text="Optional. Members only."
+    )
+    meeting_online_url = forms.URLField(label="Meeting joining link", required=False, assume_scheme="https")
+    remove_members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = PeerCircle
+        fields = [
+            "network", "name", "slug", "description", "discussion_url", "is_open", "frequency",
+            "cadence_week", "cadence_weekday", "cadence_start_time", "cadence_duration_minutes",
+            "cadence_starts_on", "meeting_online_url", "meeting_venue",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        circle = self.instance
+        if circle.pk:
+            current = User.objects.filter(
+                circle_memberships__circle=circle, circle_memberships__left_at__isnull=True
+            )
+            self.fields["remove_members"].queryset = current.order_by("full_name")
+            self.fields["add_members"].queryset = (
+                User.objects.filter(
+                    memberships__network=circle.network_id, memberships__status=Membership.Status.ACTIVE
+                )
+                .exclude(pk__in=current.values("pk"))
+                .order_by("full_name")
+            )
+
+
+@admin.register(PeerCircle)
+class PeerCircleAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
+    form = PeerCircleForm
+    list_display = ["name", "network", "member_count", "cadence_in_words"]
+    list_filter = ["network"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "current_members"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("network")
+            .annotate(members_now=Count("memberships", filter=Q(memberships__left_at__isnull=True)))
+        )
+
+    @admin.display(description="Members", ordering="members_now")
+    def member_count(self, obj):
+        return obj.members_now
+
+    @admin.display(description="Members now")
+    def current_members(self, obj):
+        names = obj.memberships.filter(left_at__isnull=True).values_list("user__full_name", flat=True)
+        return ", ".join(names) or "Nobody yet"
+
+    def save_model(self, request, obj, form, change):
+        circles.circle_save(circle=obj, changed_fields=form.changed_data, acting_user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for user in form.cleaned_data.get("remove_members") or []:
+            circles.circle_member_remove(circle=form.instance, user=user, acting_user=request.user)
+        for user in form.cleaned_data.get("add_members") or []:
+            try:
+                circles.circle_member_add(circle=form.instance, user=user, acting_user=request.user)
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+
+
+@admin.register(CirclePlacementRequest)
+class CirclePlacementRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "network", "created_at", "placed_in", "closed_at"]
+    list_filter = ["network", ("closed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "network", "placed_in"]
+    readonly_fields = ["network", "user", "note", "created_at", "placed_in", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False

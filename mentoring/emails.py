@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from loti_portal.emails import email_build
@@ -26,6 +27,7 @@ CONTEXT_MODELS = {
     "programme": "mentoring.MentoringProgramme",
     "request": "mentoring.MentoringRequest",
     "other": "accounts.User",
+    "circle": "mentoring.PeerCircle",
 }
 
 # Each kind with when it still applies at send time (given the `about` object).
@@ -41,6 +43,8 @@ KINDS = {
     "mentoring.check_in_reminder": lambda pairing: pairing.state in ("accepted", "active"),
     "mentoring.pairing_ended_early": lambda pairing: pairing.state == "ended_early",
     "mentoring.pairing_completed": lambda pairing: pairing.state == "completed",
+    "mentoring.circle_joined": lambda membership: membership.left_at is None,
+    "mentoring.circle_meeting_reminder": lambda meeting: meeting.start > timezone.now(),
 }
 
 

@@ -211,3 +211,14 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": "Your comments must be 2,000 characters or fewer"},
     )
+
+
+class CirclePlacementForm(forms.Form):
+    note = forms.CharField(
+        label="What would you like from a circle? (optional)",
+        help_text="For example the topics you would like to talk about, or when you can meet.",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "This must be 1,000 characters or fewer"},
+    )

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from networks.cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe
 from networks.models import Network
 
 MAX_GOALS = 3
@@ -21,7 +22,7 @@ FEEDBACK_MIN_ANSWERS = 3
 # A reminder goes when nobody has logged a check-in for the cadence plus this grace period.
 CHECK_IN_GRACE_DAYS = 14
 # Paths under /mentoring/ that are pages of their own, not programmes.
-RESERVED_SLUGS = {"yours", "pairings", "requests"}
+RESERVED_SLUGS = {"yours", "pairings", "requests", "circles"}
 
 
 class FocusArea(models.Model):
@@ -331,3 +332,163 @@ class FitAnswer(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.get_answer_display()}"
+
+
+# --- peer-support circles ----------------------------------------------------------------------
+
+CIRCLE_MIN_MEMBERS = 4
+CIRCLE_MAX_MEMBERS = 8
+
+
+class PeerCircle(models.Model):
+    """A small group of a network's members who meet on their own cadence (the networks cadence:
+    a weekday of the month, monthly, every two months or quarterly, in London time)."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        BIMONTHLY = "bimonthly", "Every two months"
+        QUARTERLY = "quarterly", "Quarterly"
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="peer_circles")
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=160, unique=True)
+    description = models.TextField(blank=True)
+    discussion_url = models.URLField("discussion link", blank=True, help_text="Optional. Members only.")
+    is_open = models.BooleanField("members can ask to join", default=True)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
+    cadence_week = models.SmallIntegerField(
+        "week of the month", choices=[(number, name.capitalize()) for number, name in WEEK_NAMES.items()]
+    )
+    cadence_weekday = models.PositiveSmallIntegerField(
+        "day of the week", choices=list(enumerate(WEEKDAY_NAMES))
+    )
+    cadence_start_time = models.TimeField("start time (London)")
+    cadence_duration_minutes = models.PositiveIntegerField("length in minutes", default=60)
+    cadence_starts_on = models.DateField("first month")
+    meeting_online_url = models.URLField("meeting joining link", blank=True)
+    meeting_venue = models.CharField("meeting place", max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["network", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cadence_duration_minutes__gte=1, cadence_duration_minutes__lte=24 * 60),
+                name="mentoring_circle_duration_in_a_day",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of another page: choose another slug."}
+            )
+
+    @property
+    def cadence(self) -> Cadence:
+        return Cadence(
+            frequency=self.frequency,
+            weekday=self.cadence_weekday,
+            week=self.cadence_week,
+            start_time=self.cadence_start_time,
+            duration=timedelta(minutes=self.cadence_duration_minutes),
+            starts_on=self.cadence_starts_on,
+        )
+
+    @property
+    def cadence_in_words(self) -> str:
+        return cadence_describe(self.cadence)
+
+
+class CircleMembership(models.Model):
+    circle = models.ForeignKey(PeerCircle, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["circle", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "user"],
+                condition=Q(left_at__isnull=True),
+                name="mentoring_circle_member_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.circle}"
+
+
+class CirclePlacementRequest(models.Model):
+    """A member asks staff to place them in one of the network's circles."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="circle_requests")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_requests"
+    )
+    note = models.TextField("what they are looking for", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    placed_in = models.ForeignKey(
+        PeerCircle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["closed_at", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "user"],
+                condition=Q(closed_at__isnull=True),
+                name="mentoring_circle_request_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} asks for a circle in {self.network}"
+
+
+class CircleMeeting(models.Model):
+    """One occurrence of a circle's cadence, made a rolling window ahead; unique per date, so the
+    generator can run any number of times."""
+
+    circle = models.ForeignKey(PeerCircle, on_delete=models.CASCADE, related_name="meetings")
+    occurrence_date = models.DateField()
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "occurrence_date"], name="mentoring_circle_meeting_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.circle} on {self.occurrence_date:%d %B %Y}"
+
+
+class CircleMeetingReminder(models.Model):
+    """Inserted before a member's reminder of a meeting is sent: the unique row makes it once."""
+
+    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="mentoring_circle_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.user} of {self.meeting}"

@@ -6,9 +6,11 @@ are for its two people only. Anyone else gets a 404, so a URL does not even say 
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from networks.models import Membership, Network
@@ -17,12 +19,16 @@ from .matching import match_score
 from .models import (
     FEEDBACK_MIN_ANSWERS,
     CheckIn,
+    CircleMeeting,
+    CircleMembership,
+    CirclePlacementRequest,
     FitAnswer,
     MentoringProfile,
     MentoringProgramme,
     MentoringRequest,
     Pairing,
     PairingFeedback,
+    PeerCircle,
 )
 
 
@@ -260,3 +266,73 @@ def feedback_summary(*, programme: MentoringProgramme) -> FeedbackSummary:
         would_recommend=totals["recommend"],
         comments=sorted(answers.exclude(comments="").values_list("comments", flat=True)),
     )
+
+
+# --- peer-support circles ----------------------------------------------------------------------
+
+UPCOMING_CIRCLE_MEETINGS = 6
+
+
+def circle_get_for_user(*, user: User, slug: str) -> PeerCircle:
+    """A circle, for its current members and staff only; 404 for anyone else. With `members`
+    (current, by name) and `upcoming` (next meetings)."""
+    if not user.is_authenticated:
+        raise Http404("No such circle")
+    circles = PeerCircle.objects.select_related("network").filter(
+        slug=slug, network__status=Network.Status.ACTIVE
+    )
+    if not user.is_staff:
+        circles = circles.filter(memberships__user=user, memberships__left_at__isnull=True)
+    circle = circles.first()
+    if circle is None:
+        raise Http404("No such circle")
+    circle.members = list(
+        CircleMembership.objects.filter(circle=circle, left_at__isnull=True)
+        .select_related("user__organisation")
+        .order_by("user__full_name")
+    )
+    circle.upcoming = list(circle.meetings.filter(start__gte=timezone.now())[:UPCOMING_CIRCLE_MEETINGS])
+    return circle
+
+
+def circle_meetings_for_calendar(*, circle: PeerCircle) -> list[CircleMeeting]:
+    return list(circle.meetings.filter(end__gte=timezone.now() - timedelta(days=90)))
+
+
+def circles_for_user(*, user: User) -> list[CircleMembership]:
+    """The person's current circles, by name, with each circle's next meeting."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        CircleMembership.objects.filter(user=user, left_at__isnull=True)
+        .select_related("circle__network")
+        .annotate(
+            next_meeting=Subquery(
+                CircleMeeting.objects.filter(circle=OuterRef("circle"), start__gte=timezone.now())
+                .order_by("start")
+                .values("start")[:1]
+            )
+        )
+        .order_by("circle__name")
+    )
+
+
+def network_circles(*, network: Network, user: User, is_member: bool) -> dict:
+    """What a network's page shows of its circles to a member or staff: the circles with their
+    size, which the person is in, and whether they have asked to be placed."""
+    if not user.is_authenticated or not (is_member or user.is_staff):
+        return {"circles": [], "waiting": False, "can_ask": False}
+    circles = list(
+        PeerCircle.objects.filter(network=network)
+        .annotate(
+            size=Count("memberships", filter=Q(memberships__left_at__isnull=True)),
+            mine=Exists(
+                CircleMembership.objects.filter(circle=OuterRef("pk"), user=user, left_at__isnull=True)
+            ),
+        )
+        .order_by("name")
+    )
+    waiting = CirclePlacementRequest.objects.filter(
+        network=network, user=user, closed_at__isnull=True
+    ).exists()
+    return {"circles": circles, "waiting": waiting, "can_ask": is_member and not any(c.mine for c in circles)}

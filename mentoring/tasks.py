@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import services
+from . import circles, services
 from .emails import mentoring_email_deliver
 
 
@@ -42,3 +42,15 @@ def mentoring_pairings_complete() -> int:
     return sum(
         services.pairing_complete(pairing_id=pairing_id) for pairing_id in services.pairing_ids_ended()
     )
+
+
+@shared_task
+def mentoring_circle_meetings_generate() -> int:
+    """Periodic (daily): each circle's meetings a rolling window ahead. Idempotent."""
+    return circles.circle_meetings_generate_all()
+
+
+@shared_task
+def mentoring_circle_reminders_send() -> int:
+    """Periodic: a reminder to each member the day before a circle meeting, once."""
+    return circles.circle_reminders_send()

@@ -3,13 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from networks.models import Network
+
+from . import circles, selectors, services
+from .calendar import circle_ics
 from .forms import (
     CheckInForm,
+    CirclePlacementForm,
     CodeOfConductForm,
     EndEarlyForm,
     FeedbackForm,
@@ -334,3 +338,57 @@ def feedback_give(request, pairing_id):
             messages.success(request, "Thank you for your feedback.")
             return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
     return render(request, "mentoring/feedback_give.html", {"pairing": pairing, "form": form})
+
+
+# --- peer-support circles ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def circle_detail(request, slug):
+    circle = selectors.circle_get_for_user(user=request.user, slug=slug)
+    return render(request, "mentoring/circle_detail.html", {"circle": circle})
+
+
+@login_required
+@require_GET
+def circle_calendar(request, slug):
+    circle = selectors.circle_get_for_user(user=request.user, slug=slug)
+    meetings = selectors.circle_meetings_for_calendar(circle=circle)
+    response = HttpResponse(
+        circle_ics(circle=circle, meetings=meetings), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{circle.slug}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def circle_leave(request, slug):
+    circle = selectors.circle_get_for_user(user=request.user, slug=slug)
+    if request.method == "POST":
+        circles.circle_leave(circle=circle, user=request.user)
+        messages.success(request, f"You have left {circle.name}.")
+        return redirect("networks:my-networks")
+    return render(request, "mentoring/circle_leave.html", {"circle": circle})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def circle_ask(request, network_slug):
+    network = get_object_or_404(Network, slug=network_slug, status=Network.Status.ACTIVE)
+    if not selectors.is_active_member(user=request.user, network=network):
+        raise Http404("No such network")
+    form = CirclePlacementForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            circles.circle_placement_request(
+                network=network, user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "You have asked to join a circle. The networks team will email you.")
+            return redirect("networks:network-detail", slug=network.slug)
+    return render(request, "mentoring/circle_ask.html", {"network": network, "form": form})

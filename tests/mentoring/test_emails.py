@@ -1,3 +1,6 @@
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -5,7 +8,9 @@ from loti_portal.emails import email_build
 from loti_portal.utils import absolute_url
 from mentoring import services
 from mentoring.emails import KINDS
-from mentoring.models import Pairing
+from mentoring.models import CircleMeeting, Pairing, PeerCircle
+
+LONDON = ZoneInfo("Europe/London")
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +20,29 @@ def test_every_mentoring_email_renders_in_text_and_html(kind, programme, mentee,
     services.request_create(programme=programme, mentee=mentee.user, mentor_ids=[mentors[0].user_id])
     pairing = services.pairing_accept(pairing=Pairing.objects.get(), acting_user=mentors[0].user)
     pairing.end_reason = "Moving to a new role"
+    circle = PeerCircle.objects.create(
+        network=programme.network,
+        name="Tuesday circle",
+        slug="tuesday-circle",
+        cadence_week=1,
+        cadence_weekday=1,
+        cadence_start_time=time(12, 30),
+        cadence_starts_on=date(2026, 1, 1),
+        meeting_online_url="https://meet.example/tuesday",
+    )
+    meeting = CircleMeeting.objects.create(
+        circle=circle,
+        occurrence_date=date(2026, 6, 2),
+        start=datetime(2026, 6, 2, 12, 30, tzinfo=LONDON),
+        end=datetime(2026, 6, 2, 13, 30, tzinfo=LONDON),
+    )
     context = {
         "person": mentee.user,
         "other": mentors[0].user,
         "pairing": pairing,
         "programme": programme,
-        "about": pairing,
+        "about": meeting if "circle" in kind else pairing,
+        "circle": circle,
         "your_mentoring_url": absolute_url(reverse("mentoring:yours")),
     }
     template = "mentoring-" + kind.removeprefix("mentoring.").replace("_", "-")
