@@ -4,9 +4,10 @@ check-in for too long), one request waiting for its mentor, and two mentees stil
 
 Safe to run twice: people, profiles and pairings are updated on their natural keys. Dates are
 relative to today, so the pairings are under way and the request is waiting whenever it is loaded.
+Two peer-support circles meet monthly, one online and one in person.
 """
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -16,17 +17,21 @@ from accounts.demo import demo_person
 from accounts.models import User
 from networks.models import Membership, Network
 
+from .circles import circle_meetings_generate
 from .models import (
     REQUEST_ANSWER_DAYS,
     CheckIn,
+    CircleMembership,
     FocusArea,
     MentoringProfile,
     MentoringProgramme,
     MentoringRequest,
     Pairing,
+    PeerCircle,
 )
 
 SLUG = "womens-digital-leaders-mentoring"
+LOTI_OFFICE = "London Office of Technology and Innovation, 59½ Southwark Street, London SE1 0AL"
 
 FOCUS_AREAS = [
     "Leading teams",
@@ -200,6 +205,24 @@ PAIRINGS = [
     ("mei.lin", "hannah.kowalski", 70, None, ""),
 ]
 
+# Two peer-support circles: (slug, name, description, week, weekday, time, online link, venue, members)
+CIRCLES = [
+    (
+        "wdl-tuesday-lunch-circle",
+        "Tuesday lunch circle",
+        "An hour online over lunch to talk through what is hard this month, and what worked.",
+        1, 1, time(12, 30), "https://meet.loti.london/wdl-tuesday-lunch", "",
+        ["grace.mensah", "fatima.rahman", "aisha.begum", "sophie.turner", "jess.walker", "chloe.martin"],
+    ),
+    (
+        "wdl-new-leaders-circle",
+        "New leaders circle",
+        "For people in their first leadership role: we meet in person at LOTI after work.",
+        3, 3, time(17, 30), "", LOTI_OFFICE,
+        ["hannah.kowalski", "leila.ahmadi", "ruth.osei", "nadia.hussain"],
+    ),
+]  # fmt: skip
+
 # The waiting request: Ruth asked Rachel first, then Claire; Rachel has a day left to answer.
 REQUEST = ("ruth.osei", ["rachel.green", "claire.oconnor"])
 
@@ -265,6 +288,8 @@ def load(stdout=None) -> None:
     for mentor, mentee, accepted_days, met_days, note in PAIRINGS:
         _pairing(programme, people[_email(mentor)], people[_email(mentee)], accepted_days, met_days, note)
     _waiting_request(programme, people)
+    for spec in CIRCLES:
+        _circle(network, people, *spec)
     if stdout:
         participants = MentoringProfile.objects.filter(programme=programme).count()
         current = Pairing.objects.filter(programme=programme, state__in=Pairing.CURRENT_STATES).count()
@@ -318,3 +343,25 @@ def _waiting_request(programme, people) -> None:
         proposed_at=created_at,
         answer_by=created_at + timedelta(days=REQUEST_ANSWER_DAYS),
     )
+
+
+def _circle(network, people, slug, name, description, week, weekday, at, online, venue, members) -> None:
+    circle, _ = PeerCircle.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "network": network,
+            "name": name,
+            "description": description,
+            "frequency": PeerCircle.Frequency.MONTHLY,
+            "cadence_week": week,
+            "cadence_weekday": weekday,
+            "cadence_start_time": at,
+            "cadence_duration_minutes": 60,
+            "cadence_starts_on": date(2026, 1, 1),
+            "meeting_online_url": online,
+            "meeting_venue": venue,
+        },
+    )
+    for short in members:
+        CircleMembership.objects.get_or_create(circle=circle, user=people[_email(short)], left_at=None)
+    circle_meetings_generate(circle=circle)

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.db.models import Q
 
 from mentoring import selectors
-from mentoring.models import MentoringProfile, MentoringProgramme, MentoringRequest, Pairing
+from mentoring.models import MentoringProfile, MentoringProgramme, MentoringRequest, Pairing, PeerCircle
 
 
 def snapshot():
@@ -16,6 +16,7 @@ def snapshot():
         ),
         list(Pairing.objects.order_by("mentee__email").values("mentor__email", "mentee__email", "state")),
         list(MentoringRequest.objects.values("mentee__email", "state", "mentors")),
+        list(PeerCircle.objects.order_by("slug").values("slug", "name", "memberships__user__email")),
     )
 
 
@@ -44,3 +45,6 @@ def test_demo_loads_the_womens_digital_leaders_programme_safely_twice(db):
         "Chloe Martin",
     }
     assert not Pairing.objects.filter(~Q(programme=programme)).exists()
+    sizes = {circle.name: circle.memberships.count() for circle in PeerCircle.objects.all()}
+    assert sizes == {"Tuesday lunch circle": 6, "New leaders circle": 4}
+    assert all(circle.meetings.exists() for circle in PeerCircle.objects.all())
