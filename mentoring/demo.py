@@ -22,6 +22,7 @@ from .models import (
     REQUEST_ANSWER_DAYS,
     CheckIn,
     CircleMembership,
+    CirclePlacementRequest,
     FocusArea,
     MentoringProfile,
     MentoringProgramme,
@@ -290,6 +291,12 @@ def load(stdout=None) -> None:
     _waiting_request(programme, people)
     for spec in CIRCLES:
         _circle(network, people, *spec)
+    CirclePlacementRequest.objects.get_or_create(
+        network=network,
+        user=people[_email("claire.oconnor")],
+        closed_at=None,
+        defaults={"note": "An evening circle would suit me best."},
+    )
     if stdout:
         participants = MentoringProfile.objects.filter(programme=programme).count()
         current = Pairing.objects.filter(programme=programme, state__in=Pairing.CURRENT_STATES).count()

@@ -37,6 +37,7 @@ CHANGE_ERRORS_EXPECTED = {
     "events.event",
     "mentoring.focusarea",
     "mentoring.mentoringprogramme",
+    "mentoring.peercircle",
     "networks.network",
 }
 
