@@ -2,13 +2,16 @@
 through its task list, asks a mentor; the mentor accepts, and both log a check-in. Every page on
 the way, and the sign-up page with its errors, is checked with axe-core."""
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import User
 from mentoring import services
-from mentoring.models import FocusArea, MentoringProfile, MentoringProgramme, Pairing
+from mentoring.models import FocusArea, MentoringProfile, MentoringProgramme, Pairing, PeerCircle
 from networks.models import Network
 from tests.factories import PASSWORD, MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 from tests.helpers import assert_no_axe_violations
@@ -61,10 +64,10 @@ def programme(transactional_db):
     return programme, mentor, mentee
 
 
-def sign_in(page, base_url, user):
+def sign_in(page, base_url, user, password=PASSWORD):
     page.goto(base_url + "/account/login/")
     page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/account/")
 
@@ -155,3 +158,37 @@ def test_a_mentee_signs_up_asks_a_mentor_who_accepts_and_both_log_a_check_in(
     assert pairing.state == Pairing.State.ACTIVE
     assert pairing.check_ins.count() == 2
     mentor_page.close()
+
+
+def test_mentoring_and_circle_pages_work_at_320_pixels_wide(page, live_server, transactional_db):
+    """The demo's mentor (in a pairing and a circle): no page scrolls sideways on a small phone."""
+    call_command("load_demo", stdout=io.StringIO())
+    grace = User.objects.get(email="grace.mensah@walthamforest.gov.uk")
+    pairing = Pairing.objects.filter(mentor=grace, state=Pairing.State.ACTIVE).first()
+    circle = PeerCircle.objects.get(memberships__user=grace)
+    programme = MentoringProgramme.objects.get()
+    mentor = MentoringProfile.objects.filter(programme=programme, role="mentor").exclude(user=grace).first()
+    sign_in(page, live_server.url, grace, password="loti-demo-2026")
+    page.set_viewport_size({"width": 320, "height": 640})
+    too_wide = []
+    for path in [
+        "/networks/womens-digital-leaders/",
+        "/networks/yours/",
+        "/mentoring/yours/",
+        f"/mentoring/{programme.slug}/",
+        f"/mentoring/{programme.slug}/sign-up/about-you/",
+        f"/mentoring/{programme.slug}/sign-up/goals/",
+        f"/mentoring/{programme.slug}/profiles/{mentor.pk}/",
+        f"/mentoring/pairings/{pairing.pk}/",
+        f"/mentoring/pairings/{pairing.pk}/check-in/",
+        f"/mentoring/circles/{circle.slug}/",
+    ]:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow > 0:
+            too_wide.append(f"{path} by {overflow}px")
+    assert not too_wide, "Pages that scroll sideways at 320px: " + ", ".join(too_wide)
+    assert_no_axe_violations(page)
