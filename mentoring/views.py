@@ -22,7 +22,7 @@ from .forms import (
     ProfileAboutForm,
     ProfileGoalsForm,
 )
-from .models import MentoringRequest
+from .models import MentoringRequest, Pairing
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -325,6 +325,9 @@ def request_withdraw(request, request_id):
 @require_http_methods(["GET", "POST"])
 def feedback_give(request, pairing_id):
     pairing = selectors.pairing_get_for_user(user=request.user, pairing_id=pairing_id)
+    if pairing.state not in (Pairing.State.COMPLETED, Pairing.State.ENDED_EARLY):
+        messages.error(request, "You can give feedback once the pairing has ended.")
+        return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
     if pairing.my_feedback:
         messages.success(request, "You have given feedback on this pairing. Thank you.")
         return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
