@@ -43,7 +43,7 @@ CADENCE_FIELDS = {
 def circle_member_add(*, circle: PeerCircle, user: User, acting_user: User) -> CircleMembership:
     """Place an active member of the circle's network in it, up to CIRCLE_MAX_MEMBERS (decided
     with the circle locked). Closes their open placement request. Raises ValidationError."""
-    circle = PeerCircle.objects.select_for_update().select_related("network").get(pk=circle.pk)
+    circle = PeerCircle.objects.select_for_update(of=("self",)).select_related("network").get(pk=circle.pk)
     if not is_active_member(user=user, network=circle.network):
         raise ValidationError(f"{user.full_name} is not a member of {circle.network.name}.")
     if CircleMembership.objects.filter(circle=circle, left_at__isnull=True).count() >= CIRCLE_MAX_MEMBERS:

@@ -289,7 +289,7 @@ def _ask_next(*, request: MentoringRequest, after: int | None) -> Pairing | None
 
 def _locked_pairing(pairing_id: int) -> Pairing:
     return (
-        Pairing.objects.select_for_update()
+        Pairing.objects.select_for_update(of=("self",))
         .select_related("programme__network", "mentor", "mentee", "request")
         .get(pk=pairing_id)
     )
