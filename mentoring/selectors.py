@@ -232,6 +232,16 @@ def waiting_requests_for_user(*, user: User) -> list[MentoringRequest]:
     )
 
 
+def waiting_request_get_for_user(*, user: User, request_id: int) -> MentoringRequest:
+    """The person's own waiting request. Raises Http404 for anyone else's, or one answered."""
+    request = MentoringRequest.objects.filter(
+        pk=request_id, mentee=user, state=MentoringRequest.State.WAITING
+    ).first()
+    if request is None:
+        raise Http404("No such request")
+    return request
+
+
 def mentor_names(*, ids: list[int]) -> dict[int, str]:
     return dict(User.objects.filter(pk__in=ids).values_list("pk", "full_name"))
 

@@ -22,7 +22,7 @@ from .forms import (
     ProfileAboutForm,
     ProfileGoalsForm,
 )
-from .models import MentoringRequest, Pairing
+from .models import Pairing
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -311,11 +311,7 @@ def pairing_end(request, pairing_id):
 @login_required
 @require_POST
 def request_withdraw(request, request_id):
-    mentoring_request = MentoringRequest.objects.filter(
-        pk=request_id, mentee=request.user, state=MentoringRequest.State.WAITING
-    ).first()
-    if mentoring_request is None:
-        raise Http404("No such request")
+    mentoring_request = selectors.waiting_request_get_for_user(user=request.user, request_id=request_id)
     services.request_withdraw(request=mentoring_request, acting_user=request.user)
     messages.success(request, "Your request has been withdrawn.")
     return redirect("mentoring:yours")
