@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "outbox",
     "networks",
     "events",
+    "mentoring",
 ]
 
 MIDDLEWARE = [
