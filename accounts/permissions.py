@@ -5,9 +5,9 @@ from django.db.models import Q
 
 NETWORK_MANAGERS = "Network managers"
 
-# Network managers run rosters, sessions and mentoring: everything in networks, events and mentoring, and the emails
-# they cause (seeing them, sending a failed one again), but on accounts and organisations only
-# view (they cannot change people's accounts or staff rights).
+# Network managers run rosters, sessions and mentoring: everything in networks, events and
+# mentoring, and the emails they cause (seeing them, sending a failed one again), but on accounts
+# and organisations only view (they cannot change people's accounts or staff rights).
 GROUPS = {
     NETWORK_MANAGERS: {
         "full": ["networks", "events", "mentoring", "outbox"],

@@ -20,7 +20,6 @@ from .emails import mentoring_email_enqueue
 from .models import (
     CIRCLE_MAX_MEMBERS,
     CircleMeeting,
-    CircleMeetingReminder,
     CircleMembership,
     CirclePlacementRequest,
     PeerCircle,
@@ -118,8 +117,8 @@ def circle_meetings_generate_all(*, now: datetime | None = None) -> int:
 
 
 def circle_reminders_send(*, now: datetime | None = None) -> int:
-    """Remind each member of a meeting starting within REMINDER_BEFORE, once: the unique reminder
-    row is inserted first, so a second run (or a second worker) sends nothing more."""
+    """Remind each member of a meeting starting within REMINDER_BEFORE, once: the outbox's
+    dedup_key (meeting and person) makes a second run, or a second worker, owe nothing more."""
     now = now or timezone.now()
     sent = 0
     meetings = CircleMeeting.objects.filter(start__gt=now, start__lte=now + REMINDER_BEFORE).select_related(
@@ -131,19 +130,14 @@ def circle_reminders_send(*, now: datetime | None = None) -> int:
         )
         for membership in members:
             with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        CircleMeetingReminder.objects.create(meeting=meeting, user=membership.user)
-                except IntegrityError:
-                    continue  # already reminded
-                mentoring_email_enqueue(
+                email = mentoring_email_enqueue(
                     kind="mentoring.circle_meeting_reminder",
                     user=membership.user,
                     about=meeting,
                     context_ids={"circle": meeting.circle_id},
                     dedup_key=f"circle-meeting:{meeting.pk}:reminder:{membership.user_id}",
                 )
-                sent += 1
+            sent += email is not None
     return sent
 
 

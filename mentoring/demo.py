@@ -319,7 +319,6 @@ def _pairing(
             "proposed_at": accepted_at - timedelta(days=2),
             "ends_on": timezone.localdate(accepted_at) + relativedelta(months=programme.pairing_months),
             "agreed_goals": "\n".join(MentoringProfile.objects.get(programme=programme, user=mentee).goals),
-            "check_in_reminder_sent_at": None,
         },
     )
     pairing.check_ins.all().delete()

@@ -229,8 +229,6 @@ class Pairing(models.Model):
     # The day after which a pair who have not logged a check-in get their reminder: the last check-in
     # (or the start) plus the cadence and CHECK_IN_GRACE_DAYS. Kept by the services (check_in_due).
     check_in_due_on = models.DateField(null=True, blank=True, editable=False)
-    # Claimed (set) before the one check-in reminder goes out, so it goes once.
-    check_in_reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["programme", "-proposed_at", "-id"]
@@ -476,19 +474,3 @@ class CircleMeeting(models.Model):
 
     def __str__(self):
         return f"{self.circle} on {self.occurrence_date:%d %B %Y}"
-
-
-class CircleMeetingReminder(models.Model):
-    """Inserted before a member's reminder of a meeting is sent: the unique row makes it once."""
-
-    meeting = models.ForeignKey(CircleMeeting, on_delete=models.CASCADE, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "user"], name="mentoring_circle_reminder_once"),
-        ]
-
-    def __str__(self):
-        return f"Reminder to {self.user} of {self.meeting}"

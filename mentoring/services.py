@@ -2,8 +2,9 @@
 
 Each runs in one transaction, leaves an audit entry and owes its emails through
 mentoring_email_enqueue. A refusal raises ValidationError with a message to show as it is; nothing
-is stored then. The periodic ones (pairing_expire, check_in_reminder_send, pairing_complete) claim
-their work with a conditional UPDATE first, so a second run, or two workers, do nothing more.
+is stored then. The periodic ones are safe to run twice, or on two workers: pairing_expire and
+pairing_complete claim the change of state with a conditional UPDATE first; check_in_reminder_send
+owes its emails under a dedup_key, which the outbox keeps once.
 """
 
 from datetime import date, timedelta
@@ -442,12 +443,11 @@ def check_in_log(*, pairing: Pairing, user: User, met_on: date, note: str) -> Ch
         raise ValidationError({"met_on": "The date you met must be after the pairing started"})
     first = not pairing.check_ins.exists()
     check_in = CheckIn.objects.create(pairing=pairing, met_on=met_on, logged_by=user, note=note.strip())
-    # A meeting ends the silence: the next one gets its own reminder if it is late.
-    pairing.check_in_reminder_sent_at = None
+    # A meeting ends the silence: a new due date, so the next one gets its own reminder if late.
     pairing.check_in_due_on = pairing.check_in_due(pairing.check_ins.aggregate(last=Max("met_on"))["last"])
     if pairing.state == Pairing.State.ACCEPTED:
         pairing.state = Pairing.State.ACTIVE
-    pairing.save(update_fields=["state", "check_in_reminder_sent_at", "check_in_due_on"])
+    pairing.save(update_fields=["state", "check_in_due_on"])
     # The note is for the pair only: the audit records that a check-in happened, not what it says.
     audit_record(
         actor=user, action="mentoring.check_in.logged", target=pairing, data={"met_on": met_on.isoformat()}
@@ -502,32 +502,41 @@ def pairing_end_early(*, pairing: Pairing, acting_user: User, reason: str) -> Pa
 
 
 def pairing_ids_check_in_overdue(*, today: date | None = None) -> list[int]:
-    """Current pairings whose last check-in (or start) is older than cadence + grace, not yet reminded."""
+    """Current pairings whose last check-in (or start) is older than cadence + grace."""
     today = today or timezone.localdate()
     return list(
-        Pairing.objects.filter(
-            state__in=Pairing.CURRENT_STATES,
-            check_in_reminder_sent_at__isnull=True,
-            check_in_due_on__lt=today,
-        ).values_list("pk", flat=True)
+        Pairing.objects.filter(state__in=Pairing.CURRENT_STATES, check_in_due_on__lt=today).values_list(
+            "pk", flat=True
+        )
     )
 
 
 @transaction.atomic
 def check_in_reminder_send(*, pairing_id: int) -> bool:
-    """One reminder to both people of an overdue pairing. Claimed first: True only for the call
-    that sent it."""
-    claimed = Pairing.objects.filter(
-        pk=pairing_id,
-        state__in=Pairing.CURRENT_STATES,
-        check_in_reminder_sent_at__isnull=True,
-        check_in_due_on__lt=timezone.localdate(),
-    ).update(check_in_reminder_sent_at=timezone.now())
-    if not claimed:
+    """One reminder to both people of an overdue pairing, once per silence: the outbox's
+    dedup_key names the pairing, the due date it missed and the person. True only for the call
+    that owed it."""
+    pairing = Pairing.objects.filter(pk=pairing_id).first() and _locked_pairing(pairing_id)
+    if (
+        not pairing
+        or pairing.state not in Pairing.CURRENT_STATES
+        or pairing.check_in_due_on is None
+        or pairing.check_in_due_on >= timezone.localdate()
+    ):
         return False
-    pairing = _locked_pairing(pairing_id)
+    owed = [
+        mentoring_email_enqueue(
+            kind="mentoring.check_in_reminder",
+            user=person,
+            about=pairing,
+            context_ids={"pairing": pairing.pk, "other": other.pk},
+            dedup_key=f"pairing:{pairing.pk}:check-in-reminder:{pairing.check_in_due_on}:{person.pk}",
+        )
+        for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor))
+    ]
+    if not any(owed):
+        return False
     audit_record(actor=None, action="mentoring.pairing.check_in_reminded", target=pairing)
-    _tell_both(kind="mentoring.check_in_reminder", pairing=pairing)
     return True
 
 

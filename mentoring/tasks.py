@@ -1,22 +1,8 @@
-"""Background work for mentoring: its emails, and the periodic jobs (each safe to run twice)."""
-
-from smtplib import SMTPException
+"""Mentoring's periodic jobs, each safe to run twice (its emails go through the outbox's tasks)."""
 
 from celery import shared_task
 
 from . import circles, services
-from .emails import mentoring_email_deliver
-
-
-@shared_task(
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=15 * 60,
-    retry_jitter=True,
-    max_retries=8,
-)
-def mentoring_email_send(*, kind: str, user_id: int | None, about: list, context_ids: dict) -> bool:
-    return mentoring_email_deliver(kind=kind, user_id=user_id, about=about, context_ids=context_ids)
 
 
 @shared_task

@@ -10,6 +10,7 @@ from accounts.models import AuditEntry
 from mentoring import circles, selectors, tasks
 from mentoring.models import CircleMeeting, CircleMembership, CirclePlacementRequest, PeerCircle
 from networks.models import Membership
+from outbox.models import Email
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,9 @@ def test_members_are_reminded_the_day_before_once(circle, network, staff, on_com
         assert tasks.mentoring_circle_reminders_send() == 0
     assert sorted(m.to[0] for m in mailoutbox) == sorted(p.email for p in people[:3])
     assert mailoutbox[0].subject == "Reminder: Tuesday lunch circle meets Tuesday 7 April at 12:30"
+    # One row of the outbox per meeting and member, sent; the second run owed nothing more.
+    reminders = Email.objects.filter(kind="mentoring.circle_meeting_reminder")
+    assert sorted(reminders.values_list("to", "state")) == sorted((p.email, "sent") for p in people[:3])
 
 
 def test_joining_emails_the_member_and_closes_their_request(circle, network, staff, on_commit, mailoutbox):

@@ -7,8 +7,9 @@ from django.urls import reverse
 from loti_portal.emails import email_build
 from loti_portal.utils import absolute_url
 from mentoring import services
-from mentoring.emails import KINDS
+from mentoring.emails import KINDS, mentoring_email_build
 from mentoring.models import CircleMeeting, Pairing, PeerCircle
+from outbox.kinds import kind_get, kind_label
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -53,6 +54,12 @@ def test_every_mentoring_email_renders_in_text_and_html(kind, programme, mentee,
     assert "Hello Mina Mentee," in html
     assert "{{" not in message.body and "{%" not in html
     assert "LOTI networks team" in message.body
+
+
+def test_every_mentoring_kind_is_written_by_the_outbox_at_send_time():
+    for kind, (label, _applies) in KINDS.items():
+        assert kind_get(kind).build is mentoring_email_build
+        assert kind_label(kind) == label
 
 
 def test_an_unknown_kind_is_refused(mentee):

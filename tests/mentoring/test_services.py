@@ -3,13 +3,15 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AuditEntry
 from mentoring import selectors, services, tasks
+from mentoring.emails import mentoring_email_enqueue
 from mentoring.models import FitAnswer, MentoringProfile, MentoringRequest, Pairing
 from networks.models import Membership
+from outbox.models import Email
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -328,6 +330,9 @@ def test_one_check_in_reminder_after_cadence_plus_fourteen_days(accepted, on_com
         assert tasks.mentoring_check_in_reminders_send() == 0
     with time_machine.travel("2026-09-12 10:00 +01:00", tick=False):
         assert tasks.mentoring_check_in_reminders_send() == 1
+    # Each reminder is one row of the outbox per person and missed due date.
+    owed = Email.objects.filter(kind="mentoring.check_in_reminder").order_by("dedup_key")
+    assert [row.dedup_key.split(":")[3] for row in owed] == ["2026-06-17"] * 2 + ["2026-09-11"] * 2
 
 
 def test_a_pairing_completes_at_its_end_date_once(accepted, on_commit, mailoutbox):
@@ -360,6 +365,34 @@ def test_an_email_that_no_longer_applies_is_not_sent(programme, mentee, mentors,
         # Withdrawn in the same transaction: by the time the email is written it no longer applies.
         services.request_withdraw(request=MentoringRequest.objects.get(), acting_user=mentee.user)
     assert mailoutbox == []
+    assert list(Email.objects.values_list("kind", "state")) == [("mentoring.request_received", "skipped")]
+
+
+def test_a_mentoring_email_is_owed_once_in_the_outbox(programme, mentee, mentors):
+    _ask(programme, mentee, mentors[:1])
+    pairing = Pairing.objects.get()
+    key = f"pairing:{pairing.pk}:proposed"
+    assert Email.objects.get(dedup_key=key).to == mentors[0].user.email
+    with transaction.atomic():
+        again = mentoring_email_enqueue(
+            kind="mentoring.request_received",
+            user=mentors[0].user,
+            about=pairing,
+            context_ids={"pairing": pairing.pk},
+            dedup_key=key,
+        )
+    assert again is None
+    assert Email.objects.filter(kind="mentoring.request_received").count() == 1
+
+
+def test_an_email_to_a_closed_account_is_skipped(programme, mentee, mentors, on_commit, mailoutbox):
+    with on_commit():
+        _ask(programme, mentee, mentors[:1])
+        pairing = Pairing.objects.get()
+        mentors[0].user.is_active = False
+        mentors[0].user.save(update_fields=["is_active"])
+    assert mailoutbox == []
+    assert Email.objects.get(dedup_key=f"pairing:{pairing.pk}:proposed").state == "skipped"
 
 
 def test_a_user_never_seen_as_a_member_cannot_ask(programme, mentors):
