@@ -41,6 +41,23 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),
     },
+    "mentoring-requests-move-on": {"task": "mentoring.tasks.mentoring_requests_move_on", "schedule": 15 * 60},
+    "mentoring-check-in-reminders": {
+        "task": "mentoring.tasks.mentoring_check_in_reminders_send",
+        "schedule": crontab(hour=9, minute=5),
+    },
+    "mentoring-circle-meetings": {
+        "task": "mentoring.tasks.mentoring_circle_meetings_generate",
+        "schedule": crontab(hour=3, minute=25),
+    },
+    "mentoring-circle-reminders": {
+        "task": "mentoring.tasks.mentoring_circle_reminders_send",
+        "schedule": 10 * 60,
+    },
+    "mentoring-pairings-complete": {
+        "task": "mentoring.tasks.mentoring_pairings_complete",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 

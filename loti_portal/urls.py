@@ -20,6 +20,7 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
     # Before admin's own URLs: admin's sign-in page is the portal's (views.admin_sign_in).
     path("admin/login/", views.admin_sign_in, name="admin-sign-in"),
+    path("mentoring/", include("mentoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

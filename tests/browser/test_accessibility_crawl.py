@@ -126,7 +126,9 @@ def test_anonymous_visitor_pages_pass_axe(page, live_server, demo_data):
     assert {"/", "/accessibility/", "/privacy/", "/account/login/", "/account/signup/"} <= set(visited)
 
 
-@pytest.mark.parametrize("email", ["amara.okafor@camden.gov.uk", "networks@loti.london"])
+@pytest.mark.parametrize(
+    "email", ["amara.okafor@camden.gov.uk", "networks@loti.london", "grace.mensah@walthamforest.gov.uk"]
+)
 def test_signed_in_pages_pass_axe(page, live_server, demo_data, email):
     sign_in(page, live_server.url, email)
     visited = crawl(page, live_server.url)

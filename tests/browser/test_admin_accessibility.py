@@ -20,6 +20,7 @@ from accounts.services import audit_record
 from events.models import Event
 from events.reminders import reminders_send_due_now_for_event
 from events.services import registration_create
+from mentoring.models import MentoringProgramme
 from networks.models import Membership, Network
 from networks.services import invitation_create
 from tests.helpers import assert_no_axe_violations, open_event_for
@@ -36,6 +37,9 @@ CHANGE_ERRORS_EXPECTED = {
     "accounts.organisation",
     "accounts.user",
     "events.event",
+    "mentoring.focusarea",
+    "mentoring.mentoringprogramme",
+    "mentoring.peercircle",
     "networks.network",
     "newsletter.issue",
 }
@@ -196,6 +200,10 @@ def test_admin_session_and_account_pages_pass_axe(staff_page, live_server):
     history, a person's password page, and the list after a save, with its message."""
     page, request = staff_page, staff_request()
     checker = Checker(page, live_server.url)
+    # A mentoring programme's shortlists, where staff confirm pairs.
+    checker.visit(admin_url(MentoringProgramme, "shortlist", MentoringProgramme.objects.get().pk))
+    assert page.get_by_role("button", name="Confirm chosen pairs").is_visible()
+
     # Sessions outside any programme are one filter choice, named as such.
     checker.visit(admin_url(Event, "changelist"))
     with page.expect_navigation():

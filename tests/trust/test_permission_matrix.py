@@ -14,6 +14,7 @@ person the object belongs to, who must get in.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, time
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -29,6 +30,16 @@ from accounts.services import user_complete_profile
 from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
+from mentoring import circles
+from mentoring import services as mentoring_services
+from mentoring.models import (
+    FocusArea,
+    MentoringProfile,
+    MentoringProgramme,
+    MentoringRequest,
+    Pairing,
+    PeerCircle,
+)
 from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
 from newsletter import tokens as newsletter_tokens
@@ -89,6 +100,7 @@ def world(org, member, staff) -> World:
         subject="Sent issue", body="Hello", status="sent", sent_at=timezone.now()
     )
     draft_issue = Issue.objects.create(subject="Draft issue", body="Not yet")
+    mentoring = _mentoring_world(owner=owner, staff=staff, scientists=scientists, leaders=leaders)
 
     unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
     claimant = UserFactory(email="chris@gmail.example", full_name="Chris Claimant")
@@ -119,8 +131,73 @@ def world(org, member, staff) -> World:
             subscriber_id=subscriber.pk, email=subscriber.email
         ),
         digest_off=newsletter_tokens.digest_off_token(user_id=owner.pk, network_ids=[scientists.pk]),
+        **mentoring,
     )
     return world
+
+
+PRIVATE_NOTE = "Olivia's private check-in note"
+
+
+def _mentoring_world(*, owner, staff, scientists, leaders) -> dict:
+    """The owner is a mentee in an active pairing (with a private note) in Data Scientists'
+    programme, has a request waiting in Data Leaders' programme, and is in a Data Scientists circle."""
+    area = FocusArea.objects.create(name="Leadership")
+    programmes = {}
+    for network, mode in ((scientists, "staff"), (leaders, "request")):
+        programmes[mode] = MentoringProgramme.objects.create(
+            network=network,
+            name=f"{network.name} mentoring",
+            slug=f"{network.slug}-mentoring",
+            is_open=True,
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2030, 1, 1),
+            matching_mode=mode,
+            code_of_conduct="Be kind.",
+        )
+        programmes[mode].focus_areas.add(area)
+        mentor = UserFactory(full_name=f"Mentor in {network.name}")
+        MembershipFactory(user=mentor, network=network)
+        for person, role in ((owner, "mentee"), (mentor, "mentor")):
+            profile = mentoring_services.profile_save_about(
+                programme=programmes[mode], user=person, role=role, meeting_format="either",
+                prefers_outside_organisation=False, capacity=1 if role == "mentor" else 0, about="",
+                show_job_title=True, show_organisation=True,
+            )  # fmt: skip
+            mentoring_services.profile_save_goals(profile=profile, focus_areas=[area], goals=["Grow"])
+            mentoring_services.profile_accept_code_of_conduct(profile=profile)
+        if mode == "staff":
+            mentoring_services.pairings_confirm(
+                programme=programmes[mode], pairs=[(owner.pk, mentor.pk)], acting_user=staff
+            )
+            pairing = mentoring_services.pairing_accept(
+                pairing=Pairing.objects.get(mentee=owner), acting_user=mentor
+            )
+            mentoring_services.check_in_log(
+                pairing=pairing, user=owner, met_on=date.today(), note=PRIVATE_NOTE
+            )
+        else:
+            request = mentoring_services.request_create(
+                programme=programmes[mode], mentee=owner, mentor_ids=[mentor.pk]
+            )
+    circle = circles.circle_save(
+        circle=PeerCircle(
+            network=scientists, name="Lunch circle", slug="lunch-circle", cadence_week=1, cadence_weekday=1,
+            cadence_start_time=time(12, 30), cadence_starts_on=date(2026, 1, 1),
+        ),
+        changed_fields=[],
+        acting_user=staff,
+    )  # fmt: skip
+    circles.circle_member_add(circle=circle, user=owner, acting_user=staff)
+    circles.circle_placement_request(network=leaders, user=owner, note="Evenings")
+    return {
+        "programme": programmes["staff"],
+        "request_programme": programmes["request"],
+        "profile": MentoringProfile.objects.get(programme=programmes["staff"], user=owner),
+        "pairing": pairing,
+        "mentoring_request": request,
+        "circle": circle,
+    }
 
 
 @dataclass
@@ -164,6 +241,26 @@ def _still_member(world, actor, response):
         ).exists()
     ):
         return "someone else ended the owner's membership"
+    return None
+
+
+def _no_private_note(world, actor, response):
+    if actor != "owner" and PRIVATE_NOTE.encode() in response.content.replace(b"&#x27;", b"'"):
+        return "shows the pair's private check-in note"
+    return None
+
+
+def _pairing_unchanged(world, actor, response):
+    world["pairing"].refresh_from_db()
+    if world["pairing"].state != Pairing.State.ACTIVE:
+        return "someone changed the owner's pairing"
+    return None
+
+
+def _request_still_waiting(world, actor, response):
+    world["mentoring_request"].refresh_from_db()
+    if actor != "owner" and world["mentoring_request"].state != MentoringRequest.State.WAITING:
+        return "someone else withdrew the owner's request"
     return None
 
 
@@ -369,6 +466,66 @@ CASES = [
     Case(
         "admin:newsletter_issue_preview",
         lambda w: {"object_id": w["draft_issue"].pk},
+    # mentoring: programmes for the network's members, profiles for participants, a pairing and
+    # its notes for the pair only, circles for their members.
+    Case("mentoring:programme-detail", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case("mentoring:sign-up-about", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case("mentoring:sign-up-goals", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 302, 200)),
+    Case("mentoring:sign-up-code", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 302, 200)),
+    Case(
+        "mentoring:mentor-list", lambda w: {"slug": w["request_programme"].slug}, expect(LOGIN, 404, 404, 200)
+    ),
+    Case(
+        "mentoring:profile-detail",
+        lambda w: {"slug": w["programme"].slug, "profile_id": w["profile"].pk},
+        expect(LOGIN, 404, 200, 200),
+    ),
+    Case(
+        "mentoring:pairing-detail",
+        lambda w: {"pairing_id": w["pairing"].pk},
+        expect(LOGIN, 404, 404, 200),
+        check=_no_private_note,
+    ),
+    Case(
+        "mentoring:pairing-accept",
+        lambda w: {"pairing_id": w["pairing"].pk},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        check=_pairing_unchanged,
+    ),
+    Case(
+        "mentoring:pairing-decline", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 405, 405, 405)
+    ),
+    Case("mentoring:check-in-log", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 404, 404, 200)),
+    Case("mentoring:fit-answer", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 405, 405, 405)),
+    Case(
+        "mentoring:pairing-end",
+        lambda w: {"pairing_id": w["pairing"].pk},
+        expect(LOGIN, 404, 404, 200),
+        check=_no_private_note,
+    ),
+    Case("mentoring:feedback-give", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 404, 404, 302)),
+    Case(
+        "mentoring:request-withdraw",
+        lambda w: {"request_id": w["mentoring_request"].pk},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        check=_request_still_waiting,
+    ),
+    Case(
+        "mentoring:circle-ask", lambda w: {"network_slug": w["scientists"].slug}, expect(LOGIN, 404, 404, 200)
+    ),
+    Case("mentoring:circle-detail", lambda w: {"slug": w["circle"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case("mentoring:circle-calendar", lambda w: {"slug": w["circle"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case("mentoring:circle-leave", lambda w: {"slug": w["circle"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case(
+        "admin:mentoring_mentoringprogramme_shortlist",
+        lambda w: {"programme_id": w["programme"].pk},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "admin:mentoring_mentoringprogramme_feedback",
+        lambda w: {"programme_id": w["programme"].pk},
         expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
     ),
     # Staff pages outside the model admin pages.

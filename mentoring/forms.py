@@ -1,0 +1,224 @@
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+
+from networks.forms import Checkboxes, Radios
+
+from .models import (
+    MAX_MENTORS_ASKED,
+    FitAnswer,
+    FocusArea,
+    MentoringProfile,
+    MentoringProgramme,
+    PairingFeedback,
+)
+
+
+class ProfileAboutForm(forms.Form):
+    role = forms.ChoiceField(
+        label="How would you like to take part?",
+        choices=MentoringProfile.Role.choices,
+        widget=Radios,
+        error_messages={"required": "Choose whether you would like to be a mentor, a mentee or both"},
+    )
+    meeting_format = forms.ChoiceField(
+        label="How would you like to meet?",
+        choices=MentoringProfile.MeetingFormat.choices,
+        widget=Radios,
+        error_messages={"required": "Choose how you would like to meet"},
+    )
+    prefers_outside_organisation = forms.BooleanField(
+        label="I would prefer someone from outside my organisation", required=False
+    )
+    capacity = forms.IntegerField(
+        label="If you mentor: how many mentees can you take?",
+        min_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+        error_messages={
+            "min_value": "Enter a number of mentees of 1 or more",
+            "invalid": "Enter a whole number",
+        },
+    )
+    about = forms.CharField(
+        label="About you",
+        help_text="What other participants see: your experience, and what you can help with or want "
+        "help with.",
+        max_length=1500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "About you must be 1,500 characters or fewer"},
+    )
+    show_job_title = forms.BooleanField(label="Show my job title to other participants", required=False)
+    show_organisation = forms.BooleanField(label="Show my organisation to other participants", required=False)
+
+    def __init__(self, *args, programme: MentoringProgramme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        limit = programme.max_mentees_per_mentor
+        self.fields["capacity"].max_value = limit
+        self.fields["capacity"].help_text = f"Between 1 and {limit}."
+        self.fields["capacity"].validators.append(MaxValueValidator(limit))
+        self.fields["capacity"].error_messages["max_value"] = f"Enter a number of mentees of {limit} or fewer"
+
+    def clean(self):
+        data = super().clean()
+        mentors = data.get("role") in (MentoringProfile.Role.MENTOR, MentoringProfile.Role.BOTH)
+        if mentors and not data.get("capacity") and "capacity" not in self.errors:
+            self.add_error("capacity", "Enter how many mentees you can take")
+        return data
+
+
+class ProfileGoalsForm(forms.Form):
+    focus_areas = forms.ModelMultipleChoiceField(
+        label="Focus areas",
+        help_text="Choose all that apply.",
+        queryset=FocusArea.objects.none(),
+        widget=Checkboxes,
+        error_messages={"required": "Choose at least one focus area"},
+    )
+    goal_1 = forms.CharField(
+        label="Goal 1",
+        max_length=300,
+        error_messages={
+            "required": "Write at least one goal",
+            "max_length": "A goal must be 300 characters or fewer",
+        },
+    )
+    goal_2 = forms.CharField(label="Goal 2 (optional)", max_length=300, required=False)
+    goal_3 = forms.CharField(label="Goal 3 (optional)", max_length=300, required=False)
+
+    def __init__(self, *args, programme: MentoringProgramme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_areas"].queryset = programme.focus_areas.all()
+        for name in ("goal_2", "goal_3"):
+            self.fields[name].error_messages["max_length"] = "A goal must be 300 characters or fewer"
+
+    def goals(self) -> list[str]:
+        return [self.cleaned_data[f"goal_{number}"] for number in (1, 2, 3)]
+
+
+class CodeOfConductForm(forms.Form):
+    accept = forms.BooleanField(
+        label="I have read the code of conduct and agree to follow it",
+        error_messages={"required": "Confirm that you agree to follow the code of conduct"},
+    )
+
+
+class MentoringRequestForm(forms.Form):
+    """Up to three mentors, in the order the mentee would like them asked."""
+
+    ORDINALS = ("First", "Second", "Third")
+
+    def __init__(self, *args, mentors: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choose a mentor"), *mentors]
+        for number in range(1, MAX_MENTORS_ASKED + 1):
+            self.fields[f"choice_{number}"] = forms.TypedChoiceField(
+                label=f"{self.ORDINALS[number - 1]} choice" + ("" if number == 1 else " (optional)"),
+                choices=choices,
+                coerce=int,
+                required=number == 1,
+                empty_value=None,
+                error_messages={"required": "Choose the mentor you would like to ask first"},
+            )
+
+    def clean(self):
+        data = super().clean()
+        chosen = [data.get(f"choice_{number}") for number in range(1, MAX_MENTORS_ASKED + 1)]
+        seen = set()
+        for number, mentor_id in enumerate(chosen, start=1):
+            if mentor_id is None:
+                continue
+            if mentor_id in seen:
+                self.add_error(f"choice_{number}", "Choose each mentor only once")
+            seen.add(mentor_id)
+        return data
+
+    def mentor_ids(self) -> list[int]:
+        return [
+            self.cleaned_data[f"choice_{number}"]
+            for number in range(1, MAX_MENTORS_ASKED + 1)
+            if self.cleaned_data.get(f"choice_{number}")
+        ]
+
+
+class CheckInForm(forms.Form):
+    met_on = forms.DateField(
+        label="Date you met",
+        help_text="For example, 27 3 2026. Write it as day month year, or 2026-03-27.",
+        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"],
+        widget=forms.DateInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": "Enter the date you met",
+            "invalid": "Enter the date you met as day month year",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        help_text="Only you and the other person in the pairing can see it. The networks team cannot.",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The note must be 3,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"met_on": timezone.localdate().strftime("%d %m %Y")})
+        super().__init__(*args, **kwargs)
+
+
+class FitForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="How is the pairing going?",
+        choices=FitAnswer.Answer.choices,
+        widget=Radios,
+        error_messages={"required": "Choose how the pairing is going"},
+    )
+
+
+class EndEarlyForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you ending the pairing? (optional)",
+        help_text="The other person and the networks team see this.",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+    )
+
+
+class FeedbackForm(forms.Form):
+    usefulness = forms.TypedChoiceField(
+        label="How useful was the mentoring for you?",
+        choices=PairingFeedback.Usefulness.choices,
+        coerce=int,
+        widget=Radios,
+        error_messages={"required": "Choose how useful the mentoring was"},
+    )
+    would_recommend = forms.TypedChoiceField(
+        label="Would you recommend the programme to a colleague?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=Radios,
+        error_messages={"required": "Choose whether you would recommend the programme"},
+    )
+    comments = forms.CharField(
+        label="Anything else you would like to tell the networks team? (optional)",
+        help_text="The team reads feedback only together with other people's, without names.",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Your comments must be 2,000 characters or fewer"},
+    )
+
+
+class CirclePlacementForm(forms.Form):
+    note = forms.CharField(
+        label="What would you like from a circle? (optional)",
+        help_text="For example the topics you would like to talk about, or when you can meet.",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "This must be 1,000 characters or fewer"},
+    )
