@@ -466,6 +466,8 @@ CASES = [
     Case(
         "admin:newsletter_issue_preview",
         lambda w: {"object_id": w["draft_issue"].pk},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
     # mentoring: programmes for the network's members, profiles for participants, a pairing and
     # its notes for the pair only, circles for their members.
     Case("mentoring:programme-detail", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 200, 200)),
