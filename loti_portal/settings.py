@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "outbox",
     "networks",
     "events",
+    "engagement",
 ]
 
 MIDDLEWARE = [
