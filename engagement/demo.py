@@ -7,4 +7,6 @@ from .services import rollup_refresh
 def load(stdout=None) -> None:
     counts = rollup_refresh()
     if stdout:
-        stdout.write(f"Engagement: {counts['attendance']} attendance rows, {counts['membership']} membership rows")
+        stdout.write(
+            f"Engagement: {counts['attendance']} attendance rows, {counts['membership']} membership rows"
+        )
