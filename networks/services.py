@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
+from loti_portal.markdown import render_markdown
 from outbox.models import Email
 from outbox.services import enqueue, enqueue_many
 
@@ -58,8 +58,8 @@ def network_save(
     created = network.pk is None
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
+    network.description_html = render_markdown(network.description)
     network.save()
-    public_changed()
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
@@ -147,7 +147,6 @@ def membership_leave(*, membership: Membership, acting_user: User) -> Membership
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save()
-    public_changed()
     audit_record(actor=acting_user, action=action, target=membership, data={"role": previous_role})
     return membership
 
@@ -213,7 +212,6 @@ def membership_set_role(*, membership: Membership, role: str, acting_user: User)
     previous = membership.role
     membership.role = role
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action="networks.membership.role_changed",
@@ -241,7 +239,6 @@ def membership_remove(*, membership: Membership, acting_user: User, reason: str 
     membership.decided_at = membership.left_at
     membership.decision_reason = reason.strip()
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action="networks.membership.removed",
@@ -538,7 +535,6 @@ def _activate(
     membership.joined_at = timezone.now()
     membership.left_at = None
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action=action,

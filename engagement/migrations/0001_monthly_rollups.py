@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_user_show_name_to_attendees'),
-        ('networks', '0006_leads_manage_network'),
+        ('networks', '0007_leads_manage_network'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('networks', '0005_delete_networkemail'),
+        ('networks', '0006_merge_outbox_and_markdown'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
