@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "networks",
     "events",
     "engagement",
+    "organisations",
 ]
 
 MIDDLEWARE = [
