@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -8,6 +9,7 @@ from . import selectors
 from .forms import DashboardFilterForm
 
 
+@login_required
 @require_GET
 def dashboard(request):
     """Staff's engagement dashboard: every chart, its table, and a CSV of each (?csv=<chart>)."""
