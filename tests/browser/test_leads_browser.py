@@ -111,3 +111,20 @@ def test_staff_read_the_engagement_dashboard_and_download_attendance_by_borough(
     assert rows[0][0] == "Borough" and rows[0][-1] == "Total" and len(rows[0]) == 8
     assert rows[1][0] == "Camden" and int(rows[1][-1]) >= 1
     check_at_each_width(page)
+
+
+def test_camdens_organisation_lead_sees_camdens_people_and_confirms_a_colleague(page, live_server, demo_data):
+    sign_in(page, live_server.url, "amara.okafor@camden.gov.uk")
+    page.get_by_role("link", name="see your colleagues, confirm sign-ups and invite colleagues").click()
+    page.wait_for_url("**/organisation/")
+    assert page.get_by_role("heading", name="Alex Turner").is_visible()
+    assert page.get_by_text("Data Leaders (lead)").first.is_visible()
+    assert "tom.fisher@hackney.gov.uk" not in page.content() and "Tom Fisher" not in page.content()
+    check_at_each_width(page)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Confirm Alex Turner works for Camden").click()
+    page.wait_for_url("**/organisation/")
+    assert page.get_by_text("Alex Turner is now linked to Camden").is_visible()
+    assert User.objects.get(email="alex.turner@example.org").organisation.name == "Camden"
+    check_at_each_width(page)
