@@ -37,6 +37,10 @@ app.conf.beat_schedule = {
         "task": "newsletter.tasks.digests_send",
         "schedule": crontab(day_of_week="mon", hour=8, minute=0),
     },
+    "engagement-rollup-refresh": {
+        "task": "engagement.tasks.engagement_rollup_refresh",
+        "schedule": crontab(minute=5),
+    },
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

@@ -26,6 +26,7 @@ _LAYOUT_URLS = {
     "home": "home",
     "account": "accounts:profile-detail",
     "admin": "admin:index",
+    "engagement": "engagement:dashboard",
     "sign_in": "account_login",
     "sign_out": "account_logout",
     "accessibility": "accessibility",

@@ -107,6 +107,8 @@ INSTALLED_APPS = [
     "events",
     "newsletter",
     "mentoring",
+    "engagement",
+    "organisations",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,8 @@ urlpatterns = [
     path("networks/", include("networks.urls")),
     path("events/", include("events.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("engagement/", include("engagement.urls")),
+    path("organisation/", include("organisations.urls")),
     # Before admin's own URLs: admin's sign-in page is the portal's (views.admin_sign_in).
     path("admin/login/", views.admin_sign_in, name="admin-sign-in"),
     path("mentoring/", include("mentoring.urls")),

@@ -195,7 +195,15 @@ class NetworkAdmin(admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "summary", "description", "audience", "status"]}),
         (
             "Joining",
-            {"fields": ["join_policy", "eligible_organisation_kinds", "asks_seniority", "contact_email"]},
+            {
+                "fields": [
+                    "join_policy",
+                    "leads_decide_applications",
+                    "eligible_organisation_kinds",
+                    "asks_seniority",
+                    "contact_email",
+                ]
+            },
         ),
         (
             "Meetings",

@@ -57,6 +57,8 @@ NETWORKS = [
         "join_policy": Network.JoinPolicy.APPROVAL,
         "eligible_organisation_kinds": BOROUGHS_AND_PARTNERS,
         "asks_seniority": True,
+        # Its lead (Camden) and co-chair decide applications on "Manage this network".
+        "leads_decide_applications": True,
         "meeting_frequency": Network.MeetingFrequency.MONTHLY,
         **_cadence(
             week=2, weekday=1, at=time(10, 0), minutes=90, online="https://meet.loti.london/data-leaders"

@@ -9,7 +9,7 @@ from loti_portal.utils import absolute_url
 from outbox.kinds import email_kind
 from outbox.models import Email
 
-from .models import Membership, NetworkInvitation
+from .models import Membership, NetworkInvitation, NetworkMessage
 
 APPLICATION_RECEIVED = "networks.application_received"
 APPLICATION_TO_STAFF = "networks.application_to_staff"
@@ -17,6 +17,8 @@ APPLICATION_APPROVED = "networks.application_approved"
 APPLICATION_DECLINED = "networks.application_declined"
 JOINED = "networks.joined"
 INVITATION = "networks.invitation"
+MESSAGE = "networks.message"
+MESSAGE_COPY_TO_STAFF = "networks.message_copy_to_staff"
 
 _LABELS = {
     APPLICATION_RECEIVED: "Application received (to the applicant)",
@@ -70,3 +72,37 @@ def _network_email(email: Email, shared: dict):
 
 for _kind, _label in _LABELS.items():
     email_kind(_kind, _label)(_network_email)
+
+
+@email_kind(MESSAGE, "Message to a network's members")
+@email_kind(MESSAGE_COPY_TO_STAFF, "Copy of a message to a network's members (to staff)")
+def _network_message_email(email: Email, shared: dict):
+    """A lead's message to the members; a member who left since it was written is not sent it."""
+    message = (
+        NetworkMessage.objects.select_related("network", "sent_by__organisation")
+        .filter(pk=email.data.get("message_id"))
+        .first()
+    )
+    if message is None:
+        return None
+    person = None
+    if email.kind == MESSAGE:
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(pk=email.data.get("membership_id"), status=Membership.Status.ACTIVE)
+            .first()
+        )
+        if membership is None:
+            return None
+        person = membership.user
+    network = message.network
+    context = {
+        "message": message,
+        "network": network,
+        "person": person,
+        "sender": message.sent_by,
+        "network_url": absolute_url(reverse("networks:network-detail", args=[network.slug])),
+        "notifications_url": absolute_url(reverse("networks:my-networks")),
+    }
+    reply_to = [message.sent_by.email] if message.sent_by else []
+    return email_build(template="networks-message", to=[email.to], context=context, reply_to=reply_to)

@@ -182,3 +182,37 @@ class DeclineForm(forms.Form):
         if not reason:
             raise forms.ValidationError(self.fields["reason"].error_messages["required"])
         return reason
+
+
+class LeadDeclineForm(forms.Form):
+    """A lead turns down an application: the reason is sent to the applicant."""
+
+    reason = forms.CharField(
+        label="Why is the application declined?",
+        help_text="The applicant is sent this reason by email.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the reason the application is declined"},
+    )
+
+
+class MembersMessageForm(forms.Form):
+    """A message to every member of a network; staff get a copy."""
+
+    subject = forms.CharField(
+        label="Subject",
+        max_length=200,
+        error_messages={
+            "required": "Enter a subject",
+            "max_length": "Subject must be 200 characters or fewer",
+        },
+    )
+    body = forms.CharField(
+        label="Message",
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Enter your message",
+            "max_length": "Message must be 10,000 characters or fewer",
+        },
+    )

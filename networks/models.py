@@ -105,6 +105,12 @@ class Network(models.Model):
         default=False,
         help_text="For leaders' networks: the application form asks how senior the person is.",
     )
+    leads_decide_applications = models.BooleanField(
+        "leads decide applications",
+        default=False,
+        help_text="The network's leads and co-chairs may approve or decline applications on its "
+        "“Manage this network” page, as staff do in admin.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -324,3 +330,22 @@ class NetworkInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "open"
+
+
+class NetworkMessage(models.Model):
+    """A message a lead (or staff) sent to a network's active members, with a copy to staff."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.subject

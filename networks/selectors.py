@@ -115,6 +115,7 @@ class Lead(NamedTuple):
     name: str
     organisation: str
     role: str  # "lead", "co-chair"
+    user_id: int | None = None  # never shown; tells a lead their own "Manage this network" link
 
 
 def network_leads(*, network: Network) -> list[Lead]:
@@ -126,11 +127,16 @@ def network_leads(*, network: Network) -> list[Lead]:
             role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
         )
         .order_by(Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name")
-        .values_list("user__full_name", "user__organisation__name", "role")
+        .values_list("user__full_name", "user__organisation__name", "role", "user_id")
     )
     return [
-        Lead(name=name, organisation=organisation or "", role=Membership.Role(role).label.lower())
-        for name, organisation, role in rows
+        Lead(
+            name=name,
+            organisation=organisation or "",
+            role=Membership.Role(role).label.lower(),
+            user_id=user_id,
+        )
+        for name, organisation, role, user_id in rows
     ]
 
 

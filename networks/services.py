@@ -18,10 +18,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 from loti_portal.markdown import render_markdown
-from outbox.services import enqueue
+from outbox.models import Email
+from outbox.services import enqueue, enqueue_many
 
 from . import emails, rules
-from .models import Membership, Network, NetworkInvitation
+from .models import Membership, Network, NetworkInvitation, NetworkMessage
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -295,6 +296,68 @@ def roster_export(*, networks: list[Network], acting_user: User) -> tuple[list[s
             data={"rows": sum(1 for row in rows if row[0] == network.name)},
         )
     return header, rows
+
+
+# --- messages to members -------------------------------------------------------------------
+
+
+@transaction.atomic
+def network_message_members(
+    *, network: Network, subject: str, body: str, acting_user: User
+) -> NetworkMessage:
+    """Email a message from a lead (or staff) to every active member of the network, and one copy
+    to staff (settings.STAFF_NOTIFICATION_EMAIL). The emails are outbox rows written here; each is
+    written when it goes. Raises ValidationError for a blank subject or message, or an archived
+    network; nothing is stored then."""
+    subject, body = subject.strip(), body.strip()
+    errors = {}
+    if not subject:
+        errors["subject"] = "Enter a subject"
+    if not body:
+        errors["body"] = "Enter your message"
+    if errors:
+        raise ValidationError(errors)
+    if not network.is_active:
+        raise ValidationError(f"{network.name} is archived: its members cannot be emailed.")
+    members = list(
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    message = NetworkMessage.objects.create(
+        network=network, subject=subject, body=body, sent_by=acting_user, recipient_count=len(members)
+    )
+    about_type, about_id = "networks.network", network.pk
+    rows = [
+        Email(
+            kind=emails.MESSAGE,
+            to=membership.user.email,
+            user=membership.user,
+            about_type=about_type,
+            about_id=about_id,
+            data={"message_id": message.pk, "membership_id": membership.pk},
+            dedup_key=f"networks.message:{message.pk}:{membership.user_id}",
+        )
+        for membership in members
+    ]
+    rows.append(
+        Email(
+            kind=emails.MESSAGE_COPY_TO_STAFF,
+            to=settings.STAFF_NOTIFICATION_EMAIL,
+            about_type=about_type,
+            about_id=about_id,
+            data={"message_id": message.pk},
+            dedup_key=f"networks.message:{message.pk}:staff",
+        )
+    )
+    enqueue_many(emails=rows)
+    audit_record(
+        actor=acting_user,
+        action="networks.network.messaged",
+        target=network,
+        data={"message": message.pk, "count": len(members)},
+    )
+    return message
 
 
 # --- invitations ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import OrganisationRequest
 from accounts.services import user_complete_profile
 from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
@@ -44,6 +45,7 @@ from networks.models import Membership, Network
 from networks.services import invitation_create, membership_apply
 from newsletter import tokens as newsletter_tokens
 from newsletter.models import Issue, Subscriber, UnsubscribedAddress
+from organisations.services import organisation_lead_add
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory, reminder_email
 
 LOGIN = "login"
@@ -78,11 +80,19 @@ def world(org, member, staff) -> World:
     archived = NetworkFactory(name="Old Network", status=Network.Status.ARCHIVED)
     chiefs = NetworkFactory(name="Chief Officers", join_policy=Network.JoinPolicy.INVITATION)
     MembershipFactory(user=owner, network=scientists)
-    MembershipFactory(user=owner, network=leaders)
+    # The owner leads Data Leaders, whose leads decide its applications, and leads Camden.
+    Network.objects.filter(pk=leaders.pk).update(leads_decide_applications=True)
+    MembershipFactory(user=owner, network=leaders, role=Membership.Role.LEAD)
     MembershipFactory(user=owner, network=archived)
+    organisation_lead_add(user=owner, organisation=org, acting_user=staff)
     applicant = UserFactory(email="pat@camden.gov.uk", organisation=org)
     answers = {"job_title": "Analyst", "organisation": "Camden", "reason": "To learn."}
-    membership_apply(user=applicant, network=leaders, answers=answers)
+    application = membership_apply(user=applicant, network=leaders, answers=answers)
+    elsewhere = membership_apply(
+        user=UserFactory(email="ed@camden.gov.uk", organisation=org),
+        network=NetworkFactory(name="Elsewhere", join_policy=Network.JoinPolicy.APPROVAL),
+        answers=answers,
+    )
 
     public = EventFactory(title="Public session", slug="public-session", network=scientists)
     draft = EventFactory(title="Draft session", slug="draft-session", status=Event.Status.DRAFT)
@@ -132,6 +142,9 @@ def world(org, member, staff) -> World:
         ),
         digest_off=newsletter_tokens.digest_off_token(user_id=owner.pk, network_ids=[scientists.pk]),
         **mentoring,
+        application=application,
+        elsewhere=elsewhere,
+        claim=OrganisationRequest.objects.get(user=claimant),
     )
     return world
 
@@ -264,6 +277,21 @@ def _request_still_waiting(world, actor, response):
     return None
 
 
+def _application_undecided(world, actor, response):
+    for key in ("application", "elsewhere"):
+        world[key].refresh_from_db()
+        if not world[key].is_pending:
+            return f"{actor} decided an application they may not decide"
+    return None
+
+
+def _claim_undecided(world, actor, response):
+    world["claim"].refresh_from_db()
+    if actor != "owner" and not world["claim"].is_pending:
+        return f"{actor} decided a claim to an organisation they do not lead"
+    return None
+
+
 def expect(anonymous, other_member, staff, owner):
     return {"anonymous": anonymous, "other_member": other_member, "staff": staff, "owner": owner}
 
@@ -312,6 +340,53 @@ CASES = [
         lambda w: {"token": "not-a-real-token"},
         expect(LOGIN, 404, 404, 404),
         label="unknown invitation token",
+    ),
+    # managing a network (its leads and staff) and an organisation (its leads only)
+    Case(
+        "networks:network-manage",
+        lambda w: {"slug": w["leaders"].slug},
+        expect(LOGIN, 404, 200, 200),
+        check=_not_leaking_owner,
+    ),
+    Case(
+        "networks:network-manage",
+        lambda w: {"slug": w["scientists"].slug},
+        expect(LOGIN, 404, 200, 404),
+        label="managing a network one is only a member of",
+    ),
+    Case("networks:network-message", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case(
+        "networks:application-approve",
+        lambda w: {"slug": w["leaders"].slug, "membership_id": w["elsewhere"].pk},
+        expect(LOGIN, 404, 404, 404),
+        method="post",
+        label="approving another network's application through one's own",
+        check=_application_undecided,
+    ),
+    Case(
+        "networks:application-approve",
+        lambda w: {"slug": w["leaders"].slug, "membership_id": w["application"].pk},
+        expect(LOGIN, 405, 405, 405),
+        check=_application_undecided,
+    ),
+    Case(
+        "networks:application-decline",
+        lambda w: {"slug": w["leaders"].slug, "membership_id": w["application"].pk},
+        expect(LOGIN, 404, 200, 200),
+        check=_application_undecided,
+    ),
+    Case(
+        "organisations:claim-reject",
+        lambda w: {"request_id": w["claim"].pk},
+        expect(LOGIN, 404, 404, 200),
+        check=_claim_undecided,
+    ),
+    Case(
+        "organisations:claim-confirm",
+        lambda w: {"request_id": w["claim"].pk},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        check=_claim_undecided,
     ),
     # events
     Case("events:event-detail", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
