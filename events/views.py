@@ -23,6 +23,7 @@ from .selectors import (
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
+    guest_refusal_reason,
     my_events_for_user,
     network_feed_entries,
     places_left,
@@ -85,14 +86,18 @@ def event_detail(request, slug):
     organisation_attach(request.user)
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
-    refusal = None
+    refusal = guest_refusal = None
     if request.user.is_authenticated and not (registration and registration.is_active):
         refusal = registration_refusal_reason(event=event, user=request.user)
+    elif not request.user.is_authenticated:
+        guest_refusal = guest_refusal_reason(event=event)
 
     context = {
         "event": event,
         "registration": registration if registration and registration.is_active else None,
         "refusal": refusal,
+        "guest_refusal": guest_refusal,
+        "share_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
         "registration_open": event.is_open_for_registration(),
         "places_left": places_left(event),
         "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
@@ -108,7 +113,10 @@ def event_detail(request, slug):
         request.user.is_authenticated,
         request.user.is_staff,
         context["registration"].status if context["registration"] else None,
-        *(context[name] for name in ("refusal", "registration_open", "places_left", "show_online_link")),
+        *(
+            context[name]
+            for name in ("refusal", "guest_refusal", "registration_open", "places_left", "show_online_link")
+        ),
         context["waitlist_rank"],
         # Names shown follow people's own choice, which no event change records.
         tuple(who.names) if who else None,

@@ -275,6 +275,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # A guest's registration form for a public session (events.views_guests): per client address,
+    # and per email address entered, so nobody can fill a stranger's inbox.
+    "guest_registration": "10/m/ip,60/h/ip,3/h/key",
 }
 # How many reverse proxies in front of the portal set X-Forwarded-For (0: trust no header).
 ALLAUTH_TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
