@@ -514,6 +514,8 @@ def event_attendee_rows(*, events: QuerySet[Event]) -> tuple[list[str], list[lis
         "Status",
         "Waiting list position",
         "Registered at",
+        "Guest",
+        "Access needs",
         *question_columns,
     ]
     registrations = (
@@ -536,14 +538,16 @@ def event_attendee_rows(*, events: QuerySet[Event]) -> tuple[list[str], list[lis
             [
                 event.title,
                 format_datetime(event.start),
-                user.full_name if user else "Deleted account",
-                user.email if user else "",
+                user.full_name if user else (registration.guest_name or "Deleted account"),
+                user.email if user else registration.guest_email,
                 organisation.name if organisation else (user.requested_organisation_name if user else ""),
                 organisation.get_kind_display() if organisation else "",
                 user.job_title if user else "",
                 registration.get_status_display(),
                 registration.waitlist_position or "",
                 format_datetime(registration.created_at),
+                "Yes" if registration.is_guest else "No",
+                registration.access_needs,
                 *[answers.get(text, "") for text in question_columns],
             ]
         )
