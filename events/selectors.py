@@ -135,6 +135,19 @@ def event_filter_choices() -> dict:
     return public_get("events:filter-choices", read=read)
 
 
+def public_sessions_upcoming(*, limit: int = 3) -> list[Event]:
+    """The next sessions open to everyone (Audience.PUBLIC), soonest first: what the events list
+    offers a signed-out visitor first. Shared by every visitor, from the public cache."""
+
+    def read():
+        events = _public_events().filter(
+            audience=Event.Audience.PUBLIC, status=Event.Status.PUBLISHED, end__gte=timezone.now()
+        )
+        return list(events.select_related("network").order_by("start", "id")[:limit])
+
+    return public_get("events:public-sessions", limit, read=read)
+
+
 class _Counted:
     """What a Paginator needs of a listing it only counts: the listing's page is already read."""
 

@@ -27,6 +27,7 @@ from .selectors import (
     my_events_for_user,
     network_feed_entries,
     places_left,
+    public_sessions_upcoming,
     registration_for_user,
     registration_refusal_reason,
     waitlist_rank,
@@ -54,6 +55,10 @@ def event_list(request, past=False):
         user=request.user, page_number=request.GET.get("page"), past=past, **filters
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    # Someone signed out may well be from outside local government: sessions open to everyone first.
+    open_to_everyone = (
+        public_sessions_upcoming() if not request.user.is_authenticated and not past and not filters else []
+    )
     query = sorted(request.GET.lists())
     return render(
         request,
@@ -64,6 +69,7 @@ def event_list(request, past=False):
             "page": page,
             "page_numbers": page_numbers,
             "past": past,
+            "open_to_everyone": open_to_everyone,
             # The filter form and the results (count, cards, pages) are drawn once and cached:
             # the form under the public version (its choices are public) and the query string;
             # the results under the same, each event's status for this person, and, for someone

@@ -384,3 +384,13 @@ def test_retention_deletes_guests_names_and_addresses(careers_day, settings):
     registration.refresh_from_db()
     assert (registration.guest_name, registration.guest_email, registration.access_needs) == ("", "", "")
     assert registration.answers == {}
+
+
+def test_the_events_list_offers_public_sessions_first_to_visitors(client, careers_day, member):
+    EventFactory(title="Borough staff briefing", audience=Event.Audience.BOROUGH_STAFF)
+    page = client.get(reverse("events:event-list")).content.decode()
+    offered = page.index("Open to everyone</h2>")
+    assert page.index("Careers in local government data") > offered
+    assert page.index("Careers in local government data") < page.index("Borough staff briefing")
+    client.force_login(member)
+    assert "Open to everyone</h2>" not in client.get(reverse("events:event-list")).content.decode()
