@@ -170,7 +170,9 @@ def guest_registration(request, slug, token):
         },
     )
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # The address holds the link's secret: never sent to another site (the online joining link).
+    # Not "no-referrer", which makes the browser send "Origin: null" and fail the CSRF check.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
