@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.privacy import registration_answers_expire
-from events.guest_links import GuestRequest, confirm_token, registration_token
+from events.guest_links import GuestRequest, confirm_token, registration_token, registration_token_read
 from events.models import Event, Registration
 from events.services import registration_cancel, registration_create
 from events.services.guests import guest_registration_confirm
@@ -394,3 +394,55 @@ def test_the_events_list_offers_public_sessions_first_to_visitors(client, career
     assert page.index("Careers in local government data") < page.index("Borough staff briefing")
     client.force_login(member)
     assert "Open to everyone</h2>" not in client.get(reverse("events:event-list")).content.decode()
+
+
+def test_guests_with_a_place_get_one_reminder_with_their_link(careers_day, committed, mailoutbox, settings):
+    from events.reminders import reminders_run_due
+
+    settings.REMINDER_OFFSETS_HOURS = [24]
+    placed = RegistrationFactory(
+        event=careers_day,
+        user=None,
+        guest_name="Priya Shah",
+        guest_email="priya@gmail.com",
+        status=Status.CONFIRMED,
+    )
+    RegistrationFactory(
+        event=careers_day,
+        user=None,
+        guest_name="Sam Lee",
+        guest_email="sam@gmail.com",
+        status=Status.CANCELLED,
+    )
+    with time_machine.travel(careers_day.start - timedelta(hours=23)):
+        with committed():
+            reminders_run_due()
+        with committed():
+            reminders_run_due()
+    reminders = [message for message in mailoutbox if "reminder" in message.subject.lower()]
+    assert [message.to for message in reminders] == [["priya@gmail.com"]]
+    assert "Dear Priya Shah" in reminders[0].body
+    token = re.search(r"/your-registration/([^/\s]+)/", reminders[0].body).group(1)
+    assert registration_token_read(token) == (placed.pk, "priya@gmail.com")
+    calendar, _ = calendar_attachment(reminders[0])
+    assert "priya@gmail.com" in str(calendar.walk("VEVENT")[0]["ATTENDEE"])
+
+
+def test_staff_mark_a_guest_attended_and_see_them_in_the_attendee_list(careers_day, staff):
+    from events.selectors import event_attendee_rows
+    from events.services import registration_mark_attendance
+
+    registration = RegistrationFactory(
+        event=careers_day,
+        user=None,
+        guest_name="Priya Shah",
+        guest_email="priya@gmail.com",
+        status=Status.CONFIRMED,
+    )
+    with time_machine.travel(careers_day.start + timedelta(minutes=5)):
+        registration_mark_attendance(registration=registration, attended=True, acting_user=staff)
+    registration.refresh_from_db()
+    assert registration.status == Status.ATTENDED
+    header, rows = event_attendee_rows(events=Event.objects.filter(pk=careers_day.pk))
+    row = dict(zip(header, rows[0], strict=False))
+    assert (row["Name"], row["Email"], row["Guest"]) == ("Priya Shah", "priya@gmail.com", "Yes")
