@@ -446,3 +446,33 @@ def test_staff_mark_a_guest_attended_and_see_them_in_the_attendee_list(careers_d
     header, rows = event_attendee_rows(events=Event.objects.filter(pk=careers_day.pk))
     row = dict(zip(header, rows[0], strict=False))
     assert (row["Name"], row["Email"], row["Guest"]) == ("Priya Shah", "priya@gmail.com", "Yes")
+
+
+def test_retention_also_clears_what_the_outbox_kept_about_guests(client, careers_day, committed, settings):
+    register_as_guest(client, careers_day, committed)
+    assert Email.objects.filter(to="priya.shah@gmail.com").exists()
+    registration_answers_expire(now=careers_day.end + timedelta(days=settings.ANSWER_RETENTION_DAYS))
+    assert not Email.objects.filter(to="priya.shah@gmail.com").exists()
+    assert not Email.objects.exclude(data={}).filter(user__isnull=True).exists()
+
+
+def test_staff_messages_reach_guests_too(careers_day, staff, committed, mailoutbox):
+    from events.services import event_message_registrants
+
+    RegistrationFactory(
+        event=careers_day,
+        user=None,
+        guest_name="Priya Shah",
+        guest_email="priya@gmail.com",
+        status=Status.CONFIRMED,
+    )
+    with committed():
+        count = event_message_registrants(
+            event=careers_day,
+            recipients="confirmed",
+            subject="Lunch",
+            body="Lunch is at 12.",
+            acting_user=staff,
+        )
+    assert count == 1
+    assert mailoutbox[-1].to == ["priya@gmail.com"] and "Lunch is at 12." in mailoutbox[-1].body
