@@ -1,11 +1,29 @@
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.conf import settings
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import linebreaks, urlize
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from loti_portal.utils import absolute_url, client_ip
 
 from .services import user_complete_profile
+from .throttles import (
+    LOCKED_MESSAGE,
+    TOO_MANY_FROM_HERE,
+    account_sign_in_failed,
+    account_sign_in_locked,
+    client_sign_in_failed,
+    client_sign_in_locked,
+)
+
+SITE_NAME = "LOTI Network Portal"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,16 +38,24 @@ class AccountAdapter(DefaultAccountAdapter):
             requested_organisation_name=data.get("new_organisation_name", ""),
         )
 
-    def _get_login_attempts_cache_key(self, request, **credentials):
-        """Count failed sign-ins per address *and* client IP address.
+    def get_client_ip(self, request):
+        """The browser's address through the trusted proxy chain (TRUSTED_PROXY_COUNT), for every
+        per-address limit allauth keeps."""
+        return client_ip(request)
 
-        allauth counts them per address alone, which lets anyone lock a person out by failing on
-        purpose. Keyed by both, an attacker only locks out their own IP address; the per-IP limit
-        still caps how fast any one address can guess.
-        """
-        return (
-            f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
-        )
+    def pre_authenticate(self, request, **credentials):
+        """allauth's limits per address, then the cap per account across addresses."""
+        super().pre_authenticate(request, **credentials)
+        email = credentials.get("email", "")
+        if client_sign_in_locked(ip=client_ip(request), email=email):
+            raise forms.ValidationError(TOO_MANY_FROM_HERE, code="too_many_login_attempts")
+        if account_sign_in_locked(email=email):
+            raise forms.ValidationError(LOCKED_MESSAGE, code="account_locked")
+
+    def authentication_failed(self, request, **credentials):
+        super().authentication_failed(request, **credentials)
+        client_sign_in_failed(ip=client_ip(request), email=credentials.get("email", ""))
+        account_sign_in_failed(email=credentials.get("email", ""))
 
     def confirm_email(self, request, email_address):
         """Once an address is confirmed, registrations made as a guest with it join the account."""
@@ -53,13 +79,33 @@ class AccountAdapter(DefaultAccountAdapter):
             return url
         return f"{resolve_url(url)}?{urlencode({'next': reverse('networks:choose')})}"
 
+    # Every link and name in allauth's emails comes from SITE_URL, never from the request's Host
+    # header (which anyone can set): the templates under templates/account/email/ build their
+    # links from SITE_URL, and these give allauth the same.
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails with the portal's name and address in place of the request's."""
+        context = {
+            **context,
+            "current_site": SimpleNamespace(name=SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+            "SITE_URL": settings.SITE_URL,
+        }
+        super().send_mail(template_prefix, email, context)
+
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""
         message = super().render_mail(template_prefix, email, context, headers=headers)
         if not getattr(message, "alternatives", None) and message.content_subtype == "plain":
-            html = render_to_string(
-                "emails/base-body.html",
-                {"subject": message.subject, "content": linebreaks(urlize(message.body, autoescape=True))},
-            )
+            # urlize escapes the text and adds only its own links; linebreaks adds paragraphs
+            # without escaping again, so the HTML shows the text once, not its markup.
+            content = mark_safe(linebreaks(urlize(message.body, autoescape=True)))  # noqa: S308
+            html = render_to_string("emails/base-body.html", {"subject": message.subject, "content": content})
             message.attach_alternative(html, "text/html")
         return message

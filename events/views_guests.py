@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,7 +59,7 @@ def _invalid_link(request, event=None):
 
 @require_http_methods(["GET", "POST"])
 def guest_register(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug, details=request.method != "POST")
+    event = event_get_for_user(user=request.user, slug=slug)
     if request.user.is_authenticated:
         # Members register as members, under their account.
         return redirect("events:event-register", slug=event.slug)
@@ -87,7 +87,6 @@ def guest_register(request, slug):
             except RegistrationRefused as refused:
                 return _refused(request, event, str(refused))
             return redirect("events:guest-register-sent", slug=event.slug)
-        event = event_get_for_user(user=request.user, slug=slug)  # with the places left, to show
     return render(
         request,
         "events/guest_register.html",
@@ -97,14 +96,14 @@ def guest_register(request, slug):
 
 @require_GET
 def guest_register_sent(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug, details=False)
+    event = event_get_for_user(user=request.user, slug=slug)
     return render(request, "events/guest_register_sent.html", {"event": event})
 
 
 @require_http_methods(["GET", "POST"])
 def guest_confirm(request, slug, token):
     """GET shows a button, POST confirms: mail scanners that open links confirm nothing."""
-    event = get_object_or_404(Event.objects.exclude(status=Event.Status.DRAFT), slug=slug)
+    event = event_get_for_user(user=request.user, slug=slug)
     try:
         guest = confirm_token_read(token)
     except signing.SignatureExpired:
@@ -133,7 +132,7 @@ def guest_confirm(request, slug, token):
         {
             "event": event,
             "guest": guest,
-            "places_left": places_left(event_get_for_user(user=request.user, slug=slug)),
+            "places_left": places_left(event),
         },
     )
 

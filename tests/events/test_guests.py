@@ -421,7 +421,7 @@ def test_guests_with_a_place_get_one_reminder_with_their_link(careers_day, commi
             reminders_run_due()
     reminders = [message for message in mailoutbox if "reminder" in message.subject.lower()]
     assert [message.to for message in reminders] == [["priya@gmail.com"]]
-    assert "Dear Priya Shah" in reminders[0].body
+    assert "Hello Priya Shah" in reminders[0].body
     token = re.search(r"/your-registration/([^/\s]+)/", reminders[0].body).group(1)
     assert registration_token_read(token) == (placed.pk, "priya@gmail.com")
     calendar, _ = calendar_attachment(reminders[0])

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_remove_notification_reminderdelivery_emailed_at'),
+        ('events', '0007_merge_outbox_and_markdown'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
