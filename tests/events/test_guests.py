@@ -476,3 +476,18 @@ def test_staff_messages_reach_guests_too(careers_day, staff, committed, mailoutb
         )
     assert count == 1
     assert mailoutbox[-1].to == ["priya@gmail.com"] and "Lunch is at 12." in mailoutbox[-1].body
+
+
+def test_behind_the_proxy_each_browser_address_has_its_own_limit(client, careers_day, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    url = reverse("events:guest-register", args=[careers_day.slug])
+
+    def post(n, forwarded):
+        data = form_data(careers_day, email=f"visitor{n}@gmail.com")
+        return client.post(url, data, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [post(n, "203.0.113.5") for n in range(11)][-1] == 429
+    # Another browser behind the same proxy is not held back by the first.
+    assert post(99, "198.51.100.7") == 302
+    # A browser cannot escape its limit by sending a made-up address of its own to the left.
+    assert post(100, "1.2.3.4, 203.0.113.5") == 429
