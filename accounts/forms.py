@@ -22,7 +22,8 @@ class LoginForm(AllauthLoginForm):
 
 
 class SignupForm(AllauthSignupForm):
-    """Sign-up with a work email; the organisation comes from the email's domain when it can."""
+    """Sign-up with any email address; the organisation comes from the email's domain when it
+    can, else the person may choose or name one, or leave both blank if they have none."""
 
     full_name = forms.CharField(
         label="Full name",
@@ -37,13 +38,13 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
     organisation = forms.ModelChoiceField(
-        label="Organisation (if your email address is not from a London borough or partner)",
+        label="Organisation (optional, if your email address is not from a London borough or partner)",
         queryset=organisation_list_for_signup(),
         required=False,
         empty_label="Choose your organisation",
-        help_text="Leave this blank if you use your organisation's email address: we recognise "
-        "London boroughs and partners from the address. If you choose one, our team checks it "
-        "before your account is linked to it.",
+        help_text="Leave this blank if you use your organisation's email address (we recognise "
+        "London boroughs and partners from it), or if you do not work in London's public sector. "
+        "If you choose one, our team checks it before your account is linked to it.",
     )
     new_organisation_name = forms.CharField(
         label="Or, if your organisation is not on the list, its name",
@@ -65,11 +66,14 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Work email address"
-        self.fields["email"].help_text = "For example, name@camden.gov.uk"
+        self.fields["email"].label = "Email address"
+        self.fields["email"].help_text = (
+            "If you work for a London borough or partner, use your work address, for example "
+            "name@camden.gov.uk"
+        )
         self.fields["email"].widget.attrs.pop("placeholder", None)
         self.fields["email"].widget.attrs["spellcheck"] = "false"
-        self.fields["email"].error_messages["required"] = "Enter your work email address"
+        self.fields["email"].error_messages["required"] = "Enter your email address"
         self.fields["email"].error_messages["invalid"] = (
             "Enter an email address in the correct format, like name@camden.gov.uk"
         )
@@ -103,12 +107,8 @@ class SignupForm(AllauthSignupForm):
                 "new_organisation_name",
                 "Choose your organisation from the list or enter its name, not both",
             )
-        elif not chosen and not new_name:
-            self.add_error(
-                "organisation",
-                "We do not recognise your email address's organisation. Choose it from the list, "
-                "or enter its name below",
-            )
+        # Neither: someone outside London's public sector (a student, say), welcome at public
+        # sessions; their account has no organisation.
         return cleaned
 
 

@@ -345,18 +345,29 @@ def _replace_ignoring_case(text: str, old: str, new: str) -> str:
 
 @transaction.atomic
 def registration_answers_expire(*, now: datetime | None = None, days: int | None = None) -> int:
-    """Delete the answers to registration questions for events that ended at least `days`
-    (default settings.ANSWER_RETENTION_DAYS) ago. Idempotent; returns how many registrations
-    lost their answers, and audits each event once."""
+    """Delete the answers to registration questions, and guests' names, email addresses and
+    access needs, for events that ended at least `days` (default settings.ANSWER_RETENTION_DAYS)
+    ago. Idempotent; returns how many registrations lost data, and audits each event once."""
     now = now or timezone.now()
     days = settings.ANSWER_RETENTION_DAYS if days is None else days
     cutoff = now - timedelta(days=days)
-    expired = Registration.objects.filter(event__end__lte=cutoff).exclude(answers={})
+    expired = Registration.objects.filter(event__end__lte=cutoff).filter(
+        ~Q(answers={}) | ~Q(guest_email="") | ~Q(guest_name="") | ~Q(access_needs="")
+    )
     per_event = expired.order_by().values("event_id").annotate(count=Count("pk"))
     counts = dict(per_event.values_list("event_id", "count"))
+    # The emails written to guests (no account) keep their address, and a confirmation link
+    # carries what the guest filled in: both go with the rest. "-" is not an address anyone has.
+    Email.objects.filter(
+        about_type="events.event",
+        about_id__in=Event.objects.filter(end__lte=cutoff).values("pk"),
+        user__isnull=True,
+    ).exclude(to="-").update(to="-", data={})
     if not counts:
         return 0
-    updated = Registration.objects.filter(pk__in=expired.values("pk")).update(answers={}, updated_at=now)
+    updated = Registration.objects.filter(pk__in=expired.values("pk")).update(
+        answers={}, guest_name="", guest_email="", access_needs="", updated_at=now
+    )
     for event in Event.objects.filter(pk__in=counts):
         audit_record(
             actor=None,

@@ -87,7 +87,7 @@ class RegistrationInline(LabelledTabularInline):
     model = Registration
     extra = 0
     can_delete = False
-    fields = ["person", "organisation", "status", "waitlist_position", "created_at"]
+    fields = ["person", "organisation", "status", "waitlist_position", "access_needs", "created_at"]
     readonly_fields = fields
     ordering = ["status", "waitlist_position", "created_at"]
 
@@ -99,6 +99,8 @@ class RegistrationInline(LabelledTabularInline):
 
     @admin.display(description="Person")
     def person(self, registration):
+        if registration.is_guest:
+            return f"{registration.guest_name} <{registration.guest_email}> (guest)"
         if registration.user is None:
             return "Deleted account"
         return f"{registration.user.full_name} <{registration.user.email}>"
@@ -106,6 +108,8 @@ class RegistrationInline(LabelledTabularInline):
     @admin.display(description="Organisation")
     def organisation(self, registration):
         user = registration.user
+        if registration.is_guest:
+            return "Guest, no account"
         return user.organisation if user and user.organisation else "—"
 
 
@@ -354,19 +358,37 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
         return actions
 
 
+class GuestFilter(admin.SimpleListFilter):
+    title = "account"
+    parameter_name = "guest"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Guests, without an account"), ("no", "Members, with an account")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(user__isnull=True).exclude(guest_email="")
+        if self.value() == "no":
+            return queryset.filter(user__isnull=False)
+        return queryset
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     """Registrations are made by people (or staff promoting them); here staff record attendance."""
 
-    list_display = ["user", "event", "status", "waitlist_position", "created_at", "promoted_at"]
-    list_filter = ["status", ("event", admin.RelatedOnlyFieldListFilter)]
+    list_display = ["person", "event", "status", "waitlist_position", "created_at", "promoted_at"]
+    list_filter = ["status", GuestFilter, ("event", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "event"]
-    search_fields = ["user__email", "user__full_name", "event__title"]
+    search_fields = ["user__email", "user__full_name", "guest_email", "guest_name", "event__title"]
     ordering = ["event__start", "status", "waitlist_position", "created_at"]
     actions = ["mark_attended", "mark_no_show", "promote"]
     readonly_fields = [
         "event",
         "user",
+        "guest_name",
+        "guest_email",
+        "access_needs",
         "status",
         "waitlist_position",
         "answers",
@@ -382,6 +404,10 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Person", ordering="user__full_name")
+    def person(self, registration):
+        return registration.person_name
 
     def _apply(self, request, queryset, change, done):
         changed, refused = 0, []

@@ -19,6 +19,7 @@ from django.utils import timezone
 from loti_portal.utils import absolute_url
 
 from .formatting import format_when, in_london
+from .guest_links import registrant_person
 from .models import Event, Registration
 
 PRODID = "-//London Office of Technology and Innovation//LOTI Network Portal//EN"
@@ -53,7 +54,9 @@ def invitation_ics(*, registration: Registration, method: str) -> bytes:
         sequence=attendee_sequence(registration),
         show_online_link=method == "REQUEST",
     )
-    component = _event_component(entry, cancelled=method == "CANCEL", attendee=registration.user)
+    component = _event_component(
+        entry, cancelled=method == "CANCEL", attendee=registrant_person(registration)
+    )
     return _calendar([component], method=method)
 
 

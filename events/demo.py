@@ -72,11 +72,36 @@ Places are limited to keep the group small: if the course is full, join the wait
 """
 
 CAREERS_DESCRIPTION = """\
-A day for anyone curious about a career in local government data: analysts, engineers,
-scientists and the people who lead them.
+A free day for anyone curious about a career in data in London's councils: students, people
+changing career, and people working in the private sector or elsewhere in the public sector.
+You do not need to work in local government, or to have an account, to come.
 
-Meet data teams from across London, hear how people moved into data roles, and get advice on
-skills, apprenticeships and the routes into the profession.
+London's 33 councils run the services millions of people rely on every day: schools, social
+care, housing, bins, libraries and roads. Their data teams help decide where a new school
+goes, which families need help early, and how to get a bus route or a repair right first time.
+The London Office of Technology and Innovation (LOTI) helps the councils work on this together.
+
+## What happens on the day
+
+- **Morning:** short talks from council data teams about the work they do and how they got into it
+- **Lunch** (provided, tell us about any dietary or access needs when you register)
+- **Afternoon:** meet the teams at their stands, CV and application advice, and a session on
+  apprenticeships and graduate schemes
+
+## The roles
+
+- **Data analyst:** turning data into answers for the people who run services
+- **Data engineer:** building the pipelines and platforms the data lives on
+- **Data scientist:** forecasting, modelling and machine learning for public services
+- **Data protection:** keeping residents' information safe and used lawfully
+- **Digital and product roles:** designing and running online services with residents
+
+## Getting there
+
+City Hall is a few minutes' walk from Royal Victoria station (DLR) and from the Elizabeth line at
+Custom House. The building has step-free access, a hearing loop and accessible toilets. If you
+cannot come in person, the morning talks are streamed online: the joining link is emailed to
+everyone with a place.
 """
 
 
@@ -154,9 +179,40 @@ def load(stdout=None) -> None:
         starts=time(10, 0),
         ends=time(16, 0),
         venue="City Hall, Kamal Chunchie Way, London E16 1ZE",
-        capacity=120,
-        audience=Event.Audience.SIGNED_IN,
+        online_url="https://meet.loti.example/careers-day-talks",
+        capacity=40,
+        audience=Event.Audience.PUBLIC,
     )
+    _question(
+        careers_day,
+        text="What do you do now?",
+        hint="So we can match you with the right people on the day.",
+        kind=Question.Kind.ONE_CHOICE,
+        options=[
+            "Student",
+            "Changing career",
+            "Working in the private sector",
+            "Working elsewhere in the public sector",
+            "Other",
+        ],
+    )
+    _question(
+        careers_day,
+        text="Which roles interest you?",
+        hint="Select all that apply.",
+        kind=Question.Kind.SEVERAL_CHOICES,
+        options=[
+            "Data analyst",
+            "Data engineer",
+            "Data scientist",
+            "Data protection",
+            "Digital and product roles",
+        ],
+        position=1,
+    )
+    _speaker(careers_day, "Chris Walker", "London Borough of Wandsworth", "Head of Data", 0)
+    _speaker(careers_day, "Olivia Brown", "London Borough of Lewisham", "Head of Strategy", 1)
+    _speaker(careers_day, "LOTI data team", "London Office of Technology and Innovation", "", 2)
 
     for person in people:
         _register(ons_course, person)
@@ -197,11 +253,17 @@ def _event(*, slug, day, starts, ends, **fields) -> Event:
     return event
 
 
-def _question(event, *, text, hint, kind, options) -> Question:
+def _question(event, *, text, hint, kind, options, position=0) -> Question:
     question, _ = Question.objects.update_or_create(
         event=event,
         text=text,
-        defaults={"hint": hint, "kind": kind, "options": "\n".join(options), "required": True},
+        defaults={
+            "hint": hint,
+            "kind": kind,
+            "options": "\n".join(options),
+            "required": True,
+            "position": position,
+        },
     )
     return question
 

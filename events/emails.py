@@ -11,6 +11,7 @@ from outbox.models import Email
 
 from .calendar import invitation_ics
 from .formatting import format_when
+from .guest_links import GUEST_CONFIRM_HOURS, Guest, confirm_url, registrant_person, registration_url
 from .models import Event, EventMessage, Invitation, Registration
 from .selectors import waitlist_rank
 
@@ -22,6 +23,7 @@ EVENT_CHANGED = "events.event_changed"
 EVENT_CANCELLED = "events.event_cancelled"
 MESSAGE = "events.message"
 INVITATION = "events.invitation"
+GUEST_CONFIRM = "events.guest_confirm"
 REMINDER = "events.reminder"
 
 _TEMPLATES = {
@@ -72,7 +74,7 @@ def _registrant_email(email: Email, shared: dict):
     )
     if registration is None or not _applies(email, registration):
         return None
-    event, person = registration.event, registration.user
+    event, person = registration.event, registrant_person(registration)
     method = email.data.get("calendar_method", "")
     message = None
     if email.kind == MESSAGE:
@@ -86,7 +88,11 @@ def _registrant_email(email: Email, shared: dict):
         "registration": registration,
         "when": format_when(event.start, event.end),
         "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
-        "my_events_url": absolute_url(reverse("events:my-events")),
+        # A guest manages their registration from its signed link; a member from "Your events".
+        "my_events_url": registration_url(registration)
+        if registration.is_guest
+        else absolute_url(reverse("events:my-events")),
+        "is_guest": registration.is_guest,
         "events_url": absolute_url(reverse("events:event-list")),
         "online_link": event.online_url if has_place else "",
         "has_place": has_place,
@@ -105,9 +111,11 @@ def _registrant_email(email: Email, shared: dict):
 
 
 def _applies(email: Email, registration: Registration) -> bool:
-    person = registration.user
-    if person is None or not person.is_active:
+    person = registrant_person(registration)
+    if person is None or not getattr(person, "is_active", True):
         return False
+    if isinstance(person, Guest) and email.to.lower() != person.email.lower():
+        return False  # written to the guest at an address the registration no longer has
     if (
         registration.event.status == Event.Status.CANCELLED
         and email.kind not in _SENT_FOR_CANCELLED_EVENT
@@ -160,3 +168,24 @@ def _reminder_email(email: Email, shared: dict):
     from .reminders import reminder_email_for
 
     return reminder_email_for(email=email, shared=shared)
+
+
+@email_kind(GUEST_CONFIRM, "Confirm a guest registration")
+def _guest_confirm_email(email: Email, shared: dict):
+    """The link a guest follows to confirm. Not sent once the session takes no registrations."""
+    from .selectors import guest_refusal_reason
+
+    event = Event.objects.filter(pk=email.about_id).first()
+    if event is None or guest_refusal_reason(event=event):
+        return None
+    return email_build(
+        template="events-guest-confirm",
+        to=[email.to],
+        context={
+            "event": event,
+            "when": format_when(event.start, event.end),
+            "confirm_url": confirm_url(slug=event.slug, token=email.data["token"]),
+            "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
+            "hours": GUEST_CONFIRM_HOURS,
+        },
+    )

@@ -128,3 +128,53 @@ class EmailRegistrantsForm(forms.Form):
             "The event’s name, time and place are added below it."
         ),
     )
+
+
+class GuestRegistrationForm(RegistrationForm):
+    """Registering for a public session without an account: who you are, the session's
+    questions, access needs and agreement to the privacy notice. `website` is a honeypot: hidden
+    from people, filled in by bots."""
+
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        super().__init__(*args, questions=questions, **kwargs)
+        ordered = {
+            "full_name": forms.CharField(
+                label="Full name",
+                max_length=150,
+                error_messages={
+                    "required": "Enter your full name",
+                    "max_length": "Your name must be 150 characters or fewer",
+                },
+                widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+            ),
+            "email": forms.EmailField(
+                label="Email address",
+                help_text="We will send a link to this address to confirm your registration.",
+                max_length=254,
+                error_messages={
+                    "required": "Enter your email address",
+                    "invalid": "Enter an email address in the correct format, like name@example.com",
+                    "max_length": "Your email address must be 254 characters or fewer",
+                },
+                widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+            ),
+        }
+        ordered.update(self.fields)
+        ordered["access_needs"] = forms.CharField(
+            label="Access needs (optional)",
+            help_text="For example step-free access, a sign language interpreter or dietary needs.",
+            required=False,
+            max_length=1000,
+            error_messages={"max_length": "Your access needs must be 1,000 characters or fewer"},
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        ordered["privacy"] = forms.BooleanField(
+            label="I agree to the privacy notice",
+            error_messages={"required": "Agree to the privacy notice to register"},
+        )
+        ordered["website"] = forms.CharField(required=False, label="Leave this empty")
+        self.fields = ordered
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))

@@ -24,6 +24,7 @@ class Event(models.Model):
         OTHER = "other", "Other"
 
     class Audience(models.TextChoices):
+        PUBLIC = "public", "Anyone, including people outside London government"
         SIGNED_IN = "signed_in", "Anyone signed in"
         BOROUGH_STAFF = "borough_staff", "Borough staff only"
         NETWORK_MEMBERS = "network_members", "Members of the network"
@@ -101,6 +102,11 @@ class Event(models.Model):
         return reverse("events:event-detail", args=[self.slug])
 
     @property
+    def is_public(self) -> bool:
+        """Open to anyone: people without an account register as guests."""
+        return self.audience == self.Audience.PUBLIC
+
+    @property
     def closes_at(self):
         """When registration closes: the closing time if set, else the start."""
         return self.registration_closes or self.start
@@ -147,6 +153,10 @@ class Registration(models.Model):
         on_delete=models.SET_NULL,
         related_name="registrations",
     )
+    # A guest (someone without an account, at a public session) is known by name and email alone.
+    guest_name = models.CharField(max_length=150, blank=True)
+    guest_email = models.EmailField(blank=True)
+    access_needs = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
     answers = models.JSONField(default=dict, blank=True)
@@ -165,6 +175,12 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="events_registration_unique_event_user"),
             models.UniqueConstraint(
+                Lower("guest_email"),
+                "event",
+                condition=~Q(guest_email=""),
+                name="events_registration_unique_event_guest_email",
+            ),
+            models.UniqueConstraint(
                 fields=["event", "waitlist_position"],
                 condition=Q(waitlist_position__isnull=False),
                 name="events_registration_unique_waitlist_position",
@@ -181,7 +197,19 @@ class Registration(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user or 'Deleted account'} at {self.event}"
+        return f"{self.person_name} at {self.event}"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.user_id is None and bool(self.guest_email)
+
+    @property
+    def person_name(self) -> str:
+        if self.user_id is not None:
+            return str(self.user)
+        if self.guest_email:
+            return f"{self.guest_name} (guest)"
+        return "Deleted account"
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED, Status.NO_SHOW)
     HOLDS_PLACE_STATUSES = (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)

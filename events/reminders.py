@@ -94,9 +94,22 @@ def reminders_to_come(
     return sorted(coming)
 
 
+def _guest_recipients(event: Event):
+    """Guests with a place (sessions only: guests never belong to a network)."""
+    if event.kind == Event.Kind.NETWORK_MEETING and event.network_id is not None:
+        return Registration.objects.none()
+    return Registration.objects.filter(
+        event=event, status=Registration.Status.CONFIRMED, user__isnull=True
+    ).exclude(guest_email="")
+
+
 def reminder_recipients_count(event: Event) -> int:
     """How many people the event's reminders go to now."""
-    return _recipients(event).count()
+    return _recipients(event).count() + _guest_recipients(event).count()
+
+
+def guest_reminder_dedup_key(*, event_id: int, registration_id: int, offset_hours: int) -> str:
+    return f"{REMINDER}:{event_id}:guest-{registration_id}:{offset_hours}"
 
 
 def reminder_dedup_key(*, event_id: int, user_id: int, offset_hours: int) -> str:
@@ -126,6 +139,22 @@ def _reminders_write(*, event: Event, offset: int, user_ids, now: datetime) -> i
                 available_at=now,
             )
             for user_id, address in emails.items()
+        )
+    ) + enqueue_many(
+        emails=(
+            Email(
+                kind=REMINDER,
+                to=guest.guest_email,
+                about_type="events.event",
+                about_id=event.pk,
+                data={"offset_hours": offset, "registration_id": guest.pk},
+                dedup_key=guest_reminder_dedup_key(
+                    event_id=event.pk, registration_id=guest.pk, offset_hours=offset
+                ),
+                created_at=now,
+                available_at=now,
+            )
+            for guest in _guest_recipients(event).only("pk", "guest_email")
         )
     )
 
@@ -210,12 +239,49 @@ def reminder_email_for(*, email: Email, shared: dict):
         shared["reminders"] = _ChunkContext(chunk)
     context = shared["reminders"]
     event = context.events.get(email.about_id)
+    if event is not None and email.user is None and "registration_id" in email.data:
+        return _guest_reminder(email=email, event=event, shared=context)
     if event is None or email.user is None:
         return None
     if not context.still_wanted(event, email.user, timezone.now()):
         return None
     return reminder_message(
         event=event, user=email.user, offset_hours=email.data["offset_hours"], ref=email.pk, shared=context
+    )
+
+
+def _guest_reminder(*, email: Email, event: Event, shared: _ChunkContext):
+    """A guest's reminder, while they still have a place at the address it was written to."""
+    from .guest_links import registrant_person, registration_url
+
+    registration = _guest_recipients(event).filter(pk=email.data["registration_id"]).first()
+    if registration is None or registration.guest_email.lower() != email.to.lower():
+        return None
+    if event.status != Event.Status.PUBLISHED or event.start <= timezone.now():
+        return None
+    registration.event = event
+    guest = registrant_person(registration)
+    return email_build(
+        template="events-reminder",
+        to=[guest.email],
+        context={
+            "event": event,
+            "person": guest,
+            "is_guest": True,
+            "offset_hours": email.data["offset_hours"],
+            "event_url": shared.event_url(event),
+            "online_url": event.online_url,
+            "unsubscribe_url": None,
+            "settings_url": registration_url(registration),
+        },
+        headers={"X-Entity-Ref-ID": f"reminder-{email.pk}"},
+        attachments=[
+            (
+                "invite.ics",
+                reminder_ics(event=event, user=guest, registration=registration, shared=shared.calendars),
+                "text/calendar; method=REQUEST",
+            )
+        ],
     )
 
 

@@ -146,6 +146,16 @@ def event_filter_choices(*, user) -> dict:
     return {"networks": list(networks), "programmes": list(programmes.distinct())}
 
 
+def public_sessions_upcoming(*, limit: int = 3) -> list[Event]:
+    """The next sessions open to everyone (Audience.PUBLIC) that anyone may see
+    (events_visible_to), soonest first: what the events list offers a signed-out visitor first.
+    One query."""
+    events = events_visible_to(user=AnonymousUser()).filter(
+        audience=Event.Audience.PUBLIC, status=Event.Status.PUBLISHED, end__gte=timezone.now()
+    )
+    return list(events.select_related("network").defer("description").order_by("start", "id")[:limit])
+
+
 def event_list_page_for_user(
     *,
     user,
@@ -262,7 +272,31 @@ def registration_refusal_reason(*, event: Event, user: User, now=None) -> str | 
 
     Does not look at their own registration: a person already registered is not refused.
     """
-    now = now or timezone.now()
+    return _window_refusal(event=event, now=now or timezone.now()) or _audience_refusal(
+        event=event, user=user
+    )
+
+
+def guest_refusal_reason(*, event: Event, now=None) -> str | None:
+    """Why someone without an account may not register now, in words to show them; None if they
+    may. Only public sessions take guests; the rest say how to take part."""
+    if not event.is_public:
+        if event.audience == Event.Audience.BOROUGH_STAFF:
+            return (
+                "This session is for London borough staff only. Sign in with your work account to register."
+            )
+        if event.audience == Event.Audience.NETWORK_MEMBERS:
+            return "This session is for members of the network only. Sign in to register."
+        if event.audience == Event.Audience.INVITATION:
+            return "This session is by invitation only."
+        return (
+            "This session is for people with an account on the portal. Sign in or create an "
+            "account to register."
+        )
+    return _window_refusal(event=event, now=now or timezone.now())
+
+
+def _window_refusal(*, event: Event, now) -> str | None:
     if event.status == Event.Status.CANCELLED:
         return "This event has been cancelled, so you cannot register."
     if event.status != Event.Status.PUBLISHED:
@@ -273,7 +307,7 @@ def registration_refusal_reason(*, event: Event, user: User, now=None) -> str | 
         if now >= event.start:
             return "This event has already started, so registration has closed."
         return f"Registration closed on {format_datetime(event.closes_at)}."
-    return _audience_refusal(event=event, user=user)
+    return None
 
 
 def _audience_refusal(*, event: Event, user: User) -> str | None:
@@ -454,6 +488,8 @@ def event_attendee_rows(*, events: QuerySet[Event]) -> tuple[list[str], list[lis
         "Status",
         "Waiting list position",
         "Registered at",
+        "Guest",
+        "Access needs",
         *question_columns,
     ]
     registrations = (
@@ -476,14 +512,16 @@ def event_attendee_rows(*, events: QuerySet[Event]) -> tuple[list[str], list[lis
             [
                 event.title,
                 format_datetime(event.start),
-                user.full_name if user else "Deleted account",
-                user.email if user else "",
+                user.full_name if user else (registration.guest_name or "Deleted account"),
+                user.email if user else registration.guest_email,
                 organisation.name if organisation else (user.requested_organisation_name if user else ""),
                 organisation.get_kind_display() if organisation else "",
                 user.job_title if user else "",
                 registration.get_status_display(),
                 registration.waitlist_position or "",
                 format_datetime(registration.created_at),
+                "Yes" if registration.is_guest else "No",
+                registration.access_needs,
                 *[answers.get(text, "") for text in question_columns],
             ]
         )
@@ -496,6 +534,42 @@ def answers_for_display(*, registration: Registration, questions: list[Question]
         (question.text, question.display_answer(registration.answers.get(str(question.pk))) or "Not answered")
         for question in questions
     ]
+
+
+class GuestLinkGone(Exception):
+    """A guest's link that was real but no longer works: expired, or the registration is over or
+    its details deleted. The message says which, to show with status 410."""
+
+
+def guest_registration_for_token(*, slug: str, token: str, now=None) -> Registration:
+    """The guest registration a "your registration" link names.
+
+    Raises Http404 for a tampered link or one for another event, GuestLinkGone once the session
+    has ended or the guest's details are gone (deleted, or moved to an account)."""
+    from django.core import signing
+
+    from .guest_links import registration_token_read
+
+    try:
+        registration_id, email = registration_token_read(token)
+    except signing.BadSignature:
+        raise Http404("This link is not valid") from None
+    registration = (
+        Registration.objects.select_related("event").filter(pk=registration_id, event__slug=slug).first()
+    )
+    if registration is None:
+        if Event.objects.filter(slug=slug).exists():
+            raise GuestLinkGone("This registration no longer exists: its details have been deleted.")
+        raise Http404("This link is not valid")
+    if registration.user_id is not None:
+        raise GuestLinkGone(
+            "This registration now belongs to an account. Sign in and find it in “Your events”."
+        )
+    if registration.guest_email.lower() != email:
+        raise GuestLinkGone("This registration no longer exists: its details have been deleted.")
+    if (now or timezone.now()) >= registration.event.end:
+        raise GuestLinkGone("This session has ended, so this link no longer works.")
+    return registration
 
 
 HOME_LIST_LENGTH = 3

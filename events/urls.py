@@ -2,7 +2,7 @@ from django.urls import path
 
 from loti_portal import converters  # noqa: F401 (registers <token:…>)
 
-from . import views, views_notifications
+from . import views, views_guests, views_notifications
 
 app_name = "events"
 
@@ -24,4 +24,28 @@ urlpatterns = [
     path("<slug:slug>/registered/", views.event_registered, name="event-registered"),
     path("<slug:slug>/cancel/", views.event_cancel, name="event-cancel"),
     path("<slug:slug>/calendar.ics", views.event_ics, name="event-ics"),
+    path("<slug:slug>/register-as-guest/", views_guests.guest_register, name="guest-register"),
+    path("<slug:slug>/register-as-guest/sent/", views_guests.guest_register_sent, name="guest-register-sent"),
+    # Signed values (django.core.signing) may start with a dot: not the <token:> converter.
+    path("<slug:slug>/confirm/<str:token>/", views_guests.guest_confirm, name="guest-confirm"),
+    path(
+        "<slug:slug>/your-registration/<str:token>/",
+        views_guests.guest_registration,
+        name="guest-registration",
+    ),
+    path(
+        "<slug:slug>/your-registration/<str:token>/invitation.ics",
+        views_guests.guest_registration_ics,
+        name="guest-registration-ics",
+    ),
+    path(
+        "<slug:slug>/your-registration/<str:token>/cancel/",
+        views_guests.guest_registration_cancel_view,
+        name="guest-registration-cancel",
+    ),
+    path(
+        "<slug:slug>/your-registration/<str:token>/delete/",
+        views_guests.guest_registration_delete_view,
+        name="guest-registration-delete",
+    ),
 ]

@@ -24,9 +24,11 @@ from .selectors import (
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
+    guest_refusal_reason,
     my_events_for_user,
     network_feed_entries,
     places_left,
+    public_sessions_upcoming,
     registration_for_user,
     registration_refusal_reason,
     waitlist_rank,
@@ -62,6 +64,10 @@ def event_list(request, past=False):
         user=request.user, page_number=page_number_from(request.GET.get("page")), past=past, **filters
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    # Someone signed out may well be from outside local government: sessions open to everyone first.
+    open_to_everyone = (
+        public_sessions_upcoming() if not request.user.is_authenticated and not past and not filters else []
+    )
     return render(
         request,
         "events/event_list.html",
@@ -71,6 +77,7 @@ def event_list(request, past=False):
             "page": page,
             "page_numbers": page_numbers,
             "past": past,
+            "open_to_everyone": open_to_everyone,
             # The filters as typed, without the page: what the drawn filter form depends on.
             "filter_query": urlencode(
                 [(name, request.GET.getlist(name)) for name in EventFilterForm.FILTERS], doseq=True
@@ -83,14 +90,18 @@ def event_list(request, past=False):
 def event_detail(request, slug):
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
-    refusal = None
+    refusal = guest_refusal = None
     if request.user.is_authenticated and not (registration and registration.is_active):
         refusal = registration_refusal_reason(event=event, user=request.user)
+    elif not request.user.is_authenticated:
+        guest_refusal = guest_refusal_reason(event=event)
 
     context = {
         "event": event,
         "registration": registration if registration and registration.is_active else None,
         "refusal": refusal,
+        "guest_refusal": guest_refusal,
+        "share_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
         "registration_open": event.is_open_for_registration(),
         "places_left": places_left(event),
         "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),

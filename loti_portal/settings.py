@@ -311,6 +311,9 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     # The newsletter's sign-up form uses the same throttle (newsletter.views).
     "newsletter_subscribe": "20/m/ip,3/10m/key",
+    # A guest's registration form for a public session (events.views_guests): per client address,
+    # and per email address entered, so nobody can fill a stranger's inbox.
+    "guest_registration": "10/m/ip,60/h/ip,3/h/key",
 }
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: trust no header).
 # Rate limits count per client address (loti_portal.utils.client_ip): behind a proxy, with 0,

@@ -17,9 +17,10 @@ from .tokens import email_hash
 
 def public_sessions() -> QuerySet[Event]:
     """Sessions anyone may read about: what the visibility rule shows a signed-out visitor,
-    published, and open to anyone signed in (never members-only, borough-only or by invitation)."""
+    published, and open to everyone or to anyone signed in (never members-only, borough-only or
+    by invitation)."""
     return events_visible_to(user=AnonymousUser()).filter(
-        status=Event.Status.PUBLISHED, audience=Event.Audience.SIGNED_IN
+        status=Event.Status.PUBLISHED, audience__in=[Event.Audience.PUBLIC, Event.Audience.SIGNED_IN]
     )
 
 

@@ -161,8 +161,8 @@ def event_message_registrants(
         event=event, recipients=recipients, subject=subject.strip(), body=body.strip(), sent_by=acting_user
     )
     registrations = Registration.objects.filter(
-        event=event, status__in=_RECIPIENT_STATUSES[recipients], user__isnull=False
-    ).select_related("user")
+        event=event, status__in=_RECIPIENT_STATUSES[recipients]
+    ).select_related("user", "event")
     notifications = notifications_queue(
         items=((registration, emails.MESSAGE, "") for registration in registrations),
         message=message,

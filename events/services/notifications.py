@@ -14,15 +14,16 @@ def notifications_queue(
     *, items: Iterable[tuple[Registration, str, str]], message: EventMessage | None = None
 ) -> list[Email]:
     """Owe one email per (registration, kind, calendar method) in the caller's transaction; each
-    is sent once that transaction commits. Registrations of deleted accounts are left out."""
+    is sent once that transaction commits. Guests are written to at their address;
+    registrations of deleted accounts are left out."""
     emails = []
     for registration, kind, method in items:
-        if registration.user_id is None:
+        if registration.user_id is None and not registration.guest_email:
             continue
         emails.append(
             enqueue(
                 kind=kind,
-                to=registration.user.email,
+                to=registration.user.email if registration.user_id else registration.guest_email,
                 user=registration.user,
                 about=registration.event,
                 data=registrant_email_data(

@@ -62,6 +62,22 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
     if reason:
         raise RegistrationRefused(reason)
 
+    if registration is None:
+        registration = Registration(event=event, user=user)
+    return registration_place(
+        event=event, registration=registration, answers=answers, acting_user=acting_user
+    )
+
+
+def registration_place(
+    *, event: Event, registration: Registration, answers: dict, acting_user: User | None
+) -> Registration:
+    """Give a new (or cancelled) registration, a member's or a guest's, a place if one is free,
+    otherwise the end of the waiting list; save it, audit it and owe the email that says which.
+
+    The one rule for places: the caller holds the event lock (_lock_event) and has checked that
+    the person may register. Places and the waiting list count members and guests alike.
+    """
     # Anyone already waiting comes before a newcomer.
     taken = None if event.capacity is None else _places_taken(event)
     promoted = waitlist_fill_free_places(
@@ -69,9 +85,7 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
     )
     gets_place = taken is None or taken + len(promoted) < event.capacity
     now = timezone.now()
-    if registration is None:
-        registration = Registration(event=event, user=user)
-    else:
+    if registration.pk is not None:
         # A new registration after cancelling: the person's calendar must treat it as newer.
         registration.sequence += 1
     registration.created_at = now
@@ -90,7 +104,11 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
         actor=acting_user,
         action="events.registration.confirmed" if gets_place else "events.registration.waitlisted",
         target=registration,
-        data={"event": event.slug, "waitlist_position": registration.waitlist_position},
+        data={
+            "event": event.slug,
+            "waitlist_position": registration.waitlist_position,
+            "guest": registration.is_guest,
+        },
     )
     if gets_place:
         notifications_queue(items=[(registration, emails.CONFIRMED, "REQUEST")])
@@ -182,7 +200,7 @@ def registration_promote(*, registration: Registration, acting_user: User | None
     event = _lock_event(registration.event_id)
     registration = Registration.objects.select_related("event", "user").get(pk=registration.pk)
     if registration.status != Status.WAITLISTED:
-        raise RegistrationRefused(f"{registration.user or 'This person'} is not on the waiting list.")
+        raise RegistrationRefused(f"{registration.person_name} is not on the waiting list.")
     taken = _places_taken(event)
     if event.capacity is not None and taken >= event.capacity:
         previous = event.capacity
@@ -210,7 +228,7 @@ def registration_mark_attendance(
         .get(pk=registration.pk)
     )
     if not registration.holds_place:
-        raise RegistrationRefused(f"{registration.user or 'This person'} did not have a place.")
+        raise RegistrationRefused(f"{registration.person_name} did not have a place.")
     if timezone.now() < registration.event.start:
         raise RegistrationRefused(f"{registration.event} has not started yet.")
     new_status = Status.ATTENDED if attended else Status.NO_SHOW

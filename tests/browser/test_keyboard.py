@@ -113,7 +113,7 @@ def test_sign_up_join_register_and_cancel_by_keyboard_alone(page, live_server, w
     page.wait_for_url("**/account/signup/")
     tab_to(page, "Full name")
     page.keyboard.type("Nadia Hussain")
-    tab_to(page, "Work email address")
+    tab_to(page, "Email address")
     page.keyboard.type("nadia.hussain@camden.gov.uk")
     tab_to(page, "Create a password")
     page.keyboard.type(PASSWORD)

@@ -42,7 +42,7 @@ def networks(transactional_db):
 def sign_up_and_confirm(page, live_server):
     page.goto(live_server.url + "/account/signup/")
     page.get_by_label("Full name").fill("Nadia Hussain")
-    page.get_by_label("Work email address").fill("nadia.hussain@camden.gov.uk")
+    page.get_by_label("Email address", exact=True).fill("nadia.hussain@camden.gov.uk")
     page.get_by_label("Job title").fill("Head of Data and Insight")
     page.get_by_label("Create a password").fill("a-long-unusual-passphrase")
     page.get_by_label("Confirm your password").fill("a-long-unusual-passphrase")

@@ -35,7 +35,7 @@ def test_newcomer_signs_up_confirms_and_sees_borough(page, live_server, camden):
     assert_no_axe_violations(page)
 
     page.get_by_label("Full name").fill("Nadia Hussain")
-    page.get_by_label("Work email address").fill("Nadia.Hussain@Camden.gov.uk")
+    page.get_by_label("Email address", exact=True).fill("Nadia.Hussain@Camden.gov.uk")
     page.get_by_label("Job title").fill("Data Analyst")
     page.get_by_label("Create a password").fill("a-long-unusual-passphrase")
     page.get_by_label("Confirm your password").fill("a-long-unusual-passphrase")

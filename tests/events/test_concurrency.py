@@ -116,3 +116,41 @@ def test_simultaneous_cancellations_each_promote_one_person_waiting():
     assert sorted(p.user.email for p in promoted.select_related("user")) == sorted(
         person.email for person in everyone[capacity : capacity * 2]
     )
+
+
+def test_guests_and_members_racing_for_the_last_places_share_one_rule():
+    from events.guest_links import GuestRequest
+    from events.models import Event
+    from events.services.guests import guest_registration_confirm
+
+    capacity, members_count, guests_count = 7, 40, 40
+    event = EventFactory(capacity=capacity, audience=Event.Audience.PUBLIC)
+    members = people(members_count, "member")
+    guests = [
+        GuestRequest(event.pk, f"Guest {n}", f"guest{n}@gmail.com", {}, "") for n in range(guests_count)
+    ]
+    work = [
+        (registration_create, {"event": event, "user": m, "answers": {}, "acting_user": m}) for m in members
+    ]
+    work += [(guest_registration_confirm, {"request": g}) for g in guests]
+    # The same guest confirming twice at once (a double click) still holds one registration.
+    work += [(guest_registration_confirm, {"request": guests[0]})]
+    chunks = [work[i::THREADS] for i in range(THREADS)]
+
+    def run_chunk(chunk):
+        def job():
+            for function, arguments in chunk:
+                function(**arguments)
+
+        return job
+
+    errors = run_at_once([run_chunk(chunk) for chunk in chunks])
+
+    assert errors == []
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.count() == members_count + guests_count
+    assert registrations.filter(status="confirmed").count() == capacity
+    positions = sorted(registrations.filter(status="waitlisted").values_list("waitlist_position", flat=True))
+    assert positions == list(range(1, members_count + guests_count - capacity + 1))
+    waiting = registrations.filter(status="waitlisted")
+    assert waiting.filter(user__isnull=True).exists() and waiting.filter(user__isnull=False).exists()

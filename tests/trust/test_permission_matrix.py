@@ -430,6 +430,48 @@ CASES = [
         check=_registration_unchanged,
     ),
     Case("events:event-ics", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
+    # Guests: only a session open to everyone takes them; signed-in people register as members.
+    Case(
+        "events:guest-register",
+        lambda w: {"slug": w["public"].slug},
+        expect(403, OK_OR_REDIRECT, OK_OR_REDIRECT, OK_OR_REDIRECT),
+        label="guest form of a session for people signed in",
+    ),
+    Case(
+        "events:guest-register",
+        lambda w: {"slug": w["draft"].slug},
+        expect(404, 404, OK_OR_REDIRECT, 404),
+        label="guest form of a draft",
+    ),
+    Case("events:guest-register-sent", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
+    Case(
+        "events:guest-confirm",
+        lambda w: {"slug": w["public"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+        method="post",
+    ),
+    Case(
+        "events:guest-registration",
+        lambda w: {"slug": w["public"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+    ),
+    Case(
+        "events:guest-registration-ics",
+        lambda w: {"slug": w["public"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+    ),
+    Case(
+        "events:guest-registration-cancel",
+        lambda w: {"slug": w["public"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+        method="post",
+    ),
+    Case(
+        "events:guest-registration-delete",
+        lambda w: {"slug": w["public"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+        method="post",
+    ),
     Case(
         "events:event-ics",
         lambda w: {"slug": w["draft"].slug},
