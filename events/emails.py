@@ -11,6 +11,7 @@ from outbox.models import Email
 
 from .calendar import invitation_ics
 from .formatting import format_when
+from .joining import join_address
 from .models import Event, EventMessage, Invitation, Registration
 from .selectors import waitlist_rank
 
@@ -88,7 +89,8 @@ def _registrant_email(email: Email, shared: dict):
         "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
         "my_events_url": absolute_url(reverse("events:my-events")),
         "events_url": absolute_url(reverse("events:event-list")),
-        "online_link": event.online_url if has_place else "",
+        # The person's own joining address, so a changed meeting link needs no new email.
+        "online_link": join_address(registration) if has_place and event.online_url else "",
         "has_place": has_place,
         "waitlist_rank": waitlist_rank(registration),
         "message": message,

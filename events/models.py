@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 # Paths under /events/ that an event's slug must not take.
-RESERVED_SLUGS = {"past", "mine", "calendar", "networks"}
+RESERVED_SLUGS = {"past", "mine", "calendar", "networks", "join"}
 
 
 class Event(models.Model):
@@ -143,6 +143,11 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person first used their joining address to join online.",
+    )
     sequence = models.PositiveIntegerField(
         default=0,
         help_text="Added to the event's SEQUENCE in this person's calendar files: raised when they "

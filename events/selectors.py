@@ -366,7 +366,12 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
     return None
 
 
-_UPCOMING_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+# Someone who has joined a session online is marked attended before it ends: it stays coming up.
+_UPCOMING_STATUSES = (
+    Registration.Status.CONFIRMED,
+    Registration.Status.WAITLISTED,
+    Registration.Status.ATTENDED,
+)
 
 
 def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from loti_portal import converters  # noqa: F401 (registers <token:…>)
 
-from . import views, views_notifications
+from . import views, views_joining, views_notifications
 
 app_name = "events"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("calendar/new-address/", views.calendar_feed_regenerate_view, name="calendar-feed-regenerate"),
     path("calendar/<token:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("networks/<slug:slug>.ics", views.network_feed, name="network-feed"),
+    path("join/<str:token>/", views_joining.event_join, name="event-join"),
     path("<slug:slug>/", views.event_detail, name="event-detail"),
     path("<slug:slug>/register/", views.event_register, name="event-register"),
     path("<slug:slug>/registered/", views.event_registered, name="event-registered"),

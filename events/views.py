@@ -12,6 +12,7 @@ from loti_portal.utils import absolute_url
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
+from .joining import has_joinable_place, join_now_path, join_path
 from .selectors import (
     active_registration_for_user,
     answers_for_display,
@@ -98,6 +99,9 @@ def event_detail(request, slug):
         "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
         "waitlist_rank": waitlist_rank(registration) if registration else None,
         "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
+        # The person's own joining address (and "Join now" while it is open), never another's.
+        "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
+        "join_now_url": join_now_path(registration, event),
     }
     who = context["who_is_coming"]
     # The page is cached under the public version (which every change to the event raises) and
@@ -108,7 +112,17 @@ def event_detail(request, slug):
         request.user.is_authenticated,
         request.user.is_staff,
         context["registration"].status if context["registration"] else None,
-        *(context[name] for name in ("refusal", "registration_open", "places_left", "show_online_link")),
+        *(
+            context[name]
+            for name in (
+                "refusal",
+                "registration_open",
+                "places_left",
+                "show_online_link",
+                "join_address",
+                "join_now_url",
+            )
+        ),
         context["waitlist_rank"],
         # Names shown follow people's own choice, which no event change records.
         tuple(who.names) if who else None,
@@ -169,6 +183,7 @@ def event_registered(request, slug):
             "waitlist_rank": waitlist_rank(registration),
             "answers": answers_for_display(registration=registration, questions=questions),
             "show_online_link": show_online_link,
+            "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
         },
     )
 
@@ -193,6 +208,8 @@ def event_cancel(request, slug):
 @require_GET
 def my_events(request):
     upcoming, past, token = my_events_for_user(user=request.user)
+    for registration in upcoming:
+        registration.join_now_url = join_now_path(registration, registration.event)
     feed_url = absolute_url(reverse("events:calendar-feed", args=[token])) if token else ""
     context = {
         "upcoming": upcoming,
@@ -203,7 +220,7 @@ def my_events(request):
         "list_key": public_key(
             "events:my-events",
             request.user.pk,
-            [registration.pk for registration in upcoming],
+            [(registration.pk, registration.join_now_url) for registration in upcoming],
             [registration.pk for registration in past],
         ),
     }
