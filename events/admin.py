@@ -153,6 +153,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
                     "status",
                     "audience",
                     "capacity",
+                    "waitlist_offer_hours",
                     "registration_opens",
                     "registration_closes",
                     "registrations_link",

@@ -10,7 +10,7 @@ from outbox.kinds import email_kind
 from outbox.models import Email
 
 from .calendar import invitation_ics
-from .formatting import format_when
+from .formatting import format_datetime, format_when
 from .joining import join_address
 from .models import Event, EventMessage, Invitation, Registration
 from .selectors import waitlist_rank
@@ -24,6 +24,8 @@ EVENT_CANCELLED = "events.event_cancelled"
 MESSAGE = "events.message"
 INVITATION = "events.invitation"
 REMINDER = "events.reminder"
+OFFERED = "events.offered"
+OFFER_LAPSED = "events.offer_lapsed"
 
 _TEMPLATES = {
     CONFIRMED: "events-registration-confirmed",
@@ -33,6 +35,8 @@ _TEMPLATES = {
     EVENT_CHANGED: "events-event-changed",
     EVENT_CANCELLED: "events-event-cancelled",
     MESSAGE: "events-message",
+    OFFERED: "events-registration-offered",
+    OFFER_LAPSED: "events-registration-offer-lapsed",
 }
 _LABELS = {
     CONFIRMED: "Place confirmed",
@@ -42,6 +46,8 @@ _LABELS = {
     EVENT_CHANGED: "Time or place changed",
     EVENT_CANCELLED: "Event cancelled",
     MESSAGE: "Message from the organisers",
+    OFFERED: "Offered a place from the waiting list",
+    OFFER_LAPSED: "Offer of a place lapsed",
 }
 # Which registrations each kind still applies to when it is sent.
 _STILL_APPLIES = {
@@ -52,10 +58,12 @@ _STILL_APPLIES = {
     EVENT_CHANGED: {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED},
     EVENT_CANCELLED: {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED},
     MESSAGE: set(Registration.ACTIVE_STATUSES),
+    OFFERED: {Registration.Status.WAITLISTED},
+    OFFER_LAPSED: {Registration.Status.CANCELLED},
 }
 _SENT_FOR_CANCELLED_EVENT = {EVENT_CANCELLED, MESSAGE}
 # Kinds that report the person's own registration: when several are waiting, only the latest goes.
-REGISTRATION_KINDS = [CONFIRMED, WAITLISTED, PROMOTED, CANCELLED]
+REGISTRATION_KINDS = [CONFIRMED, WAITLISTED, PROMOTED, CANCELLED, OFFERED, OFFER_LAPSED]
 
 
 def registrant_email_data(*, registration: Registration, calendar_method: str, message=None) -> dict:
@@ -88,11 +96,15 @@ def _registrant_email(email: Email, shared: dict):
         "when": format_when(event.start, event.end),
         "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
         "my_events_url": absolute_url(reverse("events:my-events")),
+        # Every email to someone waiting leads straight to leaving the list, or to their offer.
+        "leave_url": absolute_url(reverse("events:event-cancel", args=[event.slug])),
+        "offer_url": absolute_url(reverse("events:event-offer", args=[event.slug])),
         "events_url": absolute_url(reverse("events:event-list")),
         # The person's own joining address, so a changed meeting link needs no new email.
         "online_link": join_address(registration) if has_place and event.online_url else "",
         "has_place": has_place,
         "waitlist_rank": waitlist_rank(registration),
+        "offer_until": format_datetime(offer) if (offer := registration.offer_expires_at) else "",
         "message": message,
         "calendar_method": method,
     }

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -49,6 +50,15 @@ class Event(models.Model):
         "online joining link", blank=True, help_text="Shown to confirmed registrants only."
     )
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        "offer freed places for (hours)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="Empty: a freed place goes at once to the first person waiting. A number of hours: "
+        "the place is offered to them by email, to accept or decline, and passes to the next person "
+        "if they do not answer in time.",
+    )
     registration_opens = models.DateTimeField(null=True, blank=True)
     registration_closes = models.DateTimeField(null=True, blank=True)
     audience = models.CharField(max_length=30, choices=Audience.choices, default=Audience.SIGNED_IN)
@@ -143,6 +153,11 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For someone waiting who has been offered a freed place: until when they may accept it.",
+    )
     joined_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -164,6 +179,10 @@ class Registration(models.Model):
                 name="events_registration_unique_waitlist_position",
             ),
             models.CheckConstraint(
+                condition=Q(offer_expires_at__isnull=True) | Q(status="waitlisted"),
+                name="events_registration_offer_only_while_waiting",
+            ),
+            models.CheckConstraint(
                 condition=Q(status="waitlisted", waitlist_position__isnull=False)
                 | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
                 name="events_registration_waitlisted_has_position",
@@ -183,6 +202,12 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def has_offer(self) -> bool:
+        """Waiting, and offered a freed place (which is kept for them until the offer is answered
+        or lapses)."""
+        return self.status == self.Status.WAITLISTED and self.offer_expires_at is not None
 
     @property
     def holds_place(self) -> bool:

@@ -58,9 +58,23 @@ def _registration_count(*statuses: str) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
+def _offers_open() -> Coalesce:
+    """How many places of the event are kept for people waiting who have been offered one."""
+    offered = (
+        Registration.objects.filter(
+            event=OuterRef("pk"), status=Registration.Status.WAITLISTED, offer_expires_at__isnull=False
+        )
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(offered), 0)
+
+
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(
-        places_taken=_registration_count(*HOLDS_PLACE),
+        places_taken=_registration_count(*HOLDS_PLACE) + _offers_open(),
         waiting_count=_registration_count(Registration.Status.WAITLISTED),
     )
 

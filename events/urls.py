@@ -2,7 +2,7 @@ from django.urls import path
 
 from loti_portal import converters  # noqa: F401 (registers <token:…>)
 
-from . import views, views_joining, views_notifications
+from . import views, views_joining, views_notifications, views_offers
 
 app_name = "events"
 
@@ -24,5 +24,6 @@ urlpatterns = [
     path("<slug:slug>/register/", views.event_register, name="event-register"),
     path("<slug:slug>/registered/", views.event_registered, name="event-registered"),
     path("<slug:slug>/cancel/", views.event_cancel, name="event-cancel"),
+    path("<slug:slug>/offer/", views_offers.event_offer, name="event-offer"),
     path("<slug:slug>/calendar.ics", views.event_ics, name="event-ics"),
 ]

@@ -112,6 +112,7 @@ def event_detail(request, slug):
         request.user.is_authenticated,
         request.user.is_staff,
         context["registration"].status if context["registration"] else None,
+        context["registration"].offer_expires_at if context["registration"] else None,
         *(
             context[name]
             for name in (

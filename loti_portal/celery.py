@@ -24,6 +24,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=15),
     },
     "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 2 * 60},
+    "events-lapse-waitlist-offers": {"task": "events.tasks.lapse_waitlist_offers", "schedule": 5 * 60},
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

@@ -16,7 +16,9 @@ from .registration import (
     registration_cancel,
     registration_create,
     registration_mark_attendance,
+    registration_offer_accept,
     registration_promote,
+    waitlist_offers_lapse,
 )
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "registration_cancel",
     "registration_create",
     "registration_mark_attendance",
+    "registration_offer_accept",
     "registration_promote",
+    "waitlist_offers_lapse",
 ]

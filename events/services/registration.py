@@ -1,8 +1,10 @@
-"""Registering, cancelling, the waiting list and attendance. Every decision about places is
+"""Registering, cancelling, the waiting list (and its offers) and attendance. Every decision about places is
 taken with the event row locked, so concurrent requests never exceed the capacity."""
 
+from datetime import timedelta
+
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,7 +30,12 @@ def _lock_event(event_id: int) -> Event:
 
 
 def _places_taken(event: Event) -> int:
-    return Registration.objects.filter(event=event, status__in=Registration.HOLDS_PLACE_STATUSES).count()
+    """Places held, counting those kept for people who have been offered them."""
+    return Registration.objects.filter(
+        Q(status__in=Registration.HOLDS_PLACE_STATUSES)
+        | Q(status=Status.WAITLISTED, offer_expires_at__isnull=False),
+        event=event,
+    ).count()
 
 
 def _next_waitlist_position(event: Event) -> int:
@@ -116,9 +123,12 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
         raise RegistrationRefused("This event has already started, so the registration cannot be cancelled.")
 
     had_place = registration.status == Status.CONFIRMED
+    # Declining an offer (or leaving the list with one) frees the place kept for this person.
+    frees_place = had_place or registration.has_offer
     registration.status = Status.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.waitlist_position = None
+    registration.offer_expires_at = None
     if had_place:
         registration.sequence += 1
     registration.save()
@@ -129,7 +139,7 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
         data={"event": event.slug, "had_place": had_place},
     )
     notifications_queue(items=[(registration, emails.CANCELLED, "CANCEL" if had_place else "")])
-    if had_place:
+    if frees_place:
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation")
     return registration
 
@@ -137,8 +147,11 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
 def _promote(registration: Registration, *, acting_user: User | None, trigger: str) -> None:
     registration.status = Status.CONFIRMED
     registration.waitlist_position = None
+    registration.offer_expires_at = None
     registration.promoted_at = timezone.now()
-    registration.save(update_fields=["status", "waitlist_position", "promoted_at", "updated_at"])
+    registration.save(
+        update_fields=["status", "waitlist_position", "offer_expires_at", "promoted_at", "updated_at"]
+    )
     audit_record(
         actor=acting_user,
         action="events.registration.promoted",
@@ -151,21 +164,108 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
 def waitlist_fill_free_places(
     *, event: Event, acting_user: User | None, trigger: str, places_taken: int | None = None
 ) -> list[Registration]:
-    """Give free places to the people waiting, first come first served. The caller holds the
-    event lock (and may pass the places taken, counted under it). Nobody is promoted once the
-    event has started or if it is not published."""
-    if event.status != Event.Status.PUBLISHED or timezone.now() >= event.start:
+    """Give free places to the people waiting, first come first served: at once, or, if the
+    event offers freed places for some hours (Event.waitlist_offer_hours), as offers kept for
+    them until they answer or the offer lapses (waitlist_offers_lapse). The caller holds the
+    event lock (and may pass the places taken, counted under it). Returns the people promoted or
+    offered a place. Nobody is promoted or offered a place once the event has started or if it
+    is not published."""
+    now = timezone.now()
+    if event.status != Event.Status.PUBLISHED or now >= event.start:
         return []
-    waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("waitlist_position")
+    waiting = Registration.objects.filter(
+        event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True
+    ).order_by("waitlist_position")
     if event.capacity is not None:
         free = event.capacity - (_places_taken(event) if places_taken is None else places_taken)
         if free <= 0:
             return []
         waiting = waiting[:free]
-    promoted = list(waiting.select_related("event", "user"))
-    for registration in promoted:
-        _promote(registration, acting_user=acting_user, trigger=trigger)
-    return promoted
+    chosen = list(waiting.select_related("event", "user"))
+    offers = event.waitlist_offer_hours is not None and event.capacity is not None
+    for registration in chosen:
+        if offers:
+            _offer(
+                registration,
+                until=min(now + timedelta(hours=event.waitlist_offer_hours), event.start),
+                acting_user=acting_user,
+                trigger=trigger,
+            )
+        else:
+            _promote(registration, acting_user=acting_user, trigger=trigger)
+    return chosen
+
+
+def _offer(registration: Registration, *, until, acting_user: User | None, trigger: str) -> None:
+    registration.offer_expires_at = until
+    registration.save(update_fields=["offer_expires_at", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        action="events.registration.offered",
+        target=registration,
+        data={"event": registration.event.slug, "trigger": trigger, "until": until.isoformat()},
+    )
+    notifications_queue(items=[(registration, emails.OFFERED, "")])
+
+
+@transaction.atomic
+def registration_offer_accept(*, registration: Registration, acting_user: User | None) -> Registration:
+    """The person takes the place they were offered. Locks the event row. Accepting twice is
+    harmless (the place is theirs). Raises RegistrationRefused if there is no offer, or it has
+    lapsed (the place then goes to the next person: waitlist_offers_lapse)."""
+    event = _lock_event(registration.event_id)
+    registration = Registration.objects.select_related("event", "user").get(pk=registration.pk)
+    if registration.status == Status.CONFIRMED:
+        return registration
+    if not registration.has_offer:
+        raise RegistrationRefused("There is no place on offer to you for this event.")
+    if timezone.now() >= registration.offer_expires_at:
+        raise RegistrationRefused("The place offered to you is no longer available: the offer has lapsed.")
+    registration.event = event
+    _promote(registration, acting_user=acting_user, trigger="offer accepted")
+    return registration
+
+
+def waitlist_offers_lapse(*, now=None) -> int:
+    """Periodic: every offer whose time is up lapses, and its place is offered to the next person
+    waiting (or given, if the event no longer offers). Each event is dealt with in its own
+    transaction under its lock, and each offer is checked again under it, so a run twice, or
+    two runs at once, lapse each offer exactly once. Returns how many offers lapsed."""
+    now = now or timezone.now()
+    event_ids = set(
+        Registration.objects.filter(status=Status.WAITLISTED, offer_expires_at__lte=now)
+        .order_by()
+        .values_list("event_id", flat=True)
+    )
+    return sum(_lapse_event_offers(event_id=event_id, now=now) for event_id in sorted(event_ids))
+
+
+@transaction.atomic
+def _lapse_event_offers(*, event_id: int, now) -> int:
+    event = _lock_event(event_id)
+    lapsed = list(
+        Registration.objects.select_related("event", "user").filter(
+            event=event, status=Status.WAITLISTED, offer_expires_at__lte=now
+        )
+    )
+    for registration in lapsed:
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.waitlist_position = None
+        registration.offer_expires_at = None
+        registration.save(
+            update_fields=["status", "cancelled_at", "waitlist_position", "offer_expires_at", "updated_at"]
+        )
+        audit_record(
+            actor=None,
+            action="events.registration.offer_lapsed",
+            target=registration,
+            data={"event": event.slug},
+        )
+        notifications_queue(items=[(registration, emails.OFFER_LAPSED, "")])
+    if lapsed:
+        waitlist_fill_free_places(event=event, acting_user=None, trigger="offer lapsed")
+    return len(lapsed)
 
 
 @transaction.atomic
