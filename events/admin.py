@@ -145,7 +145,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "kind", "network", "programme"]}),
-        ("When and where", {"fields": ["start", "end", "venue", "online_url"]}),
+        ("When and where", {"fields": ["start", "end", "mode", "venue", "online_url"]}),
         (
             "Registration",
             {
@@ -153,6 +153,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
                     "status",
                     "audience",
                     "capacity",
+                    "online_capacity",
                     "waitlist_offer_hours",
                     "registration_opens",
                     "registration_closes",

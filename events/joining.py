@@ -47,12 +47,15 @@ def join_opens_at(event: Event) -> datetime:
 
 
 def has_joinable_place(registration: Registration | None, event: Event) -> bool:
-    """A place (confirmed, or already marked) at a published session with a meeting link."""
+    """A place (confirmed, or already marked) at a published session with a meeting link, taken
+    online if the session is hybrid."""
     return (
         registration is not None
         and registration.holds_place
         and bool(event.online_url)
         and event.status == Event.Status.PUBLISHED
+        # At a hybrid session, only those who chose to join online.
+        and (not event.is_hybrid or registration.mode == Registration.Mode.ONLINE)
     )
 
 

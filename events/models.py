@@ -27,6 +27,11 @@ class Event(models.Model):
         NETWORK_MEMBERS = "network_members", "Members of the network"
         INVITATION = "invitation", "Invitation only"
 
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid: in person or online"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -49,7 +54,22 @@ class Event(models.Model):
     online_url = models.URLField(
         "online joining link", blank=True, help_text="Shown to confirmed registrants only."
     )
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    mode = models.CharField(
+        "how people attend",
+        max_length=20,
+        choices=Mode.choices,
+        default=Mode.IN_PERSON,
+        help_text="A hybrid session asks each registrant whether they come in person or join online.",
+    )
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: no limit. For a hybrid session: the places in the room."
+    )
+    online_capacity = models.PositiveIntegerField(
+        "online places",
+        null=True,
+        blank=True,
+        help_text="For a hybrid session: the places online. Empty: no limit online.",
+    )
     waitlist_offer_hours = models.PositiveSmallIntegerField(
         "offer freed places for (hours)",
         null=True,
@@ -100,6 +120,16 @@ class Event(models.Model):
         return bool(self.online_url)
 
     @property
+    def is_hybrid(self) -> bool:
+        return self.mode == self.Mode.HYBRID
+
+    def capacity_for(self, mode: str) -> int | None:
+        """The places for people attending in `mode` (a Registration.Mode; "" outside hybrid)."""
+        if self.is_hybrid and mode == Registration.Mode.ONLINE:
+            return self.online_capacity
+        return self.capacity
+
+    @property
     def closes_at(self):
         """When registration closes: the closing time if set, else the start."""
         return self.registration_closes or self.start
@@ -124,12 +154,18 @@ class Event(models.Model):
             raise ValidationError(
                 {"slug": f"“{self.slug}” is taken by the portal's own pages: choose another."}
             )
+        if self.online_capacity is not None and not self.is_hybrid:
+            raise ValidationError({"online_capacity": "Only a hybrid session has online places."})
         if self.audience == self.Audience.NETWORK_MEMBERS and not self.network_id:
             raise ValidationError({"network": "Choose the network whose members may register."})
 
 
 class Registration(models.Model):
     """One person's place (or place in the queue) at one event."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
@@ -148,6 +184,13 @@ class Registration(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices)
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    mode = models.CharField(
+        "attends",
+        max_length=20,
+        choices=Mode.choices,
+        blank=True,
+        help_text="For a hybrid session: whether the person comes in person or joins online.",
+    )
     answers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

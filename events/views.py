@@ -27,6 +27,7 @@ from .selectors import (
     my_events_for_user,
     network_feed_entries,
     places_left,
+    places_left_by_mode,
     registration_for_user,
     registration_refusal_reason,
     waitlist_rank,
@@ -148,13 +149,21 @@ def event_register(request, slug):
     reason = registration_refusal_reason(event=event, user=request.user)
     if reason:
         return _refused(request, event, reason)
+    if event.is_hybrid and request.method == "POST":
+        event = event_get_for_user(user=request.user, slug=slug)  # with its counts, for the choice
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None, questions=event_questions(event=event)
+        request.POST if request.method == "POST" else None,
+        questions=event_questions(event=event),
+        modes=places_left_by_mode(event) if event.is_hybrid else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
             registration_create(
-                event=event, user=request.user, answers=form.answers(), acting_user=request.user
+                event=event,
+                user=request.user,
+                answers=form.answers(),
+                acting_user=request.user,
+                mode=form.mode(),
             )
         except RegistrationRefused as refused:
             return _refused(request, event, str(refused))

@@ -29,11 +29,29 @@ def _lock_event(event_id: int) -> Event:
     return Event.objects.select_for_update().get(pk=event_id)
 
 
-def _places_taken(event: Event) -> int:
-    """Places held, counting those kept for people who have been offered them."""
+def _modes(event: Event) -> list[str]:
+    """The ways of attending that have places of their own: in person and online for a hybrid
+    session, one for any other ("")."""
+    if event.is_hybrid:
+        return [Registration.Mode.IN_PERSON, Registration.Mode.ONLINE]
+    return [""]
+
+
+def _in_mode(event: Event, mode: str) -> Q:
+    if not event.is_hybrid:
+        return Q()
+    if mode == Registration.Mode.ONLINE:
+        return Q(mode=Registration.Mode.ONLINE)
+    return ~Q(mode=Registration.Mode.ONLINE)  # in person, and anyone from before it was hybrid
+
+
+def _places_taken(event: Event, mode: str = "") -> int:
+    """Places held (in `mode`, for a hybrid session), counting those kept for people who have
+    been offered them."""
     return Registration.objects.filter(
         Q(status__in=Registration.HOLDS_PLACE_STATUSES)
         | Q(status=Status.WAITLISTED, offer_expires_at__isnull=False),
+        _in_mode(event, mode),
         event=event,
     ).count()
 
@@ -54,8 +72,12 @@ def _clean_answers(event: Event, answers: dict) -> dict:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, user: User, answers: dict, acting_user: User | None) -> Registration:
-    """Register a person: a place if one is free, otherwise the end of the waiting list.
+def registration_create(
+    *, event: Event, user: User, answers: dict, acting_user: User | None, mode: str = ""
+) -> Registration:
+    """Register a person: a place if one is free, otherwise the end of the waiting list. For a
+    hybrid session the person chooses `mode` (in person or online), and each has its own places
+    and its own turn on the waiting list.
 
     Locks the event row. Idempotent: a person already confirmed or waiting gets their registration
     back unchanged (a double submit is harmless); a cancelled registration is reused.
@@ -71,12 +93,15 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
     if reason:
         raise RegistrationRefused(reason)
 
+    if not event.is_hybrid:
+        mode = ""
+    elif mode not in Registration.Mode.values:
+        raise RegistrationRefused("Choose whether you will come in person or join online.")
+
     # Anyone already waiting comes before a newcomer.
-    taken = None if event.capacity is None else _places_taken(event)
-    promoted = waitlist_fill_free_places(
-        event=event, acting_user=acting_user, trigger="registration", places_taken=taken
-    )
-    gets_place = taken is None or taken + len(promoted) < event.capacity
+    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration")
+    capacity = event.capacity_for(mode)
+    gets_place = capacity is None or _places_taken(event, mode) < capacity
     now = timezone.now()
     if registration is None:
         registration = Registration(event=event, user=user)
@@ -87,6 +112,7 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
     registration.cancelled_at = None
     registration.promoted_at = None
     registration.answers = _clean_answers(event, answers)
+    registration.mode = mode
     if gets_place:
         registration.status = Status.CONFIRMED
         registration.waitlist_position = None
@@ -161,38 +187,35 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
     notifications_queue(items=[(registration, emails.PROMOTED, "REQUEST")])
 
 
-def waitlist_fill_free_places(
-    *, event: Event, acting_user: User | None, trigger: str, places_taken: int | None = None
-) -> list[Registration]:
+def waitlist_fill_free_places(*, event: Event, acting_user: User | None, trigger: str) -> list[Registration]:
     """Give free places to the people waiting, first come first served: at once, or, if the
     event offers freed places for some hours (Event.waitlist_offer_hours), as offers kept for
     them until they answer or the offer lapses (waitlist_offers_lapse). The caller holds the
-    event lock (and may pass the places taken, counted under it). Returns the people promoted or
-    offered a place. Nobody is promoted or offered a place once the event has started or if it
-    is not published."""
+    event lock. A hybrid session fills its places in the room and online each from the people
+    waiting for them. Returns the people promoted or offered a place. Nobody is promoted or
+    offered a place once the event has started or if it is not published."""
     now = timezone.now()
     if event.status != Event.Status.PUBLISHED or now >= event.start:
         return []
-    waiting = Registration.objects.filter(
-        event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True
-    ).order_by("waitlist_position")
-    if event.capacity is not None:
-        free = event.capacity - (_places_taken(event) if places_taken is None else places_taken)
-        if free <= 0:
-            return []
-        waiting = waiting[:free]
-    chosen = list(waiting.select_related("event", "user"))
-    offers = event.waitlist_offer_hours is not None and event.capacity is not None
-    for registration in chosen:
-        if offers:
-            _offer(
-                registration,
-                until=min(now + timedelta(hours=event.waitlist_offer_hours), event.start),
-                acting_user=acting_user,
-                trigger=trigger,
-            )
-        else:
-            _promote(registration, acting_user=acting_user, trigger=trigger)
+    chosen = []
+    for mode in _modes(event):
+        waiting = Registration.objects.filter(
+            _in_mode(event, mode), event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True
+        ).order_by("waitlist_position")
+        capacity = event.capacity_for(mode)
+        if capacity is not None:
+            free = capacity - _places_taken(event, mode)
+            if free <= 0:
+                continue
+            waiting = waiting[:free]
+        offers = event.waitlist_offer_hours is not None and capacity is not None
+        for registration in waiting.select_related("event", "user"):
+            if offers:
+                until = min(now + timedelta(hours=event.waitlist_offer_hours), event.start)
+                _offer(registration, until=until, acting_user=acting_user, trigger=trigger)
+            else:
+                _promote(registration, acting_user=acting_user, trigger=trigger)
+            chosen.append(registration)
     return chosen
 
 
@@ -285,16 +308,18 @@ def registration_promote(*, registration: Registration, acting_user: User | None
     registration = Registration.objects.select_related("event", "user").get(pk=registration.pk)
     if registration.status != Status.WAITLISTED:
         raise RegistrationRefused(f"{registration.user or 'This person'} is not on the waiting list.")
-    taken = _places_taken(event)
-    if event.capacity is not None and taken >= event.capacity:
-        previous = event.capacity
-        event.capacity = taken + 1
-        event.save(update_fields=["capacity", "updated_at"])
+    taken = _places_taken(event, registration.mode)
+    capacity = event.capacity_for(registration.mode)
+    if capacity is not None and taken >= capacity:
+        online = event.is_hybrid and registration.mode == Registration.Mode.ONLINE
+        field = "online_capacity" if online else "capacity"
+        setattr(event, field, taken + 1)
+        event.save(update_fields=[field, "updated_at"])
         audit_record(
             actor=acting_user,
             action="events.event.capacity_raised",
             target=event,
-            data={"from": previous, "to": event.capacity, "for": registration.pk},
+            data={"field": field, "from": capacity, "to": taken + 1, "for": registration.pk},
         )
     _promote(registration, acting_user=acting_user, trigger="staff")
     return registration

@@ -2,7 +2,7 @@ from django import template
 
 from events.formatting import format_date, format_datetime, format_time, format_when
 from events.models import Registration
-from events.selectors import places_left
+from events.selectors import places_left, places_left_by_mode
 
 register = template.Library()
 
@@ -46,6 +46,18 @@ def registration_tag(status: str):
 @register.filter
 def places_text(event) -> str:
     """ "12 places left", "Full: waiting list open" or "No limit", for an event with counts."""
+    if event.is_hybrid:
+        parts = []
+        for mode, left in places_left_by_mode(event).items():
+            capacity = event.capacity_for(mode)
+            name = Registration.Mode(mode).label
+            if left is None:
+                parts.append(f"{name}: no limit")
+            elif left == 0:
+                parts.append(f"{name}: full, waiting list open")
+            else:
+                parts.append(f"{name}: {left} place{'s' if left != 1 else ''} left of {capacity}")
+        return "; ".join(parts)
     left = places_left(event)
     if left is None:
         return "No limit"
