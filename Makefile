@@ -28,9 +28,10 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	@bash scripts/run.sh
 
-## Run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+## Run the whole test suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+TEST_PROCESSES ?= auto
 test: install-dev
-	DEBUG=true TESTING=true $(BIN)/pytest $(PYTEST_ARGS)
+	DEBUG=true TESTING=true $(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 migrate: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate

@@ -1,11 +1,22 @@
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
+from django.conf import settings
 from django.shortcuts import resolve_url
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import linebreaks, urlize
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from loti_portal.utils import absolute_url, client_ip
 
 from .services import user_complete_profile
+from .throttles import LOCKED_MESSAGE, account_sign_in_failed, account_sign_in_locked
+
+SITE_NAME = "LOTI Network Portal"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -31,6 +42,21 @@ class AccountAdapter(DefaultAccountAdapter):
             f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
         )
 
+    def get_client_ip(self, request):
+        """The browser's address through the trusted proxy chain (TRUSTED_PROXY_COUNT), for every
+        per-address limit allauth keeps."""
+        return client_ip(request)
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth's limits per address, then the cap per account across addresses."""
+        super().pre_authenticate(request, **credentials)
+        if account_sign_in_locked(email=credentials.get("email", "")):
+            raise forms.ValidationError(LOCKED_MESSAGE, code="account_locked")
+
+    def authentication_failed(self, request, **credentials):
+        super().authentication_failed(request, **credentials)
+        account_sign_in_failed(email=credentials.get("email", ""))
+
     def get_signup_redirect_url(self, request):
         """A new person, once their email is confirmed, chooses networks to join or apply to."""
         return reverse("networks:choose")
@@ -44,13 +70,33 @@ class AccountAdapter(DefaultAccountAdapter):
             return url
         return f"{resolve_url(url)}?{urlencode({'next': reverse('networks:choose')})}"
 
+    # Every link and name in allauth's emails comes from SITE_URL, never from the request's Host
+    # header (which anyone can set): the templates under templates/account/email/ build their
+    # links from SITE_URL, and these give allauth the same.
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails with the portal's name and address in place of the request's."""
+        context = {
+            **context,
+            "current_site": SimpleNamespace(name=SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+            "SITE_URL": settings.SITE_URL,
+        }
+        super().send_mail(template_prefix, email, context)
+
     def render_mail(self, template_prefix, email, context, headers=None):
         """Every email is multipart: allauth's plain text, plus the same text in our HTML layout."""
         message = super().render_mail(template_prefix, email, context, headers=headers)
         if not getattr(message, "alternatives", None) and message.content_subtype == "plain":
-            html = render_to_string(
-                "emails/base-body.html",
-                {"subject": message.subject, "content": linebreaks(urlize(message.body, autoescape=True))},
-            )
+            # urlize escapes the text and adds only its own links; linebreaks adds paragraphs
+            # without escaping again, so the HTML shows the text once, not its markup.
+            content = mark_safe(linebreaks(urlize(message.body, autoescape=True)))  # noqa: S308
+            html = render_to_string("emails/base-body.html", {"subject": message.subject, "content": content})
             message.attach_alternative(html, "text/html")
         return message

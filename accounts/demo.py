@@ -3,8 +3,9 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Organisation, OrganisationDomain, User
+from .models import Organisation, OrganisationDomain, OrganisationRequest, User
 from .permissions import NETWORK_MANAGERS
 
 DEMO_PASSWORD = "loti-demo-2026"
@@ -72,6 +73,11 @@ MEMBERS = [
 ]
 
 
+# Someone whose address proves no organisation, who chose Camden at sign-up: awaiting review in
+# admin (Organisation requests), with only what anyone signed in has until staff decide.
+AWAITING_REVIEW = ("alex.turner@example.org", "Alex Turner", "Data Consultant", "Camden")
+
+
 @transaction.atomic
 def load(stdout=None) -> None:
     for name, domains, is_member in LONDON_AUTHORITIES:
@@ -90,6 +96,19 @@ def load(stdout=None) -> None:
     manager.groups.add(Group.objects.get(name=NETWORK_MANAGERS))
     for email, full_name, job_title in MEMBERS:
         demo_person(email, full_name, job_title)
+    email, full_name, job_title, organisation_name = AWAITING_REVIEW
+    person = demo_person(email, full_name, job_title)
+    if not OrganisationRequest.objects.filter(user=person).exists():
+        from .services import user_complete_profile
+
+        user_complete_profile(
+            user=person,
+            full_name=full_name,
+            job_title=job_title,
+            chosen_organisation=Organisation.objects.get(name=organisation_name),
+        )
+        # Staff are not emailed about demo data.
+        OrganisationRequest.objects.filter(user=person).update(staff_notified_at=timezone.now())
     if stdout:
         stdout.write(f"Organisations: {Organisation.objects.count()}; people: {User.objects.count()}")
 

@@ -42,14 +42,15 @@ class SignupForm(AllauthSignupForm):
         required=False,
         empty_label="Choose your organisation",
         help_text="Leave this blank if you use your organisation's email address: we recognise "
-        "London boroughs and partners from the address.",
+        "London boroughs and partners from the address. If you choose one, our team checks it "
+        "before your account is linked to it.",
     )
     new_organisation_name = forms.CharField(
         label="Or, if your organisation is not on the list, its name",
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-        help_text="Our team will review it and link your account.",
+        help_text="Our team will check it and link your account.",
     )
 
     field_order = [
@@ -168,3 +169,17 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not correct", code="incorrect")
         return password
+
+
+class ConfirmationResendForm(forms.Form):
+    """Ask for a new link to confirm an address (from the "check your email" page)."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@camden.gov.uk",
+        },
+    )

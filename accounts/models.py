@@ -93,11 +93,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
     )
+    organisation_decided_for = models.EmailField(
+        "address the organisation was decided for",
+        max_length=254,
+        blank=True,
+        editable=False,
+        help_text="The primary address that was on the organisation's domain, or that staff "
+        "decided for. A change to an address outside the domain ends the link until staff decide.",
+    )
     requested_organisation_name = models.CharField(
-        "organisation named at sign-up",
+        "organisation awaiting review",
         max_length=200,
         blank=True,
-        help_text="Set when the person's organisation was not on the list; staff review it.",
+        help_text="The organisation the person says they work for while staff review it "
+        "(Organisation requests). Until then they have only what anyone signed in has.",
     )
     show_name_to_attendees = models.BooleanField(
         "show my name to other attendees",
@@ -130,6 +139,73 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+class OrganisationRequest(models.Model):
+    """A person's claim to work for an organisation that their address does not prove.
+
+    Choosing an organisation from the list at sign-up, naming a new one, or changing to an address
+    outside the domains of the organisation they were linked to: each is a request, and the person
+    is not linked (and has no access that depends on the organisation) until staff decide it.
+    """
+
+    class Source(models.TextChoices):
+        CHOSE_FROM_LIST = "chose", "Chose it from the list at sign-up"
+        NAMED_NEW = "named", "Named a new organisation at sign-up"
+        ADDRESS_CHANGED = "address_changed", "Changed to an address outside its domains"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SUPERSEDED = "superseded", "Settled by a confirmed address"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="organisation_requests")
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requests",
+        help_text="The organisation on the list the person named; empty for a new one.",
+    )
+    name = models.CharField("organisation named", max_length=200)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    email = models.EmailField("address when asked", max_length=254)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisation_decisions"
+    )
+    linked_organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The organisation the person was linked to by the decision.",
+    )
+    decision_reason = models.CharField(max_length=500, blank=True)
+    staff_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    person_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="accounts_organisationrequest_one_pending_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.name}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
 
 
 class AuditEntry(models.Model):

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Model, Prefetch, Q
+from django.db.models import Count, Model, Prefetch, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from events.emails import REGISTRATION_KINDS, REMINDER
@@ -24,7 +25,7 @@ from networks.services import membership_leave
 from outbox.kinds import kind_label
 from outbox.models import Email
 
-from .models import AuditEntry, User
+from .models import AuditEntry, OrganisationRequest, User
 from .services import audit_record
 
 DELETED = "Deleted account"
@@ -232,6 +233,7 @@ def account_delete(*, user: User) -> None:
     event_invitations = Invitation.objects.filter(by_email)
     event_invitation_ids = list(event_invitations.values_list("pk", flat=True))
     feed_ids = list(CalendarFeed.objects.filter(user=person).values_list("pk", flat=True))
+    request_ids = list(OrganisationRequest.objects.filter(user=person).values_list("pk", flat=True))
 
     to_them = Q(user=person)
     for email in emails:
@@ -250,6 +252,7 @@ def account_delete(*, user: User) -> None:
         NetworkInvitation: network_invitation_ids,
         Invitation: event_invitation_ids,
         CalendarFeed: feed_ids,
+        OrganisationRequest: request_ids,
     }
     _scrub_history(targets=targets, names=[person.full_name], emails=emails)
 
@@ -272,10 +275,16 @@ def _scrub_history(*, targets: dict[type[Model], list[int]], names: list[str], e
     for model, ids in targets.items():
         if ids:
             about_them |= Q(target_type=model._meta.label_lower, target_id__in=[str(pk) for pk in ids])
+    # Entries about something else that name them: an invitation to an event keeps the invitee's
+    # address in its data, a roster change their name in its description.
     mentions = Q()
-    for email in emails:
-        mentions |= Q(target_repr__icontains=email)
-    entries = AuditEntry.objects.filter(about_them | mentions) if about_them or mentions else []
+    for value in [*emails, *(name for name in names if len(name) >= 5)]:
+        mentions |= Q(target_repr__icontains=value) | Q(data_text__icontains=value)
+    entries = (
+        AuditEntry.objects.annotate(data_text=Cast("data", TextField())).filter(about_them | mentions)
+        if about_them or mentions
+        else []
+    )
     for entry in entries:
         entry.target_repr = scrub(entry.target_repr)[:300]
         entry.data = _scrub_data(entry.data, scrub)

@@ -1,6 +1,4 @@
-from loti_portal.public_cache import public_get
-
-from .models import Organisation, OrganisationDomain, User
+from .models import Organisation, OrganisationDomain, OrganisationRequest, User
 
 
 def email_domain(email: str) -> str:
@@ -25,21 +23,33 @@ def organisation_for_email(*, email: str) -> Organisation | None:
     return best.organisation if best else None
 
 
+def person_organisation(user) -> Organisation | None:
+    """The organisation a person verifiably works for, or None.
+
+    `User.organisation` is set only by a confirmed primary address on one of the organisation's
+    domains or by a staff decision (accounts.services); a claim awaiting review leaves it empty.
+    Every check that depends on a person's organisation asks this (or person_is_borough_member).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user.organisation
+
+
+def person_is_borough_member(user) -> bool:
+    """Whether the person counts as London borough staff: the one answer for borough-only
+    sessions, network eligibility and everything else that is for boroughs."""
+    organisation = person_organisation(user)
+    return organisation is not None and organisation.kind == Organisation.Kind.BOROUGH
+
+
+def person_awaits_organisation_review(user) -> bool:
+    """Whether the person has told us of an organisation that staff have not decided yet."""
+    return bool(user.is_authenticated and user.organisation_id is None and user.requested_organisation_name)
+
+
+def organisation_request_pending_for(*, user: User) -> OrganisationRequest | None:
+    return OrganisationRequest.objects.filter(user=user, status=OrganisationRequest.Status.PENDING).first()
+
+
 def organisation_list_for_signup():
     return Organisation.objects.order_by("name").only("id", "name", "kind")
-
-
-def organisation_attach(user) -> None:
-    """Give a signed-in person their organisation from the public cache, for pages that show
-    what their organisation may do: the same row, without a query of its own. Saving an
-    organisation raises the public version (accounts.apps)."""
-    if not user.is_authenticated or user.organisation_id is None:
-        return
-    organisation_id = user.organisation_id
-    organisation = public_get(
-        "accounts:organisation",
-        organisation_id,
-        read=lambda: Organisation.objects.filter(pk=organisation_id).first(),
-    )
-    if organisation is not None:
-        User.organisation.field.set_cached_value(user, organisation)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("your-data/download.json", views.personal_data_download, name="personal-data-download"),
     path("delete/", views.account_delete_confirm, name="account-delete"),
     path("deleted/", views.account_deleted, name="account-deleted"),
+    path("new-confirmation-link/", views.confirmation_resend, name="confirmation-resend"),
 ]

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -7,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .forms import AccountDeleteForm, ProfileForm
+from loti_portal.utils import client_ip
+
+from .forms import AccountDeleteForm, ConfirmationResendForm, ProfileForm
 from .privacy import account_delete, personal_data_export, personal_data_json
 from .services import user_update_profile
 
@@ -15,6 +18,10 @@ from .services import user_update_profile
 # page must not become a way to guess the password of a session left open.
 DELETE_PASSWORD_ATTEMPTS = 5
 DELETE_PASSWORD_LOCKOUT_SECONDS = 15 * 60
+# New confirmation links: one per address every few minutes, and a handful per browser address.
+RESEND_PER_ADDRESS_SECONDS = 3 * 60
+RESEND_PER_CLIENT = 10
+RESEND_PER_CLIENT_SECONDS = 60 * 60
 
 
 @login_required
@@ -82,3 +89,27 @@ def account_delete_confirm(request):
 @require_GET
 def account_deleted(request):
     return render(request, "accounts/account_deleted.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirmation_resend(request):
+    """Send a new link to confirm an address that is waiting to be confirmed. The answer is the
+    same whether or not there is such an address, so it says nothing about who has an account."""
+    form = ConfirmationResendForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        client_key = f"accounts:resend:client:{client_ip(request)}"
+        cache.add(client_key, 0, RESEND_PER_CLIENT_SECONDS)
+        if cache.incr(client_key) > RESEND_PER_CLIENT:
+            form.add_error("email", "You have asked for too many links. Wait an hour, then try again")
+            return render(request, "account/confirmation_resend.html", {"form": form}, status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        address = EmailAddress.objects.filter(
+            email__iexact=email, verified=False, user__is_active=True
+        ).first()
+        if address is not None and cache.add(
+            f"accounts:resend:address:{email}", 1, RESEND_PER_ADDRESS_SECONDS
+        ):
+            address.send_confirmation(request, signup=address.user.last_login is None)
+        return render(request, "account/confirmation_resend_sent.html", {"email": email})
+    return render(request, "account/confirmation_resend.html", {"form": form})

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import time as clock_time
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -25,9 +24,9 @@ from django.utils import timezone
 from accounts.demo import LONDON_AUTHORITIES, PARTNERS
 from accounts.models import Organisation, OrganisationDomain, User
 from events.models import Event, Registration, Speaker
+from loti_portal.utils import LONDON
 from networks.models import Membership, Network
 
-LONDON = ZoneInfo("Europe/London")
 BENCH_PASSWORD = "bench-only-password-2026"
 BENCH_MEMBER_EMAIL = "bench.member@camden.gov.uk"
 

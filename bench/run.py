@@ -4,7 +4,9 @@ a throwaway PostgreSQL and Redis (`make bench` starts them with scripts/services
 1. Migrate, collect static files, build the dataset with the small set of registrations.
 2. Serve with gunicorn (production settings) and load the floor and each page with wrk; count
    each page's queries.
-3. Load the rest of the registrations and measure again.
+3. Load the rest of the registrations and measure again: with nothing else happening, then while
+   registrations and cancellations run in the background through the service (bench/writes.py) at
+   each rate of WRITE_RATES, floor and page alike; then with no rendered part cached.
 4. Reminder fan-out against the SMTP sink's raw rate; registration under contention.
 5. Write bench/results.json and bench/results.md (results-quick.* with --quick).
 
@@ -24,13 +26,28 @@ WRK_CONNECTIONS = 8
 WRK_THREADS = 2
 GUNICORN_WORKERS = 2
 SESSIONS_IN_ROTATION = 8
+WRITE_RATES = (5, 20)  # registrations and cancellations per second in the background
 
 PROFILES = {
     # wrk seconds per run and rounds of (floor, page) per page; reminders; registration race
     # Short rounds, many of them: the box is shared, and a burst of someone else's work then
     # falls on both sides of a comparison rather than on one run.
-    "full": {"wrk_seconds": 3, "rounds": 4, "reminders": 5_000, "people": 400, "places": 100},
-    "quick": {"wrk_seconds": 2, "rounds": 2, "reminders": 500, "people": 400, "places": 100},
+    "full": {
+        "wrk_seconds": 3,
+        "rounds": 4,
+        "write_rounds": 2,
+        "reminders": 5_000,
+        "people": 400,
+        "places": 100,
+    },
+    "quick": {
+        "wrk_seconds": 2,
+        "rounds": 2,
+        "write_rounds": 1,
+        "reminders": 500,
+        "people": 400,
+        "places": 100,
+    },
 }
 
 
@@ -80,14 +97,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         entry["path"] = path
         status, size = probe(server.base_url + path, cookie=cookies[0])
         counted = count_queries(path, user if page.signed_in else None)
-        entry.update(
-            status=status,
-            bytes=size,
-            queries=counted["queries"],
-            cold_queries=counted["cold"],
-            sql=counted["sql"],
-            cold_sql=counted["cold_sql"],
-        )
+        entry.update(status=status, bytes=size, queries=counted["queries"], sql=counted["sql"])
         if status != 200:
             entry["reason"] = f"GET {path} answered {status}, not 200"
             say(f"  {page.label}: {entry['reason']}")
@@ -102,7 +112,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         say(
             f"  {page.label}: {result.requests_per_second:.0f} req/s (floor beside it "
             f"{floor.requests_per_second:.0f}), p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms "
-            f"(floor {floor.p99_ms:.1f}), {counted['queries']} queries ({counted['cold']} after a change)"
+            f"(floor {floor.p99_ms:.1f}), {counted['queries']} queries"
         )
     if not floor_runs:
         floor_runs.append(load(floor_url))
@@ -142,6 +152,7 @@ def main(argv=None) -> int:
     from . import contention, dataset, fanout, report
     from .server import Gunicorn
     from .smtp_sink import SinkProcess
+    from .writes import BackgroundWrites
 
     began = time.perf_counter()
     logs = ROOT / "var" / "bench"
@@ -175,6 +186,8 @@ def main(argv=None) -> int:
             "wrk_threads": WRK_THREADS,
             "gunicorn_workers": GUNICORN_WORKERS,
             "sessions_in_rotation": SESSIONS_IN_ROTATION,
+            "write_rounds": profile["write_rounds"],
+            "write_rates": list(WRITE_RATES),
         },
         "machine": report.machine(redis_url),
     }
@@ -191,6 +204,26 @@ def main(argv=None) -> int:
         say(f"  large: {counts_large}")
         say(f"pages at {counts_large['registrations']:,} registrations")
         large = measure_pages(server, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"])
+        under_writes, writes = {}, {}
+        for rate in WRITE_RATES:
+            say(f"pages while {rate} registrations and cancellations a second run in the background")
+            with BackgroundWrites(rate=rate) as background:
+                under_writes[rate] = measure_pages(
+                    server, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
+                )
+            writes[rate] = background.counts.as_dict()
+            say(f"  writes: {writes[rate]}")
+
+        say("pages with every request uncached (PAGE_FRAGMENT_CACHE=false)")
+        server.stop()
+        server = Gunicorn(
+            {**env, "PAGE_FRAGMENT_CACHE": "false"}, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log"
+        ).start()
+        uncached = measure_pages(
+            server, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
+        )
+        server.stop()
+        server = Gunicorn(env, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log").start()
 
         sink = SinkProcess().start()
         say(f"SMTP sink on port {sink.port}: raw rate, {profile['reminders']:,} messages on one connection")
@@ -225,7 +258,13 @@ def main(argv=None) -> int:
                 "network_measured": data.network_slug,
             },
             "floor": {"small": small["floor"]["wrk"], "large": large["floor"]["wrk"]},
-            "pages": {"small": small, "large": large},
+            "pages": {
+                "small": small,
+                "large": large,
+                **{f"writes_{r}": under_writes[r] for r in WRITE_RATES},
+                "uncached": uncached,
+            },
+            "writes": {str(rate): counts for rate, counts in writes.items()},
             "smtp_raw": smtp_raw,
             "fanout": fanned,
             "contention": raced,

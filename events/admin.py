@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
@@ -319,6 +321,39 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
         for event in queryset:
             event_cancel(event=event, acting_user=request.user)
         self.message_user(request, f"Cancelled {queryset.count()} events.", messages.SUCCESS)
+
+    # Deleting an event would remove its registrations without telling anyone: an event that has
+    # any is cancelled instead, and both ways of deleting say so in words.
+    def _delete_refused(self, request, events):
+        events = list(events.annotate(registration_total=Count("registrations")))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel instead of deleting",
+            "opts": self.model._meta,
+            "events": events,
+            "cancellable": [event for event in events if event.status != Event.Status.CANCELLED],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/events/event/delete_refused.html", context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        held = Event.objects.filter(pk=unquote(object_id), registrations__isnull=False).distinct()
+        if self.has_delete_permission(request) and held.exists():
+            return self._delete_refused(request, held)
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description="Delete selected events")
+    def delete_selected(self, request, queryset):
+        held = queryset.filter(registrations__isnull=False).distinct()
+        if held.exists():
+            return self._delete_refused(request, held)
+        return delete_selected(self, request, queryset)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = self.get_action("delete_selected")
+        return actions
 
 
 @admin.register(Registration)

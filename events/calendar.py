@@ -6,10 +6,10 @@ keeps one UID for life; its SEQUENCE rises with each change, so calendars replac
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import icalendar
 from django.conf import settings
@@ -205,3 +205,44 @@ def _description(event: Event, *, page_url: str, online_link: str) -> str:
         lines.append("Online: the joining link is on the event page for people with a place.")
     lines += ["", f"Details: {page_url}"]
     return "\n".join(lines)
+
+
+class AddToCalendarLinks(NamedTuple):
+    google: str
+    outlook: str
+
+
+def add_to_calendar_links(event: Event, *, show_online_link: bool) -> AddToCalendarLinks:
+    """Addresses that open Google Calendar or Outlook on the web with the event filled in, as
+    the .ics file has it: the joining link only for someone who may see it."""
+    page_url = absolute_url(reverse("events:event-detail", args=[event.slug]))
+    online_link = event.online_url if show_online_link else ""
+    description = _description(event, page_url=page_url, online_link=online_link)
+    location = _location(event, online_link=online_link)
+    start, end = event.start.astimezone(UTC), event.end.astimezone(UTC)
+    google = "https://calendar.google.com/calendar/render?" + urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": event.title,
+            "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+            "details": description,
+            "location": location,
+        }
+    )
+    outlook = "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": event.title,
+            "startdt": f"{start:%Y-%m-%dT%H:%M:%SZ}",
+            "enddt": f"{end:%Y-%m-%dT%H:%M:%SZ}",
+            "body": description,
+            "location": location,
+        }
+    )
+    return AddToCalendarLinks(google=google, outlook=outlook)
+
+
+def webcal_url(url: str) -> str:
+    """The same feed address with the webcal scheme, which calendar apps open as a subscription."""
+    return "webcal://" + url.split("://", 1)[1]

@@ -105,7 +105,7 @@ def load(stdout=None) -> None:
         text="Your role",
         hint="So we can focus the discussion on what matters to you.",
         kind=Question.Kind.ONE_CHOICE,
-        options=["Temporary accommodation service lead", "Commissioner", "Hostel manager"],
+        options=["Temporary accommodation service lead", "Commissioner", "Hostel manager", "Other"],
     )
     _speaker(ta_session, "LOTI discovery team", "London Office of Technology and Innovation", "", 0)
 

@@ -112,7 +112,7 @@ def _registrant_email(email: Email, shared: dict):
     if method:
         content = invitation_ics(registration=registration, method=method)
         name = "invitation.ics" if method == "REQUEST" else "cancellation.ics"
-        attachments.append((name, content, f"text/calendar; method={method}; charset=utf-8"))
+        attachments.append((name, content, f"text/calendar; method={method}"))
     return email_build(
         template=_TEMPLATES[email.kind], to=[person.email], context=context, attachments=attachments
     )

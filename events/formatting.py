@@ -1,11 +1,10 @@
 """Dates and times as people in London read them: "Friday 11 December 2026, 10:00am to 12:00pm"."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-LONDON = ZoneInfo("Europe/London")
+from loti_portal.utils import LONDON
 
 
 def in_london(moment: datetime) -> datetime:

@@ -147,5 +147,10 @@ class EmailRegistrantsForm(forms.Form):
     )
     subject = forms.CharField(max_length=200)
     body = forms.CharField(
-        label="Message", widget=forms.Textarea(attrs={"rows": 10}), help_text="Plain text. Sent as written."
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=(
+            "Plain text, sent as written: start with your own greeting. "
+            "The event’s name, time and place are added below it."
+        ),
     )

@@ -4,7 +4,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+
+from loti_portal.markdown import validate_markdown
 
 # Paths under /events/ that an event's slug must not take.
 RESERVED_SLUGS = {"past", "mine", "calendar", "networks", "join"}
@@ -40,7 +43,16 @@ class Event(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     summary = models.CharField(max_length=300, blank=True)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown.",
+    )
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as safe HTML, rendered once when it is saved (loti_portal.markdown).",
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
     network = models.ForeignKey(
         "networks.Network", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
@@ -115,9 +127,8 @@ class Event(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def is_online(self) -> bool:
-        return bool(self.online_url)
+    def get_absolute_url(self):
+        return reverse("events:event-detail", args=[self.slug])
 
     @property
     def is_hybrid(self) -> bool:

@@ -56,19 +56,23 @@ def reminder_offset_due(*, event: Event, now: datetime) -> int | None:
 
 def _recipients(event: Event):
     """Network meetings: every active member who has not turned reminders off for that network.
-    Other sessions: confirmed registrants."""
+    Other sessions: confirmed registrants. Of those, only the people who may see the event
+    (events.selectors.users_who_may_see): an invitation-only meeting is reminded to its invitees."""
+    from accounts.models import User
     from networks.models import Membership
 
+    from .selectors import users_who_may_see
+
     if event.kind == Event.Kind.NETWORK_MEETING and event.network_id is not None:
-        return Membership.objects.filter(
-            network_id=event.network_id,
-            status=Membership.Status.ACTIVE,
-            reminders_enabled=True,
-            user__is_active=True,
-        ).values_list("user_id", flat=True)
-    return Registration.objects.filter(
-        event=event, status=Registration.Status.CONFIRMED, user__isnull=False, user__is_active=True
-    ).values_list("user_id", flat=True)
+        wanted = Membership.objects.filter(
+            network_id=event.network_id, status=Membership.Status.ACTIVE, reminders_enabled=True
+        ).values("user_id")
+    else:
+        wanted = Registration.objects.filter(
+            event=event, status=Registration.Status.CONFIRMED, user__isnull=False
+        ).values("user_id")
+    users = User.objects.filter(pk__in=wanted, is_active=True)
+    return users_who_may_see(event=event, users=users).order_by("pk").values_list("pk", flat=True)
 
 
 def reminders_to_come(

@@ -11,8 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import Organisation, User
-from loti_portal.public_cache import person_get, personal_copy, public_get
+from accounts.models import User
+from accounts.selectors import (
+    person_awaits_organisation_review,
+    person_is_borough_member,
+    person_organisation,
+)
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -32,16 +36,49 @@ def _registered(user) -> Exists:
     return Exists(Registration.objects.filter(event=OuterRef("pk"), user=user))
 
 
+# Who may see an event, the one rule every page, list, filter, count, feed, reminder and email
+# follows: events_visible_to (the events a person may see), event_visible_to (may they see this
+# one) and users_who_may_see (which of some people may see this one) say the same thing, from
+# either side; tests/trust/test_visibility.py checks that they agree for every kind of person.
+VISIBLE_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
+
+
 def events_visible_to(*, user) -> QuerySet[Event]:
     """Published and cancelled events; invitation-only ones only for the people invited (or
     already registered); drafts only for staff."""
     events = Event.objects.all()
     if user.is_authenticated and user.is_staff:
         return events
-    events = events.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    events = events.filter(status__in=VISIBLE_STATUSES)
     if not user.is_authenticated:
         return events.exclude(audience=Event.Audience.INVITATION)
     return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
+
+
+def event_visible_to(*, user, event: Event) -> bool:
+    """May this person see this event (events_visible_to for one event). No query unless the
+    event is invitation-only and the person is signed in and not staff."""
+    if user.is_authenticated and user.is_staff:
+        return True
+    if event.status not in VISIBLE_STATUSES:
+        return False
+    if event.audience != Event.Audience.INVITATION:
+        return True
+    if not user.is_authenticated:
+        return False
+    return events_visible_to(user=user).filter(pk=event.pk).exists()
+
+
+def users_who_may_see(*, event: Event, users: QuerySet[User]) -> QuerySet[User]:
+    """Those of `users` who may see the event (events_visible_to, from the event's side): for the
+    recipients of a reminder or any other email about it."""
+    if event.status not in VISIBLE_STATUSES:
+        return users.filter(is_staff=True)
+    if event.audience != Event.Audience.INVITATION:
+        return users
+    invited = Invitation.objects.filter(event=event, email__iexact=OuterRef("email"))
+    registered = Registration.objects.filter(event=event, user=OuterRef("pk"))
+    return users.filter(Q(is_staff=True) | Exists(invited) | Exists(registered))
 
 
 def _registration_count(*statuses: str) -> Coalesce:
@@ -124,56 +161,20 @@ def event_list_for_user(
     return events
 
 
-# The events list, an event's page and the list's filter choices are the same for everyone who is
-# not staff and not invited to an invitation-only event: they come from the public cache
-# (loti_portal.public_cache), and each person's own registrations are read afresh.
 EVENTS_PER_PAGE = 20
 
 
-def _sees_more_than_the_public(user) -> bool:
-    """Staff see drafts, and an invited person sees invitation-only events: their pages are read
-    afresh. One query, and only while some invitation-only event is published."""
-    if not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    if not public_get("events:invitation-only", read=lambda: _invitation_only().exists()):
-        return False
-    return _invitation_only().filter(_invited(user) | _registered(user)).exists()
-
-
-def _public_events() -> QuerySet[Event]:
-    return Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-
-
-def _invitation_only() -> QuerySet[Event]:
-    return _public_events().filter(audience=Event.Audience.INVITATION)
-
-
-def event_filter_choices() -> dict:
-    """The networks and programmes that have events, for the list's filters."""
-
-    def read():
-        public = _public_events()
-        networks = (
-            Network.objects.filter(Exists(public.filter(network=OuterRef("pk"))))
-            .only("id", "slug", "name")
-            .order_by("name")
-        )
-        programmes = public.exclude(programme="").order_by("programme").values_list("programme", flat=True)
-        return {"networks": list(networks), "programmes": list(programmes.distinct())}
-
-    return public_get("events:filter-choices", read=read)
-
-
-class _Counted:
-    """What a Paginator needs of a listing it only counts: the listing's page is already read."""
-
-    def __init__(self, count: int):
-        self._count = count
-
-    def count(self) -> int:
-        return self._count
+def event_filter_choices(*, user) -> dict:
+    """The networks and programmes that have events this person may see (events_visible_to), for
+    the list's filters: two queries."""
+    visible = events_visible_to(user=user)
+    networks = (
+        Network.objects.filter(Exists(visible.filter(network=OuterRef("pk"))))
+        .only("id", "slug", "name")
+        .order_by("name")
+    )
+    programmes = visible.exclude(programme="").order_by("programme").values_list("programme", flat=True)
+    return {"networks": list(networks), "programmes": list(programmes.distinct())}
 
 
 def event_list_page_for_user(
@@ -185,73 +186,21 @@ def event_list_page_for_user(
     kind: str = "",
     programme: str = "",
 ) -> Page:
-    """One page (EVENTS_PER_PAGE) of event_list_for_user. The public listing comes from the cache
-    (loti_portal.public_cache), and then `is_public` is true; each event's `my_status` is this
-    person's own. Staff and people invited to an invitation-only event get theirs read afresh."""
-    filters = {"past": past, "network": network, "kind": kind, "programme": programme}
-    if _sees_more_than_the_public(user):
-        page = Paginator(event_list_for_user(user=user, **filters), EVENTS_PER_PAGE).get_page(page_number)
-        page.is_public = False
-        return page
-
-    def read():
-        events = event_list_for_user(user=AnonymousUser(), **filters)
-        page = Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
-        return page.paginator.count, page.number, list(page.object_list)
-
-    count, number, events = public_get(
-        "events:list", past, network.pk if network else None, kind, programme, str(page_number), read=read
-    )
-    if user.is_authenticated:
-        mine = registration_statuses_for_user(user=user)
-        events = [personal_copy(event) for event in events]
-        for event in events:
-            event.my_status = mine.get(event.pk)
-    page = Page(events, number, Paginator(_Counted(count), EVENTS_PER_PAGE))
-    page.is_public = True  # the public listing, as cached under the public version
-    return page
+    """One page (EVENTS_PER_PAGE) of event_list_for_user: two queries, one counting the listing
+    and one reading its page with each event's counts and this person's status."""
+    events = event_list_for_user(user=user, past=past, network=network, kind=kind, programme=programme)
+    return Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
 
 
-def event_get_for_user(*, user, slug: str, details: bool = True) -> Event:
-    """The event with its counts, network and speakers; 404 if this person may not see it.
-
-    For everyone but staff the event comes from the public cache (loti_portal.public_cache);
-    whether an invitation-only event is theirs to see is checked afresh. With `details=False`, the
-    event and its network only, read afresh in one query: for a change (such as registering)
-    whose service reads what it decides on under its own lock.
-    """
-    if user.is_authenticated and user.is_staff:
-        events = events_visible_to(user=user)
-        if not details:
-            return get_object_or_404(events.select_related("network"), slug=slug)
-        return _event_with_details(events, slug=slug)
-    if details:
-        event = public_get(
-            "events:event", slug, read=lambda: _event_with_details(_public_events(), slug=slug, or_none=True)
-        )
-    else:
-        event = _public_events().select_related("network").filter(slug=slug).first()
-    if event is None:
-        raise Http404("No such event")
-    if event.audience == Event.Audience.INVITATION and not (
-        user.is_authenticated
-        and Event.objects.filter(pk=event.pk).filter(_invited(user) | _registered(user)).exists()
-    ):
-        raise Http404("No such event")
-    return event
-
-
-def _event_with_details(events: QuerySet[Event], *, slug: str, or_none: bool = False) -> Event | None:
+def event_get_for_user(*, user, slug: str) -> Event:
+    """The event with its counts, network and speakers; 404 if this person may not see it."""
     speakers = Speaker.objects.order_by("position", "id")
     events = (
-        _with_counts(events)
+        _with_counts(events_visible_to(user=user))
         .select_related("network")
         .prefetch_related(Prefetch("speakers", queryset=speakers))
     )
-    event = events.filter(slug=slug).first()
-    if event is None and not or_none:
-        raise Http404("No such event")
-    return event
+    return get_object_or_404(events, slug=slug)
 
 
 def event_questions(*, event: Event) -> list[Question]:
@@ -287,23 +236,15 @@ def places_left_by_mode(event: Event) -> dict[str, int | None]:
 
 
 def registration_statuses_for_user(*, user) -> dict[int, str]:
-    """The status of each of this person's registrations, by event id (see person_get)."""
-
-    def read():
-        return dict(Registration.objects.filter(user=user).order_by().values_list("event_id", "status"))
-
-    return person_get(user, "registration-statuses", read=read)
-
-
-def registration_for_user(*, event: Event, user, fresh: bool = False) -> Registration | None:
-    """This person's own registration for the event (any status), or None.
-
-    A page asks the person's registration statuses first and reads the registration only if
-    there is one; a change (`fresh=True`) always reads it.
-    """
+    """The status of each of this person's registrations, by event id."""
     if not user.is_authenticated:
-        return None
-    if not fresh and event.pk not in registration_statuses_for_user(user=user):
+        return {}
+    return dict(Registration.objects.filter(user=user).order_by().values_list("event_id", "status"))
+
+
+def registration_for_user(*, event: Event, user) -> Registration | None:
+    """This person's own registration for the event (any status), or None."""
+    if not user.is_authenticated:
         return None
     return Registration.objects.filter(event=event, user=user).first()
 
@@ -311,7 +252,7 @@ def registration_for_user(*, event: Event, user, fresh: bool = False) -> Registr
 def active_registration_for_user(*, user, slug: str) -> Registration:
     """A person's confirmed or waiting registration for an event they can see, else 404."""
     event = event_get_for_user(user=user, slug=slug)
-    registration = registration_for_user(event=event, user=user, fresh=True)
+    registration = registration_for_user(event=event, user=user)
     if registration is None or registration.status not in (
         Registration.Status.CONFIRMED,
         Registration.Status.WAITLISTED,
@@ -392,19 +333,26 @@ def registration_refusal_reason(*, event: Event, user: User, now=None) -> str | 
 def _audience_refusal(*, event: Event, user: User) -> str | None:
     audience = event.audience
     if audience == Event.Audience.BOROUGH_STAFF:
-        organisation = user.organisation
+        if person_is_borough_member(user):
+            return None
+        organisation = person_organisation(user)
+        if organisation is None and person_awaits_organisation_review(user):
+            return (
+                "This event is for London borough staff only. The networks team is checking that you "
+                f"work for {user.requested_organisation_name}: you can register once they have linked "
+                "your account."
+            )
         if organisation is None:
             return (
                 "This event is for London borough staff only. Your account is not linked to a "
                 "borough, so you cannot register."
             )
-        if organisation.kind != Organisation.Kind.BOROUGH:
-            kind = organisation.get_kind_display().lower()
-            article = "an" if kind[0] in "aeiou" else "a"
-            return (
-                f"This event is for London borough staff only. Your account is linked to "
-                f"{organisation.name}, {article} {kind}, so you cannot register."
-            )
+        kind = organisation.get_kind_display().lower()
+        article = "an" if kind[0] in "aeiou" else "a"
+        return (
+            f"This event is for London borough staff only. Your account is linked to "
+            f"{organisation.name}, {article} {kind}, so you cannot register."
+        )
     elif audience == Event.Audience.NETWORK_MEMBERS:
         is_member = Membership.objects.filter(
             network_id=event.network_id, user=user, status=Membership.Status.ACTIVE
@@ -429,17 +377,12 @@ _UPCOMING_STATUSES = (
 
 
 def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
-    """What "Your events" shows, from one query for the registrations: upcoming (confirmed or
-    waiting, with `waitlist_rank`) soonest first, past (with a place) latest first, and the token
-    of the person's calendar feed (None if they have none). Kept as person_get keeps a person's
-    standing (a new feed address raises the public version: calendar_feed_regenerate)."""
-
-    def read():
-        feed = calendar_feed_for_user(user=user)
-        return _registrations_shown(user=user, now=timezone.now()), feed.token if feed else None
-
-    registrations, token = person_get(user, "my-events", read=read)
-    return *_upcoming_and_past(registrations), token
+    """What "Your events" shows, from one query for the registrations and one for the calendar
+    feed: upcoming (confirmed or waiting, with `waitlist_rank`) soonest first, past (with a place)
+    latest first, and the token of the person's calendar feed (None if they have none)."""
+    feed = calendar_feed_for_user(user=user)
+    registrations = _registrations_shown(user=user, now=timezone.now())
+    return *_upcoming_and_past(registrations), feed.token if feed else None
 
 
 def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registration], list[Registration]]:
@@ -487,15 +430,12 @@ def calendar_feed_entries_for_token(*, token: str) -> list[CalendarEntry]:
         raise Http404("No such calendar")
     user = feed.user
     since = timezone.now() - FEED_HISTORY
-    registrations = (
-        Registration.objects.filter(
-            user=user,
-            event__end__gte=since,
-            status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
-        )
-        .exclude(event__status=Event.Status.DRAFT)
-        .select_related("event")
-    )
+    registrations = Registration.objects.filter(
+        user=user,
+        event__in=events_visible_to(user=user),
+        event__end__gte=since,
+        status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
+    ).select_related("event")
     entries = {
         registration.event_id: CalendarEntry(
             event=registration.event,
@@ -592,3 +532,60 @@ def answers_for_display(*, registration: Registration, questions: list[Question]
         (question.text, question.display_answer(registration.answers.get(str(question.pk))) or "Not answered")
         for question in questions
     ]
+
+
+HOME_LIST_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    """What a signed-in person's home page shows: what is next for them and what waits on them."""
+
+    next_sessions: list[Registration]
+    next_meetings: list[Event]
+    invited_to: list[Event]
+    pending_applications: list[Membership]
+    more_sessions: bool
+
+
+def home_summary_for_user(*, user) -> HomeSummary:
+    """The person's next sessions (with a place or waiting), the next meetings of their networks
+    that they may see (the one visibility rule, `events_visible_to`), invitation-only sessions
+    they are invited to but not registered for, and their applications waiting for a decision.
+    A fixed number of queries whatever the data."""
+    upcoming, _past, _token = my_events_for_user(user=user)
+    now = timezone.now()
+    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
+    next_meetings = list(
+        events_visible_to(user=user)
+        .filter(
+            kind=Event.Kind.NETWORK_MEETING,
+            status=Event.Status.PUBLISHED,
+            end__gte=now,
+            network_id__in=my_networks,
+        )
+        .exclude(pk__in=[registration.event_id for registration in upcoming])
+        .select_related("network")
+        .defer("description")
+        .order_by("start", "id")[:HOME_LIST_LENGTH]
+    )
+    invited_to = list(
+        events_visible_to(user=user)
+        .filter(audience=Event.Audience.INVITATION, status=Event.Status.PUBLISHED, end__gte=now)
+        .filter(_invited(user))
+        .exclude(_registered(user))
+        .defer("description")
+        .order_by("start", "id")[:HOME_LIST_LENGTH]
+    )
+    pending_applications = list(
+        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
+        .select_related("network")
+        .order_by("applied_at", "id")
+    )
+    return HomeSummary(
+        next_sessions=upcoming[:HOME_LIST_LENGTH],
+        next_meetings=next_meetings,
+        invited_to=invited_to,
+        pending_applications=pending_applications,
+        more_sessions=len(upcoming) > HOME_LIST_LENGTH,
+    )

@@ -1,14 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import organisation_attach
-from loti_portal.public_cache import public_key
-from loti_portal.utils import absolute_url
+from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -34,28 +33,34 @@ from .selectors import (
 )
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
+# The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
+# fixed whatever a visitor types (a number past the last page shows the last page).
+MAX_PAGE_NUMBER = 500
+# Calendar apps poll a feed every few minutes to hours; more than this per minute is not one.
+FEED_REQUESTS_PER_MINUTE = 20
+
+
+def page_number_from(raw) -> int:
+    """A page number from ?page=: a whole number from 1 to MAX_PAGE_NUMBER, 1 for anything else."""
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE_NUMBER)
+
 
 @require_GET
 def event_list(request, past=False):
-    choices = event_filter_choices()
-
-    def filter_form():
-        return EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
-
+    choices = event_filter_choices(user=request.user)
+    form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     filters, has_errors = {}, False
     if any(name in request.GET for name in EventFilterForm.FILTERS):
-        form = filter_form()
         has_errors = not form.is_valid()
         filters = form.filters()
-    else:
-        # No filter chosen (most visits): the form is only drawn, and only when the drawn form
-        # is not in the cache.
-        form = SimpleLazyObject(filter_form)
     page = event_list_page_for_user(
-        user=request.user, page_number=request.GET.get("page"), past=past, **filters
+        user=request.user, page_number=page_number_from(request.GET.get("page")), past=past, **filters
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    query = sorted(request.GET.lists())
     return render(
         request,
         "events/event_list.html",
@@ -65,18 +70,9 @@ def event_list(request, past=False):
             "page": page,
             "page_numbers": page_numbers,
             "past": past,
-            # The filter form and the results (count, cards, pages) are drawn once and cached:
-            # the form under the public version (its choices are public) and the query string;
-            # the results under the same, each event's status for this person, and, for someone
-            # whose listing is not the public one (staff, invitees), who they are.
-            "form_key": public_key("events:filter-form", query),
-            "results_key": public_key(
-                "events:results",
-                past,
-                query,
-                request.user.is_authenticated,
-                [(event.pk, getattr(event, "my_status", None)) for event in page.object_list],
-                None if page.is_public else request.user.pk,
+            # The filters as typed, without the page: what the drawn filter form depends on.
+            "filter_query": urlencode(
+                [(name, request.GET.getlist(name)) for name in EventFilterForm.FILTERS], doseq=True
             ),
         },
     )
@@ -84,7 +80,6 @@ def event_list(request, past=False):
 
 @require_GET
 def event_detail(request, slug):
-    organisation_attach(request.user)
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
     refusal = None
@@ -104,32 +99,6 @@ def event_detail(request, slug):
         "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
         "join_now_url": join_now_path(registration, event),
     }
-    who = context["who_is_coming"]
-    # The page is cached under the public version (which every change to the event raises) and
-    # everything this person's view of it depends on.
-    context["page_key"] = public_key(
-        "events:event-page",
-        event.pk,
-        request.user.is_authenticated,
-        request.user.is_staff,
-        context["registration"].status if context["registration"] else None,
-        context["registration"].offer_expires_at if context["registration"] else None,
-        *(
-            context[name]
-            for name in (
-                "refusal",
-                "registration_open",
-                "places_left",
-                "show_online_link",
-                "join_address",
-                "join_now_url",
-            )
-        ),
-        context["waitlist_rank"],
-        # Names shown follow people's own choice, which no event change records.
-        tuple(who.names) if who else None,
-        who.others if who else None,
-    )
     return render(request, "events/event_detail.html", context)
 
 
@@ -141,9 +110,8 @@ def _refused(request, event, reason):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_register(request, slug):
-    # A post needs only the event: registration_create counts the places under its own lock.
-    event = event_get_for_user(user=request.user, slug=slug, details=request.method != "POST")
-    registration = registration_for_user(event=event, user=request.user, fresh=True)
+    event = event_get_for_user(user=request.user, slug=slug)
+    registration = registration_for_user(event=event, user=request.user)
     if registration is not None and registration.is_active:
         return redirect("events:event-registered", slug=event.slug)
     reason = registration_refusal_reason(event=event, user=request.user)
@@ -168,8 +136,6 @@ def event_register(request, slug):
         except RegistrationRefused as refused:
             return _refused(request, event, str(refused))
         return redirect("events:event-registered", slug=event.slug)
-    if request.method == "POST":
-        event = event_get_for_user(user=request.user, slug=slug)  # with the places left, to show
     return render(
         request,
         "events/event_register.html",
@@ -225,14 +191,6 @@ def my_events(request):
         "upcoming": upcoming,
         "past": past,
         "feed_url": feed_url,
-        # This person's list, drawn once and cached under the public version (which every change
-        # to an event or a registration raises) and what is in it now.
-        "list_key": public_key(
-            "events:my-events",
-            request.user.pk,
-            [(registration.pk, registration.join_now_url) for registration in upcoming],
-            [registration.pk for registration in past],
-        ),
     }
     return render(request, "events/my_events.html", context)
 
@@ -255,6 +213,12 @@ def event_ics(request, slug):
 
 @require_GET
 def calendar_feed(request, token):
+    counter = f"events:feed-requests:{content_digest(token)}"
+    cache.add(counter, 0, 60)
+    if cache.incr(counter) > FEED_REQUESTS_PER_MINUTE:
+        response = HttpResponse("Too many requests for this calendar. Try again in a minute.", status=429)
+        response["Retry-After"] = "60"
+        return response
     entries = calendar_feed_entries_for_token(token=token)
     response = _calendar_response(calendar.feed_ics(name="Your LOTI events", entries=entries))
     response["Cache-Control"] = "private, no-store"

@@ -50,7 +50,7 @@ def layout_context() -> dict:
     return {
         "SERVICE_NAME": "LOTI Network Portal",
         "SITE_URL": settings.SITE_URL,
-        "CONTACT_EMAIL": settings.STAFF_NOTIFICATION_EMAIL,
+        "CONTACT_EMAIL": settings.CONTACT_EMAIL,
         "LAYOUT": _layout(),
     }
 

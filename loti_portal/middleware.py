@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
@@ -48,3 +49,27 @@ class SessionIdleRefreshMiddleware:
             if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now
         return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """Every response says which browser features the portal never uses (Permissions-Policy),
+    and a page for someone signed in is never stored by a browser or a shared cache: it may show
+    their registrations, their email address or the secret address of their calendar."""
+
+    PERMISSIONS_POLICY = (
+        "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+        "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+        "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+        "sync-xhr=(), usb=(), xr-spatial-tracking=()"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -6,7 +6,9 @@ The defaults are the embedded ones for `make run` on a bare machine: SQLite unde
 embedded Celery broker under var/, console email.
 """
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -41,6 +43,8 @@ def _bool(name, default):
 
 
 DEBUG = _bool("DEBUG", False)
+# Every time shown to a person is London time (loti_portal.utils.LONDON), and so are cadences.
+TIME_ZONE = "Europe/London"
 TESTING = _bool("TESTING", False)
 # Serves /benchmark/floor (a small template and one query) for `make bench`; off everywhere else.
 BENCHMARK_FLOOR = _bool("BENCHMARK_FLOOR", False)
@@ -76,7 +80,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LOTI Network Portal 
 if "@" not in DEFAULT_FROM_EMAIL:
     raise ImproperlyConfigured("The environment variable DEFAULT_FROM_EMAIL must be an email address.")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-STAFF_NOTIFICATION_EMAIL = env.str("STAFF_NOTIFICATION_EMAIL", default="networks@loti.example")
+# The one address the public is given to contact the networks team (footer, error pages, network
+# pages without a contact of their own), and where staff notifications go unless set apart.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="networks@loti.london")
+if "@" not in CONTACT_EMAIL or any(character in CONTACT_EMAIL for character in "<> "):
+    raise ImproperlyConfigured("The environment variable CONTACT_EMAIL must be one plain email address.")
+STAFF_NOTIFICATION_EMAIL = env.str("STAFF_NOTIFICATION_EMAIL", default=CONTACT_EMAIL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,7 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "allauth",
-    "allauth.account",
+    "accounts.apps.SignInAddressesConfig",  # allauth.account, named for the admin index
     "crispy_forms",
     "crispy_forms_gds",
     "loti_portal",
@@ -107,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "loti_portal.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -157,8 +167,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,6 +182,13 @@ AUTH_PASSWORD_VALIDATORS = [
 REDIS_URL = _read("REDIS_URL", env.str, default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured("The environment variable REDIS_URL must start with redis:// or rediss://.")
+# Parallel test processes (pytest-xdist names each PYTEST_XDIST_WORKER=gw0, gw1…) each take a
+# Redis database of their own, for the cache and the broker, so that one clearing its cache or
+# purging its queue never touches another's; the Celery workers they start inherit the name.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+if REDIS_URL and _TEST_WORKER.removeprefix("gw").isdigit():
+    _redis = urlsplit(REDIS_URL)
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{1 + int(_TEST_WORKER.removeprefix('gw')) % 15}"))
 if REDIS_URL:
     # Fails soft: with Redis down a read is a miss and a write is dropped, so pages still answer.
     CACHES = {
@@ -181,6 +198,10 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+elif TESTING:
+    # Tests without Redis: each test process its own memory (what the file cache shares between
+    # processes on a bare machine, parallel tests must not).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {
         "default": {
@@ -188,17 +209,22 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-# Rendered parts of pages, in each process's memory. Their keys carry the public version and all
-# the person's view depends on (loti_portal.public_cache.public_key), so a process never serves
-# one that is out of date, and nothing needs to be shared.
-CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "page-fragments",
-    "OPTIONS": {"MAX_ENTRIES": 1000},
-}
+# Rendered parts of pages (templates' {% cache %} blocks, "fragments"), in each process's memory:
+# HTML only, under keys made of what each part shows (an event's last change and its counts), so
+# a part is never out of date and nothing needs to be shared or deleted. PAGE_FRAGMENT_CACHE=false
+# draws every part afresh.
+CACHES["fragments"] = (
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "page-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+    if _bool("PAGE_FRAGMENT_CACHE", True)
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport under var/celery.
-CELERY_TIMEZONE = "Europe/London"
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -264,6 +290,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Tell people when their password or email address changes (templates/account/email/).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
@@ -276,8 +304,13 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
-# How many reverse proxies in front of the portal set X-Forwarded-For (0: trust no header).
-ALLAUTH_TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: trust no header).
+# Rate limits count per client address (loti_portal.utils.client_ip): behind a proxy, with 0,
+# every visitor would share the proxy's address.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("The environment variable TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile-detail"
@@ -287,7 +320,6 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("networks/", include("networks.urls")),
     path("events/", include("events.urls")),
+    # Before admin's own URLs: admin's sign-in page is the portal's (views.admin_sign_in).
+    path("admin/login/", views.admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,18 +1,24 @@
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Organisation
+from events.selectors import home_summary_for_user
 
 from .celery import app as celery_app
 
 
 @require_GET
 def home(request):
-    return render(request, "pages/home.html")
+    context = {}
+    if request.user.is_authenticated:
+        context["summary"] = home_summary_for_user(user=request.user)
+    return render(request, "pages/home.html", context)
 
 
 @require_GET
@@ -56,6 +62,26 @@ def benchmark_floor(request):
     if not settings.BENCHMARK_FLOOR:
         raise Http404
     return render(request, "pages/benchmark_floor.html", {"organisation_count": Organisation.objects.count()})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def admin_sign_in(request):
+    """Staff sign in to Django admin through the portal's own sign-in, so admin has the same
+    limits on failed attempts and the same confirmed address as everyone else; admin's own
+    password form is never offered (a post to it is sent to the same place)."""
+    next_url = request.GET.get("next", "")
+    admin_index = reverse("admin:index")
+    if not (
+        next_url.startswith(admin_index)
+        and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+    ):
+        next_url = admin_index
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        return render(request, "errors/admin_not_staff.html", status=403)
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 def error_400(request, exception=None):

@@ -7,11 +7,10 @@ London zone for that date.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, rrule, rrulestr
+from dateutil.rrule import FR, MO, MONTHLY, SA, SU, TH, TU, WE, rrule
 
-LONDON = ZoneInfo("Europe/London")
+from loti_portal.utils import LONDON
 
 FREQUENCY_INTERVALS = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -38,20 +37,6 @@ class Cadence:
 def cadence_to_rrule(cadence: Cadence) -> str:
     """The RFC 5545 RRULE for a cadence, for example `FREQ=MONTHLY;INTERVAL=1;BYDAY=2TU`."""
     return f"FREQ=MONTHLY;INTERVAL={cadence.interval};BYDAY={cadence.week}{WEEKDAY_CODES[cadence.weekday]}"
-
-
-def cadence_from_rrule(rule: str, *, start_time: time, duration: timedelta, starts_on: date) -> Cadence:
-    """Read back a rule written by cadence_to_rrule. Raises ValueError for anything else."""
-    parts = dict(part.split("=", 1) for part in rule.strip().upper().split(";") if "=" in part)
-    if parts.get("FREQ") != "MONTHLY" or "BYDAY" not in parts:
-        raise ValueError(f"Not a monthly rule on a weekday of the month: {rule!r}")
-    interval = int(parts.get("INTERVAL", "1"))
-    frequency = {value: key for key, value in FREQUENCY_INTERVALS.items()}.get(interval)
-    byday = parts["BYDAY"]
-    week, code = int(byday[:-2]), byday[-2:]
-    if frequency is None or code not in WEEKDAY_CODES or week not in WEEK_NAMES:
-        raise ValueError(f"Unsupported rule: {rule!r}")
-    return Cadence(frequency, WEEKDAY_CODES.index(code), week, start_time, duration, starts_on)
 
 
 def cadence_describe(cadence: Cadence) -> str:
@@ -88,11 +73,3 @@ def cadence_occurrences(
         if after < start <= until:
             occurrences.append((local.date(), start, start + cadence.duration))
     return occurrences
-
-
-def rrule_is_valid(rule: str) -> bool:
-    try:
-        rrulestr(rule, dtstart=datetime(2026, 1, 1))
-    except (ValueError, TypeError):
-        return False
-    return True

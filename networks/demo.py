@@ -2,19 +2,19 @@
 a second run leaves the same state (fixed dates, update-or-create on natural keys)."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from events.models import Event
+from loti_portal.utils import LONDON
 
 from .meetings import meetings_generate
 from .models import Membership, Network
 
-LONDON = ZoneInfo("Europe/London")
-CONTACT = "networks@loti.london"
+CONTACT = settings.CONTACT_EMAIL
 BOROUGHS_AND_PARTNERS = [Organisation.Kind.BOROUGH, Organisation.Kind.PARTNER]
 LOTI_OFFICE = "London Office of Technology and Innovation, 59½ Southwark Street, London SE1 0AL"
 

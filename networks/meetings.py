@@ -15,7 +15,6 @@ from django.utils.text import slugify
 
 from events.emails import REMINDER
 from events.models import Event, Registration
-from loti_portal.public_cache import public_changed
 from outbox.models import Email
 
 from .cadence import cadence_occurrences
@@ -90,8 +89,6 @@ def meetings_generate(*, network: Network, now: datetime | None = None, within_n
         if occurrence not in existing
     ]
     created = sum(_meeting_create(meeting) for meeting in new)
-    if created:
-        public_changed()
     return created
 
 

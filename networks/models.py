@@ -4,9 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
+from loti_portal.markdown import validate_markdown
 
 from .cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe, cadence_to_rrule
 
@@ -44,7 +46,16 @@ class Network(models.Model):
     name = models.CharField(max_length=150, unique=True)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists.")
-    description = models.TextField(blank=True, help_text="Markdown. Shown on the network's page.")
+    description = models.TextField(
+        blank=True,
+        validators=[validate_markdown],
+        help_text="Markdown. Shown on the network's page.",
+    )
+    description_html = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The description as safe HTML, rendered once when it is saved (loti_portal.markdown).",
+    )
     audience = models.TextField("who it is for", blank=True)
     join_policy = models.CharField(max_length=20, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
     eligible_organisation_kinds = models.JSONField(
@@ -101,6 +112,9 @@ class Network(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("networks:network-detail", args=[self.slug])
 
     def clean(self):
         super().clean()
@@ -178,10 +192,6 @@ class Network(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-    @property
-    def eligible_organisation_kind_labels(self) -> list[str]:
-        return [Organisation.Kind(kind).label for kind in self.eligible_organisation_kinds]
 
     def accepts_organisation(self, organisation: Organisation | None) -> bool:
         if not self.eligible_organisation_kinds:

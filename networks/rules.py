@@ -7,6 +7,7 @@ the caller passes the person's current membership status (or None).
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from accounts.selectors import person_awaits_organisation_review, person_organisation
 
 from .models import Membership, Network, NetworkInvitation
 
@@ -28,16 +29,23 @@ def eligible_organisations_phrase(network: Network) -> str:
 
 
 def eligibility_refusal(*, user: User, network: Network) -> str | None:
-    """Why the person's organisation may not join the network, or None if it may."""
-    if network.accepts_organisation(user.organisation):
+    """Why the person's organisation may not join the network, or None if it may. Only an
+    organisation the person verifiably works for counts (accounts.selectors.person_organisation)."""
+    organisation = person_organisation(user)
+    if network.accepts_organisation(organisation):
         return None
     who = eligible_organisations_phrase(network)
-    if user.organisation is None:
+    if organisation is None and person_awaits_organisation_review(user):
+        return (
+            f"{network.name} is for people from {who}. The networks team is checking that you work "
+            f"for {user.requested_organisation_name}: you can join once they have linked your account."
+        )
+    if organisation is None:
         return (
             f"{network.name} is for people from {who}. Your account is not linked to an "
             "organisation yet: contact the networks team and we will link it."
         )
-    return f"{network.name} is for people from {who}, so people from {user.organisation.name} cannot join it."
+    return f"{network.name} is for people from {who}, so people from {organisation.name} cannot join it."
 
 
 def entry_refusal(*, user: User, network: Network, status: str | None) -> str | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
+from loti_portal.markdown import render_markdown
 from outbox.services import enqueue
 
 from . import emails, rules
@@ -57,8 +57,8 @@ def network_save(
     created = network.pk is None
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
+    network.description_html = render_markdown(network.description)
     network.save()
-    public_changed()
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
@@ -146,7 +146,6 @@ def membership_leave(*, membership: Membership, acting_user: User) -> Membership
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save()
-    public_changed()
     audit_record(actor=acting_user, action=action, target=membership, data={"role": previous_role})
     return membership
 
@@ -212,7 +211,6 @@ def membership_set_role(*, membership: Membership, role: str, acting_user: User)
     previous = membership.role
     membership.role = role
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action="networks.membership.role_changed",
@@ -240,7 +238,6 @@ def membership_remove(*, membership: Membership, acting_user: User, reason: str 
     membership.decided_at = membership.left_at
     membership.decision_reason = reason.strip()
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action="networks.membership.removed",
@@ -475,7 +472,6 @@ def _activate(
     membership.joined_at = timezone.now()
     membership.left_at = None
     membership.save()
-    public_changed()
     audit_record(
         actor=acting_user,
         action=action,

@@ -4,9 +4,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.selectors import organisation_attach
-from loti_portal.public_cache import public_key
-
 from . import rules, selectors, services
 from .forms import ApplicationForm, ChooseNetworksForm
 from .models import Membership
@@ -14,23 +11,15 @@ from .models import Membership
 
 @require_GET
 def network_list(request):
-    organisation_attach(request.user)
     networks = selectors.network_list_for_user(user=request.user)
-    # The cards are cached under the public version and this person's status in each network.
-    cards_key = public_key(
-        "networks:list-page",
-        request.user.is_authenticated,
-        [(network.pk, network.my_status) for network in networks],
-    )
-    return render(request, "networks/network_list.html", {"networks": networks, "cards_key": cards_key})
+    return render(request, "networks/network_list.html", {"networks": networks})
 
 
 @require_GET
 def network_detail(request, slug):
-    organisation_attach(request.user)
     network = selectors.network_get_for_user(user=request.user, slug=slug)
     can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
-    meetings, sessions = selectors.network_upcoming_events(network=network)
+    meetings, sessions = selectors.network_upcoming_events(network=network, user=request.user)
     context = {
         "network": network,
         "is_member": network.my_status == Membership.Status.ACTIVE,
@@ -39,16 +28,6 @@ def network_detail(request, slug):
         "sessions": sessions,
         "leads": selectors.network_leads(network=network) if request.user.is_authenticated else [],
         "eligible_organisations": rules.eligible_organisations_phrase(network),
-        # The page below the join and leave buttons is cached under the public version (which
-        # every change to the network, its members or its meetings raises) and this person's state.
-        "details_key": public_key(
-            "networks:network-page",
-            network.pk,
-            request.user.is_authenticated,
-            can_see_discussion,
-            network.my_status,
-            network.next_step,
-        ),
     }
     return render(request, "networks/network_detail.html", context)
 

@@ -225,7 +225,9 @@ start_redis() {
     REDIS_PORT="$(free_port)"
     while [ "$REDIS_PORT" = "$PG_PORT" ]; do REDIS_PORT="$(free_port)"; done
     log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    # Bounded like production (docker-compose.yml): only keys that expire are evicted.
     if ! redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+        --maxmemory "${SERVICES_REDIS_MAXMEMORY:-256mb}" --maxmemory-policy volatile-lru \
         --daemonize yes --pidfile "$pidfile" --dir "$redis_dir" --logfile "$redis_dir/redis.log" \
         >"$redis_dir/start.log" 2>&1; then
         cat "$redis_dir/start.log" >&2

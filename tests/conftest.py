@@ -7,7 +7,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 from django.core.cache import caches
 
-from loti_portal.public_cache import forget_local
 from tests.factories import OrganisationFactory, UserFactory
 
 
@@ -22,11 +21,9 @@ def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
     for alias in ("default", "fragments"):
         caches[alias].clear()
-    forget_local()
     yield
     for alias in ("default", "fragments"):
         caches[alias].clear()
-    forget_local()
 
 
 @pytest.fixture(autouse=True)

@@ -55,6 +55,7 @@ def start(**env):
         ({"DEBUG": "true", "EMAIL_URL": "carrier-pigeon://coop"}, "EMAIL_URL"),
         ({"DEBUG": "true", "SITE_URL": "portal.example.org"}, "SITE_URL"),
         ({"DEBUG": "true", "DEFAULT_FROM_EMAIL": "nobody"}, "DEFAULT_FROM_EMAIL"),
+        ({"DEBUG": "true", "CONTACT_EMAIL": "Networks <networks@loti.london>"}, "CONTACT_EMAIL"),
         ({"DEBUG": "true", "ANSWER_RETENTION_DAYS": "six months"}, "ANSWER_RETENTION_DAYS"),
         ({"DEBUG": "true", "ANSWER_RETENTION_DAYS": "-1"}, "ANSWER_RETENTION_DAYS"),
     ],

@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
 
 from ..models import CalendarFeed
 
@@ -13,8 +12,6 @@ from ..models import CalendarFeed
 @transaction.atomic
 def calendar_feed_regenerate(*, user: User) -> CalendarFeed:
     """Give a person a new secret calendar address; any previous address stops working."""
-    # "Your events" shows the address and is cached under the public version.
-    public_changed()
     existing = CalendarFeed.objects.select_for_update().filter(user=user).first()
     token = secrets.token_urlsafe(32)
     if existing is None:

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
+from loti_portal.markdown import render_markdown
 
 from .. import emails
 from ..models import Event, EventMessage, Question, Registration, Speaker
@@ -32,9 +32,9 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
       places, in order.
     Locks the event row; emails go after commit.
     """
-    public_changed()
     if event.pk is None:
         event.sequence = 0
+        event.description_html = render_markdown(event.description)
         event.save()
         audit_record(actor=acting_user, action="events.event.created", target=event)
         return event
@@ -58,6 +58,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
     if changed_fields and event.occurrence_date is not None:
         # A generated meeting staff changed: a later change of cadence leaves it as it is.
         event.staff_edited = True
+    event.description_html = render_markdown(event.description)
     event.save()
 
     if changed_fields:

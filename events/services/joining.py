@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
 
 from ..models import Registration
 
@@ -29,8 +28,6 @@ def registration_record_joined(*, registration: Registration) -> bool:
         registration.status = Status.ATTENDED
         fields.append("status")
     registration.save(update_fields=fields)
-    # Attendance shows on the event's pages, whose cached copies follow the public version.
-    public_changed()
     audit_record(
         actor=registration.user,
         action="events.registration.joined_online",

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
-from loti_portal.public_cache import public_changed
 
 from .. import emails
 from ..models import Event, Question, Registration
@@ -25,7 +24,6 @@ class RegistrationRefused(Exception):
 
 def _lock_event(event_id: int) -> Event:
     """Lock the event row for a change to its registrations, which its public counts show."""
-    public_changed()
     return Event.objects.select_for_update().get(pk=event_id)
 
 

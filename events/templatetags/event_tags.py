@@ -1,5 +1,6 @@
 from django import template
 
+from events.calendar import add_to_calendar_links, webcal_url
 from events.formatting import format_date, format_datetime, format_time, format_when
 from events.models import Registration
 from events.selectors import places_left, places_left_by_mode
@@ -44,8 +45,10 @@ def registration_tag(status: str):
 
 
 @register.filter
-def places_text(event) -> str:
-    """ "12 places left", "Full: waiting list open" or "No limit", for an event with counts."""
+def places_text(event, has_place=False) -> str:
+    """ "12 places left of 40", "Full: you can join the waiting list" or "No limit", for an event
+    with counts (for a hybrid session, in person and online each). Someone who already has a
+    place (`has_place`) is not offered the waiting list."""
     if event.is_hybrid:
         parts = []
         for mode, left in places_left_by_mode(event).items():
@@ -54,7 +57,7 @@ def places_text(event) -> str:
             if left is None:
                 parts.append(f"{name}: no limit")
             elif left == 0:
-                parts.append(f"{name}: full, waiting list open")
+                parts.append(f"{name}: full" if has_place else f"{name}: full, waiting list open")
             else:
                 parts.append(f"{name}: {left} place{'s' if left != 1 else ''} left of {capacity}")
         return "; ".join(parts)
@@ -62,7 +65,7 @@ def places_text(event) -> str:
     if left is None:
         return "No limit"
     if left == 0:
-        return "Full: you can join the waiting list"
+        return "Full" if has_place else "Full: you can join the waiting list"
     return f"{left} place{'s' if left != 1 else ''} left of {event.capacity}"
 
 
@@ -81,3 +84,15 @@ def audience_text(event) -> str:
     if event.audience == event.Audience.BOROUGH_STAFF:
         return "London borough staff only"
     return event.get_audience_display()
+
+
+@register.inclusion_tag("events/includes/add_to_calendar.html")
+def add_to_calendar(event, show_online_link=False):
+    """Outlook, Google Calendar and .ics links for an event: {% add_to_calendar event show_online_link %}."""
+    return {"event": event, "links": add_to_calendar_links(event, show_online_link=bool(show_online_link))}
+
+
+@register.filter
+def webcal(url: str) -> str:
+    """{{ feed_url|webcal }}: the subscription address calendar apps open directly."""
+    return webcal_url(url) if url else ""

@@ -2,6 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from loti_portal.markdown import render_markdown
+from loti_portal.utils import absolute_url
 
 register = template.Library()
 
@@ -19,3 +20,9 @@ def error_anchor(bound_field) -> str:
     if getattr(widget, "input_type", None) in {"radio", "checkbox"} and hasattr(widget, "choices"):
         return f"{bound_field.auto_id}_1"
     return bound_field.id_for_label or bound_field.auto_id
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """{{ path|absolute }}: the full address on this portal (SITE_URL), to share or subscribe."""
+    return absolute_url(path) if path else ""

@@ -7,3 +7,20 @@ import { initAll } from "../govuk/govuk-frontend.min.js";
 
 document.body.classList.add("govuk-frontend-supported");
 initAll();
+
+// Copy buttons beside read-only addresses (templates/includes/copy_field.html): shown only
+// when this script runs, so nobody without it sees a button that does nothing.
+for (const button of document.querySelectorAll("[data-copy-target]")) {
+  const field = document.getElementById(button.dataset.copyTarget);
+  const status = document.querySelector(`[data-copy-status="${button.dataset.copyTarget}"]`);
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(field.value);
+      status.textContent = "Copied";
+    } catch {
+      field.select();
+      status.textContent = "Selected: press Ctrl+C (or Cmd+C) to copy";
+    }
+  });
+}

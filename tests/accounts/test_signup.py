@@ -35,7 +35,7 @@ def test_signup_sends_verification_then_confirming_signs_in_with_borough(client,
     response = client.post(SIGNUP, signup_data())
     assert response.status_code == 302
     user = User.objects.get(email="nadia.hussain@camden.gov.uk")
-    assert user.organisation == org
+    assert user.organisation is None  # not until the address is confirmed
     assert user.full_name == "Nadia Hussain"
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mailoutbox) == 1
@@ -51,6 +51,8 @@ def test_signup_sends_verification_then_confirming_signs_in_with_borough(client,
     response = client.post(path)
     assert response.status_code == 302
     assert EmailAddress.objects.get(user=user).verified
+    user.refresh_from_db()
+    assert user.organisation == org
     page = client.get(reverse("accounts:profile-detail"))
     assert page.status_code == 200
     assert "Camden" in page.content.decode()
@@ -91,10 +93,12 @@ def test_unknown_domain_must_choose_or_name_an_organisation(client, org, mailout
     assert mailoutbox == []
 
 
-def test_unknown_domain_with_chosen_organisation(client, org):
+def test_unknown_domain_with_chosen_organisation_awaits_review(client, org):
     response = client.post(SIGNUP, signup_data(email="nadia@contractor.example", organisation=str(org.pk)))
     assert response.status_code == 302
-    assert User.objects.get(email="nadia@contractor.example").organisation == org
+    user = User.objects.get(email="nadia@contractor.example")
+    assert user.organisation is None
+    assert user.requested_organisation_name == "Camden"
 
 
 def test_unknown_domain_naming_a_new_organisation_awaits_review(client, org):
@@ -117,10 +121,13 @@ def test_choosing_and_naming_an_organisation_together_is_refused(client, org):
     assert not User.objects.filter(email="nadia@newbody.org.uk").exists()
 
 
-def test_matching_domain_overrides_a_chosen_organisation(client, org):
+def test_matching_domain_overrides_a_chosen_organisation(client, org, mailoutbox):
     other = OrganisationFactory(name="Hackney", domains=["hackney.gov.uk"])
     client.post(SIGNUP, signup_data(organisation=str(other.pk)))
-    assert User.objects.get(email="nadia.hussain@camden.gov.uk").organisation == org
+    client.post(confirmation_path(mailoutbox[0]))
+    user = User.objects.get(email="nadia.hussain@camden.gov.uk")
+    assert user.organisation == org
+    assert user.requested_organisation_name == ""
 
 
 def test_lookalike_domain_is_not_linked_to_the_borough(client, org):

@@ -50,6 +50,7 @@ def crawl(page, base_url: str) -> list[str]:
             continue
         visited.append(path)
         assert_no_axe_violations(page)
+        assert_fits_320_pixels(page, path)
         _check_form_errors(page, base_url + path)
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             target = urlparse(urljoin(base_url + path, href))
@@ -88,6 +89,23 @@ def _check_form_errors(page, url: str) -> None:
                 "document.activeElement && document.activeElement.closest('.govuk-error-summary')"
             )
         assert_no_axe_violations(page)
+        assert_fits_320_pixels(page, f"{url} with its errors")
+
+
+def _sideways_scroll(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def assert_fits_320_pixels(page, where: str) -> None:
+    """The page as it is now, narrowed to 320 CSS pixels (WCAG 1.4.10 reflow), has no sideways
+    scroll; the viewport is put back afterwards."""
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        overflow = _sideways_scroll(page)
+    finally:
+        page.set_viewport_size(viewport)
+    assert overflow <= 0, f"{where} scrolls sideways by {overflow}px at 320px wide"
 
 
 @pytest.fixture
@@ -119,6 +137,7 @@ def test_error_pages_pass_axe(page, live_server, demo_data, settings):
     response = page.goto(live_server.url + "/no-such-page/")
     assert response.status == 404
     assert_no_axe_violations(page)
+    assert_fits_320_pixels(page, page.url)
 
     # A form sent without its security token (a page left open too long): the CSRF page.
     page.goto(live_server.url + "/account/login/")
@@ -128,6 +147,7 @@ def test_error_pages_pass_axe(page, live_server, demo_data, settings):
     assert navigation.value.status == 403
     assert page.get_by_role("heading", level=1).is_visible()
     assert_no_axe_violations(page)
+    assert_fits_320_pixels(page, page.url)
 
     # The 500, 403 and 400 pages, through the project's handlers (DEBUG is off in tests).
     settings.ROOT_URLCONF = "tests.browser.error_urls"
@@ -136,6 +156,7 @@ def test_error_pages_pass_axe(page, live_server, demo_data, settings):
         assert response.status == status
         assert page.get_by_role("heading", level=1).is_visible()
         assert_no_axe_violations(page)
+        assert_fits_320_pixels(page, page.url)
 
 
 def test_pages_the_crawl_does_not_reach_pass_axe(page, live_server, demo_data):
@@ -168,6 +189,7 @@ def test_pages_the_crawl_does_not_reach_pass_axe(page, live_server, demo_data):
         response = page.goto(live_server.url + path)
         assert response.status == status, path
         assert_no_axe_violations(page)
+        assert_fits_320_pixels(page, page.url)
     assert "Amara Okafor" in page.goto(f"{live_server.url}/events/{event.slug}/").text()
 
     page.goto(live_server.url + "/account/delete/")
@@ -175,13 +197,11 @@ def test_pages_the_crawl_does_not_reach_pass_axe(page, live_server, demo_data):
     page.get_by_role("button", name="Delete my account").click()
     page.wait_for_url("**/account/deleted/")
     assert_no_axe_violations(page)
+    assert_fits_320_pixels(page, page.url)
     for path in ("/account/password/reset/done/", "/account/confirm-email/"):
         page.goto(live_server.url + path)
         assert_no_axe_violations(page)
-
-
-def _sideways_scroll(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert_fits_320_pixels(page, page.url)
 
 
 def test_pages_work_at_320_pixels_wide(page, live_server, demo_data):

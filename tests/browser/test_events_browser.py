@@ -118,7 +118,20 @@ def test_member_registers_sees_it_in_my_events_and_cancels(page, live_server, se
 
     page.get_by_role("button", name="Create your calendar address").click()
     page.wait_for_url("**/events/mine/#calendar")
-    assert "/events/calendar/" in page.get_by_label("Your calendar address").input_value()
+    address = page.get_by_label("Your calendar address").input_value()
+    assert "/events/calendar/" in address
+    assert (
+        page.get_by_role("link", name="Subscribe in your calendar app")
+        .get_attribute("href")
+        .startswith("webcal://")
+    )
+    assert_no_axe_violations(page)
+
+    # The copy button is there because scripts run, and says what it did.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy your calendar address").click()
+    page.get_by_role("status").filter(has_text="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == address
     assert_no_axe_violations(page)
 
 

@@ -110,7 +110,7 @@ def test_newcomer_chooses_networks_after_sign_up_then_staff_approve(page, live_s
     staff_page.goto(live_server.url + "/admin/login/")
     staff_page.get_by_label("Email address").fill("sam@loti.london")
     staff_page.get_by_label("Password").fill(PASSWORD)
-    staff_page.get_by_role("button", name="Log in").click()
+    staff_page.get_by_role("button", name="Sign in").click()
     staff_page.goto(live_server.url + "/admin/networks/pendingapplication/")
     staff_page.get_by_role("link", name="Nadia Hussain").click()
     staff_page.wait_for_url("**/change/")

@@ -41,7 +41,12 @@ def test_demo_sessions_are_dated_in_the_weeks_ahead_as_the_brief_says(demo):
     assert in_london(ta.start).strftime("%A") == "Friday"
     role = ta.questions.get()
     assert role.text == "Your role"
-    assert role.option_list == ["Temporary accommodation service lead", "Commissioner", "Hostel manager"]
+    assert role.option_list == [
+        "Temporary accommodation service lead",
+        "Commissioner",
+        "Hostel manager",
+        "Other",
+    ]
 
     sve = events["social-value-exchange-demo"]
     assert sve.title == "Social Value Exchange demo"

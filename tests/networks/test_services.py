@@ -69,8 +69,14 @@ def test_an_ineligible_organisation_kind_gets_a_clear_message(open_network):
 
 
 def test_a_person_without_an_organisation_is_told_to_get_it_linked(open_network):
-    person = UserFactory(email="new@body.example", requested_organisation_name="New Body")
+    person = UserFactory(email="new@body.example")
     with pytest.raises(ValidationError, match="not linked to an organisation yet"):
+        services.membership_join(user=person, network=open_network)
+
+
+def test_a_person_awaiting_review_is_told_the_team_is_checking(open_network):
+    person = UserFactory(email="new@body.example", requested_organisation_name="New Body")
+    with pytest.raises(ValidationError, match="checking that you work for New Body"):
         services.membership_join(user=person, network=open_network)
 
 

@@ -24,6 +24,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.services import user_complete_profile
+from events.joining import join_token
 from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
@@ -80,6 +82,10 @@ def world(org, member, staff) -> World:
     reminder_email(event=public, user=owner, offset_hours=24)
 
     unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
+    claimant = UserFactory(email="chris@gmail.example", full_name="Chris Claimant")
+    user_complete_profile(
+        user=claimant, full_name="Chris Claimant", job_title="Analyst", chosen_organisation=org
+    )
     world = World(people={"other_member": member, "staff": staff, "owner": owner})
     world.objects.update(
         owner=owner,
@@ -233,6 +239,30 @@ CASES = [
         label="cancelling someone else's place",
         check=_registration_unchanged,
     ),
+    Case(
+        "events:event-join",
+        # The session is a fortnight away: the owner's address says when it opens; anyone else
+        # signed in is refused, and nobody is shown the meeting link.
+        lambda w: {"token": join_token(w["registration"])},
+        expect(200, 403, 403, 200),
+        check=lambda w, actor, response: (
+            w["public"].online_url in response.content.decode() and "the meeting link is shown"
+        ),
+    ),
+    Case(
+        "events:event-offer",
+        lambda w: {"slug": w["public"].slug},
+        expect(LOGIN, 404, 404, 302),
+        check=_not_leaking_owner,
+    ),
+    Case(
+        "events:event-offer",
+        lambda w: {"slug": w["public"].slug},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        label="answering someone else's offer",
+        check=_registration_unchanged,
+    ),
     Case("events:event-ics", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
     Case(
         "events:event-ics",
@@ -322,7 +352,12 @@ CASES = [
             "content_type_id": ContentType.objects.get_for_model(Network).pk,
             "object_id": w["scientists"].pk,
         },
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN),  # networks have no page address to give
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 302, ADMIN_LOGIN),
+        check=lambda w, actor, response: (
+            actor == "staff"
+            and not response["Location"].endswith(w["scientists"].get_absolute_url())
+            and "staff are not sent to the network's page"
+        ),
     ),
     Case(
         "admin:app_list",
@@ -469,7 +504,11 @@ def test_pages_without_parameters_never_fail_and_ask_visitors_to_sign_in_where_n
                 if expected is not None and not _matches(response, expected):
                     failures.append(f"anonymous: {url} answered {response.status_code}")
     for route, name, params in url_patterns():
-        if route.startswith("admin/") and not params and name not in ("admin:login", "admin:logout"):
+        if (
+            route.startswith("admin/")
+            and not params
+            and name not in ("admin:login", "admin:logout", "admin-sign-in")
+        ):
             response = _client(world, "other_member").get(reverse(name))
             if not _matches(response, ADMIN_LOGIN):
                 failures.append(f"member: {reverse(name)} answered {response.status_code}")

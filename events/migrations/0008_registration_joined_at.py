@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0006_remove_notification_reminderdelivery_emailed_at'),
+        ('events', '0007_merge_outbox_and_markdown'),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ def online_sessions_are_online(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0008_waitlist_offers'),
+        ('events', '0009_waitlist_offers'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_registration_joined_at'),
+        ('events', '0008_registration_joined_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
