@@ -86,3 +86,54 @@ def test_the_joining_address_before_its_window_passes_axe(page, live_server, dem
     assert page.get_by_role("heading", name="Joining opens at", exact=False).is_visible()
     assert sideways_scroll(page) <= 0
     assert_no_axe_violations(page)
+
+
+def test_a_waiting_person_accepts_an_offered_place_with_one_button(page, live_server):
+    from events.services import registration_cancel
+
+    event = EventFactory(
+        title="ONS data visualisation course", slug="ons-course", capacity=1, waitlist_offer_hours=24
+    )
+    holder = RegistrationFactory(event=event)
+    waiting = RegistrationFactory(
+        event=event,
+        user=UserFactory(email="sam@camden.gov.uk"),
+        status=Registration.Status.WAITLISTED,
+        waitlist_position=1,
+    )
+    registration_cancel(registration=holder, acting_user=None)
+    sign_in(page, live_server, waiting.user.email)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/events/{event.slug}/")
+    page.get_by_role("button", name="Accept or decline the place").click()
+    page.wait_for_url("**/offer/")
+    assert sideways_scroll(page) <= 0
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Accept the place").click()
+    page.wait_for_url("**/registered/")
+    assert_no_axe_violations(page)
+    waiting.refresh_from_db()
+    assert waiting.status == Registration.Status.CONFIRMED
+
+
+def test_the_hybrid_registration_form_passes_axe(page, live_server):
+    event = EventFactory(
+        title="Census data course",
+        slug="census-course",
+        mode="hybrid",
+        venue="City Hall",
+        capacity=10,
+        online_capacity=20,
+    )
+    member = UserFactory(email="lee@camden.gov.uk")
+    sign_in(page, live_server, member.email)
+    page.goto(f"{live_server.url}/events/{event.slug}/register/")
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Confirm registration").click()
+    page.locator(".govuk-error-summary").wait_for()
+    assert_no_axe_violations(page)
+    page.get_by_label("Online (20 places left)").check()
+    page.get_by_role("button", name="Confirm registration").click()
+    page.wait_for_url("**/registered/")
+    assert page.get_by_role("link", name="your own joining address").is_visible()
+    assert Registration.objects.get(user=member).mode == "online"
