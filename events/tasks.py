@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from . import reminders
-from .services import waitlist_offers_lapse
+from .services import events_mark_no_shows, waitlist_offers_lapse
 
 
 @shared_task
@@ -15,3 +15,10 @@ def lapse_waitlist_offers() -> int:
     """Periodic (every few minutes): offers of a freed place whose time is up pass to the next
     person waiting. Safe to run twice (see waitlist_offers_lapse)."""
     return waitlist_offers_lapse()
+
+
+@shared_task
+def mark_no_shows() -> int:
+    """Periodic (hourly): people with a place at a session that has ended who were not checked
+    in are marked as not having come. Safe to run twice."""
+    return events_mark_no_shows()

@@ -2,7 +2,7 @@ from django.urls import path
 
 from loti_portal import converters  # noqa: F401 (registers <token:…>)
 
-from . import views, views_joining, views_notifications, views_offers
+from . import views, views_check_in, views_joining, views_notifications, views_offers
 
 app_name = "events"
 
@@ -25,5 +25,6 @@ urlpatterns = [
     path("<slug:slug>/registered/", views.event_registered, name="event-registered"),
     path("<slug:slug>/cancel/", views.event_cancel, name="event-cancel"),
     path("<slug:slug>/offer/", views_offers.event_offer, name="event-offer"),
+    path("<slug:slug>/check-in/", views_check_in.event_check_in, name="event-check-in"),
     path("<slug:slug>/calendar.ics", views.event_ics, name="event-ics"),
 ]

@@ -13,6 +13,7 @@ from .notifications import notifications_queue
 from .registration import (
     RegistrationRefused,
     event_fill_from_waitlist,
+    events_mark_no_shows,
     registration_cancel,
     registration_create,
     registration_mark_attendance,
@@ -30,6 +31,7 @@ __all__ = [
     "event_fill_from_waitlist",
     "event_message_registrants",
     "event_save",
+    "events_mark_no_shows",
     "invitations_announce",
     "notifications_queue",
     "registration_cancel",

@@ -16,6 +16,10 @@ from ..selectors import registration_refusal_reason
 from .notifications import notifications_queue
 
 Status = Registration.Status
+# Staff may tick people in as they arrive, from this long before the start.
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+# The no-show job looks back this far for sessions that have ended.
+NO_SHOW_LOOKBACK = timedelta(days=7)
 
 
 class RegistrationRefused(Exception):
@@ -327,8 +331,9 @@ def registration_promote(*, registration: Registration, acting_user: User | None
 def registration_mark_attendance(
     *, registration: Registration, attended: bool, acting_user: User | None
 ) -> Registration:
-    """Record whether a person with a place came. Raises RegistrationRefused for someone without
-    a place, or before the event has started."""
+    """Record whether a person with a place came (check-in opens CHECK_IN_OPENS_BEFORE the start,
+    and the record may be changed afterwards). Raises RegistrationRefused for someone without a
+    place, or before check-in opens."""
     registration = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("event", "user")
@@ -336,8 +341,8 @@ def registration_mark_attendance(
     )
     if not registration.holds_place:
         raise RegistrationRefused(f"{registration.user or 'This person'} did not have a place.")
-    if timezone.now() < registration.event.start:
-        raise RegistrationRefused(f"{registration.event} has not started yet.")
+    if timezone.now() < registration.event.start - CHECK_IN_OPENS_BEFORE:
+        raise RegistrationRefused(f"{registration.event} has not started yet: check-in opens an hour before.")
     new_status = Status.ATTENDED if attended else Status.NO_SHOW
     if registration.status != new_status:
         registration.status = new_status
@@ -349,3 +354,25 @@ def registration_mark_attendance(
             data={"event": registration.event.slug},
         )
     return registration
+
+
+def events_mark_no_shows(*, now=None) -> int:
+    """Periodic: once a session has ended, everyone still only confirmed is marked as not having
+    come (staff may change it afterwards). One conditional UPDATE per run, so running it twice
+    marks nobody twice; an audit entry per session says how many. Returns how many were marked."""
+    now = now or timezone.now()
+    marked = 0
+    ended = Event.objects.filter(
+        status=Event.Status.PUBLISHED, end__lte=now, end__gt=now - NO_SHOW_LOOKBACK
+    ).filter(registrations__status=Status.CONFIRMED)
+    for event in ended.distinct().order_by("end", "pk"):
+        with transaction.atomic():
+            count = Registration.objects.filter(event=event, status=Status.CONFIRMED).update(
+                status=Status.NO_SHOW, updated_at=now
+            )
+            if count:
+                audit_record(
+                    actor=None, action="events.event.no_shows_marked", target=event, data={"count": count}
+                )
+        marked += count
+    return marked

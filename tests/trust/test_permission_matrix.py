@@ -263,6 +263,22 @@ CASES = [
         label="answering someone else's offer",
         check=_registration_unchanged,
     ),
+    Case(
+        "events:event-check-in",
+        lambda w: {"slug": w["public"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+        check=lambda w, actor, response: (
+            actor != "staff" and b"Olivia Owner" in response.content and "shows who has a place"
+        ),
+    ),
+    Case(
+        "events:event-check-in",
+        lambda w: {"slug": w["public"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN),
+        method="post",
+        label="checking someone in without saying who",
+        check=_registration_unchanged,
+    ),
     Case("events:event-ics", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
     Case(
         "events:event-ics",
