@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
+
 from .models import Registration
 from .selectors import event_get_for_user
-from .services import RegistrationRefused, registration_mark_attendance
+from .services import RegistrationRefused, registration_add_walk_in, registration_mark_attendance
 
 
 @staff_member_required
@@ -19,7 +21,28 @@ from .services import RegistrationRefused, registration_mark_attendance
 def event_check_in(request, slug):
     event = event_get_for_user(user=request.user, slug=slug)
     search = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
-    if request.method == "POST":
+    walk_in_error, walk_in_email = "", ""
+    if request.method == "POST" and "walk_in_email" in request.POST:
+        walk_in_email = request.POST["walk_in_email"].strip()[:254]
+        person = (
+            User.objects.filter(email__iexact=walk_in_email, is_active=True).first()
+            if walk_in_email
+            else None
+        )
+        if not walk_in_email:
+            walk_in_error = "Enter the email address of the person who came"
+        elif person is None:
+            walk_in_error = "No account uses that email address: ask them to sign up, then add them"
+        else:
+            try:
+                registration = registration_add_walk_in(event=event, user=person, acting_user=request.user)
+            except RegistrationRefused as refused:
+                walk_in_error = str(refused)
+            else:
+                messages.success(request, f"{person.full_name or person.email} is checked in.")
+                url = reverse("events:event-check-in", args=[event.slug])
+                return redirect(f"{url}#person-{registration.pk}")
+    elif request.method == "POST":
         registration_id = request.POST.get("registration", "")
         if not registration_id.isdigit() or request.POST.get("attended") not in ("yes", "no"):
             raise Http404("No such person or answer")
@@ -52,5 +75,13 @@ def event_check_in(request, slug):
     return render(
         request,
         "events/event_check_in.html",
-        {"event": event, "people": people, "search": search, "counts": counts},
+        {
+            "event": event,
+            "people": people,
+            "search": search,
+            "counts": counts,
+            "walk_in_error": walk_in_error,
+            "walk_in_email": walk_in_email,
+        },
+        status=400 if walk_in_error else 200,
     )

@@ -376,3 +376,30 @@ def events_mark_no_shows(*, now=None) -> int:
                 )
         marked += count
     return marked
+
+
+@transaction.atomic
+def registration_add_walk_in(*, event: Event, user: User, acting_user: User | None) -> Registration:
+    """Someone came without a place (or from the waiting list): staff check them in. They count as
+    attended whatever the capacity, since they are in the room. Locks the event row. Raises
+    RegistrationRefused before check-in opens. Checking in twice is harmless."""
+    event = _lock_event(event.pk)
+    if timezone.now() < event.start - CHECK_IN_OPENS_BEFORE:
+        raise RegistrationRefused(f"{event} has not started yet: check-in opens an hour before.")
+    registration = Registration.objects.filter(event=event, user=user).first()
+    if registration is not None and registration.status == Status.ATTENDED:
+        return registration
+    if registration is None:
+        registration = Registration(event=event, user=user)
+    registration.status = Status.ATTENDED
+    registration.waitlist_position = None
+    registration.offer_expires_at = None
+    registration.cancelled_at = None
+    registration.save()
+    audit_record(
+        actor=acting_user,
+        action="events.registration.walk_in",
+        target=registration,
+        data={"event": event.slug},
+    )
+    return registration

@@ -114,3 +114,34 @@ def test_the_check_in_page_runs_a_fixed_number_of_queries(
         RegistrationFactory(event=event)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_a_walk_in_is_added_and_checked_in_even_when_full(client, staff, db):
+    event = EventFactory(slug="full-day", capacity=1)
+    RegistrationFactory(event=event)
+    walk_in = UserFactory(email="wanda@camden.gov.uk", full_name="Wanda Walk-in")
+    client.force_login(staff)
+    url = reverse("events:event-check-in", args=[event.slug])
+    with time_machine.travel(event.start):
+        response = client.post(url, {"walk_in_email": "Wanda@Camden.gov.uk"})
+        assert response.status_code == 302
+        client.post(url, {"walk_in_email": "wanda@camden.gov.uk"})  # twice is harmless
+    registration = Registration.objects.get(event=event, user=walk_in)
+    assert registration.status == Status.ATTENDED
+    assert AuditEntry.objects.filter(action="events.registration.walk_in").count() == 1
+
+
+def test_a_walk_in_without_an_account_or_too_early_is_explained_next_to_the_field(client, staff, db):
+    event = EventFactory(slug="walk-in-day")
+    UserFactory(email="early@camden.gov.uk")
+    client.force_login(staff)
+    url = reverse("events:event-check-in", args=[event.slug])
+    with time_machine.travel(event.start):
+        for email, words in (("", "Enter the email address"), ("nobody@camden.gov.uk", "No account uses")):
+            response = client.post(url, {"walk_in_email": email})
+            page = response.content.decode()
+            assert response.status_code == 400
+            assert "govuk-error-summary" in page and words in page and 'href="#walk-in-email"' in page
+    response = client.post(url, {"walk_in_email": "early@camden.gov.uk"})
+    assert response.status_code == 400 and "check-in opens an hour before" in response.content.decode()
+    assert not Registration.objects.filter(event=event).exists()
