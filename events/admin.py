@@ -374,8 +374,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         "answers",
         "created_at",
         "updated_at",
+        "mode",
         "cancelled_at",
         "promoted_at",
+        "offer_expires_at",
+        "joined_at",
         "sequence",
     ]
 
