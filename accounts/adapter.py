@@ -14,7 +14,14 @@ from django.utils.safestring import mark_safe
 from loti_portal.utils import absolute_url, client_ip
 
 from .services import user_complete_profile
-from .throttles import LOCKED_MESSAGE, account_sign_in_failed, account_sign_in_locked
+from .throttles import (
+    LOCKED_MESSAGE,
+    TOO_MANY_FROM_HERE,
+    account_sign_in_failed,
+    account_sign_in_locked,
+    client_sign_in_failed,
+    client_sign_in_locked,
+)
 
 SITE_NAME = "LOTI Network Portal"
 
@@ -31,17 +38,6 @@ class AccountAdapter(DefaultAccountAdapter):
             requested_organisation_name=data.get("new_organisation_name", ""),
         )
 
-    def _get_login_attempts_cache_key(self, request, **credentials):
-        """Count failed sign-ins per address *and* client IP address.
-
-        allauth counts them per address alone, which lets anyone lock a person out by failing on
-        purpose. Keyed by both, an attacker only locks out their own IP address; the per-IP limit
-        still caps how fast any one address can guess.
-        """
-        return (
-            f"{self.get_client_ip(request)}:{super()._get_login_attempts_cache_key(request, **credentials)}"
-        )
-
     def get_client_ip(self, request):
         """The browser's address through the trusted proxy chain (TRUSTED_PROXY_COUNT), for every
         per-address limit allauth keeps."""
@@ -50,11 +46,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request, **credentials):
         """allauth's limits per address, then the cap per account across addresses."""
         super().pre_authenticate(request, **credentials)
-        if account_sign_in_locked(email=credentials.get("email", "")):
+        email = credentials.get("email", "")
+        if client_sign_in_locked(ip=client_ip(request), email=email):
+            raise forms.ValidationError(TOO_MANY_FROM_HERE, code="too_many_login_attempts")
+        if account_sign_in_locked(email=email):
             raise forms.ValidationError(LOCKED_MESSAGE, code="account_locked")
 
     def authentication_failed(self, request, **credentials):
         super().authentication_failed(request, **credentials)
+        client_sign_in_failed(ip=client_ip(request), email=credentials.get("email", ""))
         account_sign_in_failed(email=credentials.get("email", ""))
 
     def get_signup_redirect_url(self, request):

@@ -5,11 +5,12 @@ from django.db.models import Q
 
 NETWORK_MANAGERS = "Network managers"
 
-# Network managers run rosters and sessions: everything in networks and events, but on accounts
-# and organisations only view (they cannot change people's accounts or staff rights).
+# Network managers run rosters and sessions: everything in networks and events, and the emails
+# they cause (seeing them, sending a failed one again), but on accounts and organisations only
+# view (they cannot change people's accounts or staff rights).
 GROUPS = {
     NETWORK_MANAGERS: {
-        "full": ["networks", "events"],
+        "full": ["networks", "events", "outbox"],
         "view": ["accounts"],
     },
 }

@@ -48,3 +48,14 @@ def test_sync_is_idempotent(db):
     assert (
         set(Group.objects.get(name=NETWORK_MANAGERS).permissions.values_list("codename", flat=True)) == first
     )
+
+
+def test_network_managers_see_the_emails_and_send_a_failed_one_again(client, manager):
+    from outbox.models import Email
+
+    failed = Email.objects.create(kind="networks.joined", to="someone@camden.gov.uk", state="failed")
+    client.force_login(manager)
+    assert client.get("/admin/outbox/email/").status_code == 200
+    client.post("/admin/outbox/email/", {"action": "send_again", "_selected_action": [failed.pk]})
+    failed.refresh_from_db()
+    assert failed.state != Email.State.FAILED

@@ -128,7 +128,7 @@ class WorkerProcess:
         self.concurrency = concurrency
         self.process = None
 
-    def start(self, timeout=30.0):
+    def start(self, timeout=90.0):
         from loti_portal.celery import app
 
         self.process = subprocess.Popen(

@@ -153,3 +153,14 @@ def test_changing_the_password_notifies_the_owner_in_the_portals_voice(client, d
     [message] = mailoutbox
     assert message.subject == "Your LOTI Network Portal password has changed"
     _assert_portal_email(message, "/account/password/reset/")
+
+
+def test_the_change_password_page_speaks_in_sentence_case(client, member):
+    client.force_login(member)
+    html = client.get(reverse("account_change_password")).content.decode()
+    assert '<h1 class="govuk-heading-l">Change your password</h1>' in html
+    assert "Change Password" not in html
+    bad = client.post(
+        reverse("account_change_password"), {"oldpassword": "wrong", "password1": "", "password2": ""}
+    )
+    assert "govuk-error-summary" in bad.content.decode()
