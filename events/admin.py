@@ -151,7 +151,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "description", "kind", "network", "programme"]}),
-        ("When and where", {"fields": ["start", "end", "venue", "online_url"]}),
+        ("When and where", {"fields": ["start", "end", "mode", "venue", "online_url"]}),
         (
             "Registration",
             {
@@ -159,6 +159,8 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
                     "status",
                     "audience",
                     "capacity",
+                    "online_capacity",
+                    "waitlist_offer_hours",
                     "registration_opens",
                     "registration_closes",
                     "registrations_link",
@@ -394,8 +396,11 @@ class RegistrationAdmin(admin.ModelAdmin):
         "answers",
         "created_at",
         "updated_at",
+        "mode",
         "cancelled_at",
         "promoted_at",
+        "offer_expires_at",
+        "joined_at",
         "sequence",
     ]
 

@@ -122,6 +122,7 @@ def load(stdout=None) -> None:
         starts=time(10, 0),
         ends=time(11, 30),
         online_url="https://meet.loti.example/ta-discovery-findings",
+        mode=Event.Mode.ONLINE,
         capacity=60,
         audience=Event.Audience.SIGNED_IN,
     )
@@ -146,6 +147,7 @@ def load(stdout=None) -> None:
         starts=time(10, 0),
         ends=time(11, 0),
         online_url="https://meet.loti.example/social-value-exchange-demo",
+        mode=Event.Mode.ONLINE,
         capacity=None,
         audience=Event.Audience.BOROUGH_STAFF,
     )

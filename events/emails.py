@@ -10,8 +10,9 @@ from outbox.kinds import email_kind
 from outbox.models import Email
 
 from .calendar import invitation_ics
-from .formatting import format_when
+from .formatting import format_datetime, format_when
 from .guest_links import GUEST_CONFIRM_HOURS, Guest, confirm_url, registrant_person, registration_url
+from .joining import join_address
 from .models import Event, EventMessage, Invitation, Registration
 from .selectors import waitlist_rank
 
@@ -25,6 +26,8 @@ MESSAGE = "events.message"
 INVITATION = "events.invitation"
 GUEST_CONFIRM = "events.guest_confirm"
 REMINDER = "events.reminder"
+OFFERED = "events.offered"
+OFFER_LAPSED = "events.offer_lapsed"
 
 _TEMPLATES = {
     CONFIRMED: "events-registration-confirmed",
@@ -34,6 +37,8 @@ _TEMPLATES = {
     EVENT_CHANGED: "events-event-changed",
     EVENT_CANCELLED: "events-event-cancelled",
     MESSAGE: "events-message",
+    OFFERED: "events-registration-offered",
+    OFFER_LAPSED: "events-registration-offer-lapsed",
 }
 _LABELS = {
     CONFIRMED: "Place confirmed",
@@ -43,6 +48,8 @@ _LABELS = {
     EVENT_CHANGED: "Time or place changed",
     EVENT_CANCELLED: "Event cancelled",
     MESSAGE: "Message from the organisers",
+    OFFERED: "Offered a place from the waiting list",
+    OFFER_LAPSED: "Offer of a place lapsed",
 }
 # Which registrations each kind still applies to when it is sent.
 _STILL_APPLIES = {
@@ -53,10 +60,12 @@ _STILL_APPLIES = {
     EVENT_CHANGED: {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED},
     EVENT_CANCELLED: {Registration.Status.CONFIRMED, Registration.Status.WAITLISTED},
     MESSAGE: set(Registration.ACTIVE_STATUSES),
+    OFFERED: {Registration.Status.WAITLISTED},
+    OFFER_LAPSED: {Registration.Status.CANCELLED},
 }
 _SENT_FOR_CANCELLED_EVENT = {EVENT_CANCELLED, MESSAGE}
 # Kinds that report the person's own registration: when several are waiting, only the latest goes.
-REGISTRATION_KINDS = [CONFIRMED, WAITLISTED, PROMOTED, CANCELLED]
+REGISTRATION_KINDS = [CONFIRMED, WAITLISTED, PROMOTED, CANCELLED, OFFERED, OFFER_LAPSED]
 
 
 def registrant_email_data(*, registration: Registration, calendar_method: str, message=None) -> dict:
@@ -82,6 +91,7 @@ def _registrant_email(email: Email, shared: dict):
         if message is None:
             return None
     has_place = registration.holds_place and event.status != Event.Status.CANCELLED
+    guest_url = registration_url(registration) if registration.is_guest else ""
     context = {
         "person": person,
         "event": event,
@@ -89,14 +99,17 @@ def _registrant_email(email: Email, shared: dict):
         "when": format_when(event.start, event.end),
         "event_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
         # A guest manages their registration from its signed link; a member from "Your events".
-        "my_events_url": registration_url(registration)
-        if registration.is_guest
-        else absolute_url(reverse("events:my-events")),
+        "my_events_url": guest_url or absolute_url(reverse("events:my-events")),
         "is_guest": registration.is_guest,
+        # Every email to someone waiting leads straight to leaving the list, or to their offer.
+        "leave_url": guest_url or absolute_url(reverse("events:event-cancel", args=[event.slug])),
+        "offer_url": guest_url or absolute_url(reverse("events:event-offer", args=[event.slug])),
         "events_url": absolute_url(reverse("events:event-list")),
-        "online_link": event.online_url if has_place else "",
+        # The person's own joining address, so a changed meeting link needs no new email.
+        "online_link": join_address(registration) if has_place and event.online_url else "",
         "has_place": has_place,
         "waitlist_rank": waitlist_rank(registration),
+        "offer_until": format_datetime(offer) if (offer := registration.offer_expires_at) else "",
         "message": message,
         "calendar_method": method,
     }

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.html import escape
 
-from .models import Event, EventMessage, Question
+from .models import Event, EventMessage, Question, Registration
 
 
 class _FirstOptionLabel:
@@ -24,12 +24,35 @@ def question_field_name(question: Question) -> str:
     return f"question_{question.pk}"
 
 
+def _mode_label(mode: str, left: int | None) -> str:
+    name = Registration.Mode(mode).label
+    if left is None:
+        return name
+    if left == 0:
+        return f"{name} (full: you will join its waiting list)"
+    return f"{name} ({left} place{'s' if left != 1 else ''} left)"
+
+
 class RegistrationForm(forms.Form):
     """The event's questions, one field each. `answers()` gives them keyed by question id."""
 
-    def __init__(self, *args, questions: list[Question], **kwargs):
+    def __init__(
+        self, *args, questions: list[Question], modes: dict[str, int | None] | None = None, **kwargs
+    ):
+        """`modes`: for a hybrid session, the places left in person and online (None: no limit),
+        to ask how the person will attend."""
         super().__init__(*args, **kwargs)
         self.questions = questions
+        if modes is not None:
+            self.fields["mode"] = forms.ChoiceField(
+                label="How will you attend?",
+                choices=[(mode, _mode_label(mode, left)) for mode, left in modes.items()],
+                widget=Radios,
+                error_messages={
+                    "required": "Select whether you will come in person or join online",
+                    "invalid_choice": "Select whether you will come in person or join online",
+                },
+            )
         for question in questions:
             self.fields[question_field_name(question)] = self._field_for(question)
 
@@ -70,6 +93,9 @@ class RegistrationForm(forms.Form):
             },
             **common,
         )
+
+    def mode(self) -> str:
+        return self.cleaned_data.get("mode", "")
 
     def answers(self) -> dict:
         return {

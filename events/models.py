@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -9,7 +10,7 @@ from django.utils import timezone
 from loti_portal.markdown import validate_markdown
 
 # Paths under /events/ that an event's slug must not take.
-RESERVED_SLUGS = {"past", "mine", "calendar", "networks"}
+RESERVED_SLUGS = {"past", "mine", "calendar", "networks", "join"}
 
 
 class Event(models.Model):
@@ -29,6 +30,11 @@ class Event(models.Model):
         BOROUGH_STAFF = "borough_staff", "Borough staff only"
         NETWORK_MEMBERS = "network_members", "Members of the network"
         INVITATION = "invitation", "Invitation only"
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid: in person or online"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -61,7 +67,31 @@ class Event(models.Model):
     online_url = models.URLField(
         "online joining link", blank=True, help_text="Shown to confirmed registrants only."
     )
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
+    mode = models.CharField(
+        "how people attend",
+        max_length=20,
+        choices=Mode.choices,
+        default=Mode.IN_PERSON,
+        help_text="A hybrid session asks each registrant whether they come in person or join online.",
+    )
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: no limit. For a hybrid session: the places in the room."
+    )
+    online_capacity = models.PositiveIntegerField(
+        "online places",
+        null=True,
+        blank=True,
+        help_text="For a hybrid session: the places online. Empty: no limit online.",
+    )
+    waitlist_offer_hours = models.PositiveSmallIntegerField(
+        "offer freed places for (hours)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+        help_text="Empty: a freed place goes at once to the first person waiting. A number of hours: "
+        "the place is offered to them by email, to accept or decline, and passes to the next person "
+        "if they do not answer in time.",
+    )
     registration_opens = models.DateTimeField(null=True, blank=True)
     registration_closes = models.DateTimeField(null=True, blank=True)
     audience = models.CharField(max_length=30, choices=Audience.choices, default=Audience.SIGNED_IN)
@@ -107,6 +137,16 @@ class Event(models.Model):
         return self.audience == self.Audience.PUBLIC
 
     @property
+    def is_hybrid(self) -> bool:
+        return self.mode == self.Mode.HYBRID
+
+    def capacity_for(self, mode: str) -> int | None:
+        """The places for people attending in `mode` (a Registration.Mode; "" outside hybrid)."""
+        if self.is_hybrid and mode == Registration.Mode.ONLINE:
+            return self.online_capacity
+        return self.capacity
+
+    @property
     def closes_at(self):
         """When registration closes: the closing time if set, else the start."""
         return self.registration_closes or self.start
@@ -131,12 +171,18 @@ class Event(models.Model):
             raise ValidationError(
                 {"slug": f"“{self.slug}” is taken by the portal's own pages: choose another."}
             )
+        if self.online_capacity is not None and not self.is_hybrid:
+            raise ValidationError({"online_capacity": "Only a hybrid session has online places."})
         if self.audience == self.Audience.NETWORK_MEMBERS and not self.network_id:
             raise ValidationError({"network": "Choose the network whose members may register."})
 
 
 class Registration(models.Model):
     """One person's place (or place in the queue) at one event."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
 
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", "Confirmed"
@@ -159,11 +205,28 @@ class Registration(models.Model):
     access_needs = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices)
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    mode = models.CharField(
+        "attends",
+        max_length=20,
+        choices=Mode.choices,
+        blank=True,
+        help_text="For a hybrid session: whether the person comes in person or joins online.",
+    )
     answers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For someone waiting who has been offered a freed place: until when they may accept it.",
+    )
+    joined_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person first used their joining address to join online.",
+    )
     sequence = models.PositiveIntegerField(
         default=0,
         help_text="Added to the event's SEQUENCE in this person's calendar files: raised when they "
@@ -184,6 +247,10 @@ class Registration(models.Model):
                 fields=["event", "waitlist_position"],
                 condition=Q(waitlist_position__isnull=False),
                 name="events_registration_unique_waitlist_position",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_expires_at__isnull=True) | Q(status="waitlisted"),
+                name="events_registration_offer_only_while_waiting",
             ),
             models.CheckConstraint(
                 condition=Q(status="waitlisted", waitlist_position__isnull=False)
@@ -217,6 +284,12 @@ class Registration(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def has_offer(self) -> bool:
+        """Waiting, and offered a freed place (which is kept for them until the offer is answered
+        or lapses)."""
+        return self.status == self.Status.WAITLISTED and self.offer_expires_at is not None
 
     @property
     def holds_place(self) -> bool:

@@ -23,6 +23,7 @@ from outbox.services import enqueue_many, outbox_sweep
 
 from .calendar import reminder_ics
 from .emails import REMINDER
+from .joining import join_address
 from .models import Event, Registration
 
 # The furthest ahead a reminder may be set (networks' offsets are validated against it).
@@ -308,6 +309,10 @@ def reminder_message(*, event: Event, user, offset_hours: int, ref: int, shared:
     show_online_link = bool(event.online_url) and (
         event.kind == Event.Kind.NETWORK_MEETING or registration is not None
     )
+    online_url = event.online_url if show_online_link else ""
+    if online_url and registration is not None and registration.holds_place:
+        # Someone with a place joins through their own address, which records that they came.
+        online_url = join_address(registration)
     return email_build(
         template="events-reminder",
         to=[user.email],
@@ -316,7 +321,7 @@ def reminder_message(*, event: Event, user, offset_hours: int, ref: int, shared:
             "person": user,
             "offset_hours": offset_hours,
             "event_url": shared.event_url(event),
-            "online_url": event.online_url if show_online_link else "",
+            "online_url": online_url,
             "unsubscribe_url": unsubscribe_url,
             "settings_url": shared.settings_url,
         },

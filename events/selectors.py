@@ -95,9 +95,40 @@ def _registration_count(*statuses: str) -> Coalesce:
     return Coalesce(Subquery(counted), 0)
 
 
+def _offers_open(**filters) -> Coalesce:
+    """How many places of the event are kept for people waiting who have been offered one."""
+    offered = (
+        Registration.objects.filter(
+            event=OuterRef("pk"),
+            status=Registration.Status.WAITLISTED,
+            offer_expires_at__isnull=False,
+            **filters,
+        )
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(offered), 0)
+
+
+def _online_places_taken() -> Coalesce:
+    """For a hybrid session: the places taken (or kept for an offer) online."""
+    online = Registration.Mode.ONLINE
+    taken = (
+        Registration.objects.filter(event=OuterRef("pk"), status__in=HOLDS_PLACE, mode=online)
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(taken), 0) + _offers_open(mode=online)
+
+
 def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
     return events.annotate(
-        places_taken=_registration_count(*HOLDS_PLACE),
+        online_places_taken=_online_places_taken(),
+        places_taken=_registration_count(*HOLDS_PLACE) + _offers_open(),
         waiting_count=_registration_count(Registration.Status.WAITLISTED),
     )
 
@@ -187,10 +218,31 @@ def event_questions(*, event: Event) -> list[Question]:
 
 
 def places_left(event: Event) -> int | None:
-    """Free places on an event from `event_get_for_user`/`event_list_for_user`; None if unlimited."""
+    """Free places on an event from `event_get_for_user`/`event_list_for_user`; None if unlimited.
+    For a hybrid session: in the room and online together (None if either has no limit)."""
+    if event.is_hybrid:
+        left = places_left_by_mode(event)
+        if None in left.values():
+            return None
+        return sum(left.values())
     if event.capacity is None:
         return None
     return max(event.capacity - event.places_taken, 0)
+
+
+def places_left_by_mode(event: Event) -> dict[str, int | None]:
+    """For a hybrid session with its counts: the free places in person and online (None: no
+    limit)."""
+    online_taken = event.online_places_taken
+    in_person_taken = event.places_taken - online_taken
+    return {
+        Registration.Mode.IN_PERSON: None
+        if event.capacity is None
+        else max(event.capacity - in_person_taken, 0),
+        Registration.Mode.ONLINE: None
+        if event.online_capacity is None
+        else max(event.online_capacity - online_taken, 0),
+    }
 
 
 def registration_statuses_for_user(*, user) -> dict[int, str]:
@@ -221,11 +273,13 @@ def active_registration_for_user(*, user, slug: str) -> Registration:
 
 
 def waitlist_rank(registration: Registration) -> int | None:
-    """Where this person is in the queue: 1 is next to get a place."""
+    """Where this person is in the queue (for their way of attending a hybrid session): 1 is
+    next to get a place."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
     ahead = Registration.objects.filter(
         event_id=registration.event_id,
+        mode=registration.mode,
         status=Registration.Status.WAITLISTED,
         waitlist_position__lt=registration.waitlist_position,
     ).count()
@@ -348,7 +402,12 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
     return None
 
 
-_UPCOMING_STATUSES = (Registration.Status.CONFIRMED, Registration.Status.WAITLISTED)
+# Someone who has joined a session online is marked attended before it ends: it stays coming up.
+_UPCOMING_STATUSES = (
+    Registration.Status.CONFIRMED,
+    Registration.Status.WAITLISTED,
+    Registration.Status.ATTENDED,
+)
 
 
 def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
@@ -371,6 +430,7 @@ def _registrations_shown(*, user, now) -> list[Registration]:
     ahead = (
         Registration.objects.filter(
             event=OuterRef("event"),
+            mode=OuterRef("mode"),
             status=Registration.Status.WAITLISTED,
             waitlist_position__lt=OuterRef("waitlist_position"),
         )

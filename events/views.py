@@ -11,6 +11,7 @@ from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
+from .joining import has_joinable_place, join_now_path, join_path
 from .selectors import (
     active_registration_for_user,
     answers_for_display,
@@ -28,6 +29,7 @@ from .selectors import (
     my_events_for_user,
     network_feed_entries,
     places_left,
+    places_left_by_mode,
     public_sessions_upcoming,
     registration_for_user,
     registration_refusal_reason,
@@ -107,6 +109,9 @@ def event_detail(request, slug):
         "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
         "waitlist_rank": waitlist_rank(registration) if registration else None,
         "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
+        # The person's own joining address (and "Join now" while it is open), never another's.
+        "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
+        "join_now_url": join_now_path(registration, event),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -126,13 +131,21 @@ def event_register(request, slug):
     reason = registration_refusal_reason(event=event, user=request.user)
     if reason:
         return _refused(request, event, reason)
+    if event.is_hybrid and request.method == "POST":
+        event = event_get_for_user(user=request.user, slug=slug)  # with its counts, for the choice
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None, questions=event_questions(event=event)
+        request.POST if request.method == "POST" else None,
+        questions=event_questions(event=event),
+        modes=places_left_by_mode(event) if event.is_hybrid else None,
     )
     if request.method == "POST" and form.is_valid():
         try:
             registration_create(
-                event=event, user=request.user, answers=form.answers(), acting_user=request.user
+                event=event,
+                user=request.user,
+                answers=form.answers(),
+                acting_user=request.user,
+                mode=form.mode(),
             )
         except RegistrationRefused as refused:
             return _refused(request, event, str(refused))
@@ -160,6 +173,7 @@ def event_registered(request, slug):
             "waitlist_rank": waitlist_rank(registration),
             "answers": answers_for_display(registration=registration, questions=questions),
             "show_online_link": show_online_link,
+            "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
         },
     )
 
@@ -184,6 +198,8 @@ def event_cancel(request, slug):
 @require_GET
 def my_events(request):
     upcoming, past, token = my_events_for_user(user=request.user)
+    for registration in upcoming:
+        registration.join_now_url = join_now_path(registration, registration.event)
     feed_url = absolute_url(reverse("events:calendar-feed", args=[token])) if token else ""
     context = {
         "upcoming": upcoming,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import calendar
 from .forms import GuestRegistrationForm
 from .guest_links import confirm_token_read, registration_token
+from .joining import join_path
 from .models import Event
 from .selectors import (
     GuestLinkGone,
@@ -23,7 +24,7 @@ from .selectors import (
     places_left,
     waitlist_rank,
 )
-from .services import RegistrationRefused, registration_cancel
+from .services import RegistrationRefused, registration_cancel, registration_offer_accept
 from .services.guests import guest_registration_confirm, guest_registration_delete, guest_registration_request
 from .views import _calendar_response, _refused
 
@@ -164,6 +165,8 @@ def guest_registration(request, slug, token):
             "show_online_link": registration.holds_place
             and event.status != Event.Status.CANCELLED
             and bool(event.online_url),
+            # The guest's own joining address, so a changed meeting link needs no new email.
+            "join_url": join_path(registration),
             "signup_url": reverse("account_signup"),
             "retention_days": settings.ANSWER_RETENTION_DAYS,
         },
@@ -198,6 +201,21 @@ def guest_registration_cancel_view(request, slug, token):
         messages.error(request, str(refused))
     else:
         messages.success(request, f"Your registration for {registration.event.title} has been cancelled.")
+    return redirect("events:guest-registration", slug=slug, token=token)
+
+
+@require_POST
+def guest_registration_accept_view(request, slug, token):
+    """A guest at the front of the waiting list takes the place offered to them."""
+    registration, problem = _registration_or_problem(request, slug, token)
+    if problem:
+        return problem
+    try:
+        registration_offer_accept(registration=registration, acting_user=None)
+    except RegistrationRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"The place is yours: you are going to {registration.event.title}.")
     return redirect("events:guest-registration", slug=slug, token=token)
 
 

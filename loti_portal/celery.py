@@ -41,6 +41,8 @@ app.conf.beat_schedule = {
         "task": "engagement.tasks.engagement_rollup_refresh",
         "schedule": crontab(minute=5),
     },
+    "events-lapse-waitlist-offers": {"task": "events.tasks.lapse_waitlist_offers", "schedule": 5 * 60},
+    "events-mark-no-shows": {"task": "events.tasks.mark_no_shows", "schedule": crontab(minute=5)},
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

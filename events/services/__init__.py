@@ -13,10 +13,14 @@ from .notifications import notifications_queue
 from .registration import (
     RegistrationRefused,
     event_fill_from_waitlist,
+    events_mark_no_shows,
+    registration_add_walk_in,
     registration_cancel,
     registration_create,
     registration_mark_attendance,
+    registration_offer_accept,
     registration_promote,
+    waitlist_offers_lapse,
 )
 
 __all__ = [
@@ -28,10 +32,14 @@ __all__ = [
     "event_fill_from_waitlist",
     "event_message_registrants",
     "event_save",
+    "events_mark_no_shows",
     "invitations_announce",
     "notifications_queue",
+    "registration_add_walk_in",
     "registration_cancel",
     "registration_create",
     "registration_mark_attendance",
+    "registration_offer_accept",
     "registration_promote",
+    "waitlist_offers_lapse",
 ]

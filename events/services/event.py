@@ -70,7 +70,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         _tell_registrants(event, kind=emails.EVENT_CANCELLED, calendar_method="CANCEL")
     elif reinstated or rescheduled:
         _tell_registrants(event, kind=emails.EVENT_CHANGED, calendar_method="REQUEST")
-    if is_published and "capacity" in changed_fields:
+    if is_published and {"capacity", "online_capacity", "mode"} & set(changed_fields):
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="capacity")
     return event
 

@@ -1,8 +1,10 @@
-"""Registering, cancelling, the waiting list and attendance. Every decision about places is
+"""Registering, cancelling, the waiting list (and its offers) and attendance. Every decision about places is
 taken with the event row locked, so concurrent requests never exceed the capacity."""
 
+from datetime import timedelta
+
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,6 +16,10 @@ from ..selectors import registration_refusal_reason
 from .notifications import notifications_queue
 
 Status = Registration.Status
+# Staff may tick people in as they arrive, from this long before the start.
+CHECK_IN_OPENS_BEFORE = timedelta(hours=1)
+# The no-show job looks back this far for sessions that have ended.
+NO_SHOW_LOOKBACK = timedelta(days=7)
 
 
 class RegistrationRefused(Exception):
@@ -25,8 +31,31 @@ def _lock_event(event_id: int) -> Event:
     return Event.objects.select_for_update().get(pk=event_id)
 
 
-def _places_taken(event: Event) -> int:
-    return Registration.objects.filter(event=event, status__in=Registration.HOLDS_PLACE_STATUSES).count()
+def _modes(event: Event) -> list[str]:
+    """The ways of attending that have places of their own: in person and online for a hybrid
+    session, one for any other ("")."""
+    if event.is_hybrid:
+        return [Registration.Mode.IN_PERSON, Registration.Mode.ONLINE]
+    return [""]
+
+
+def _in_mode(event: Event, mode: str) -> Q:
+    if not event.is_hybrid:
+        return Q()
+    if mode == Registration.Mode.ONLINE:
+        return Q(mode=Registration.Mode.ONLINE)
+    return ~Q(mode=Registration.Mode.ONLINE)  # in person, and anyone from before it was hybrid
+
+
+def _places_taken(event: Event, mode: str = "") -> int:
+    """Places held (in `mode`, for a hybrid session), counting those kept for people who have
+    been offered them."""
+    return Registration.objects.filter(
+        Q(status__in=Registration.HOLDS_PLACE_STATUSES)
+        | Q(status=Status.WAITLISTED, offer_expires_at__isnull=False),
+        _in_mode(event, mode),
+        event=event,
+    ).count()
 
 
 def _next_waitlist_position(event: Event) -> int:
@@ -45,8 +74,12 @@ def _clean_answers(event: Event, answers: dict) -> dict:
 
 
 @transaction.atomic
-def registration_create(*, event: Event, user: User, answers: dict, acting_user: User | None) -> Registration:
-    """Register a person: a place if one is free, otherwise the end of the waiting list.
+def registration_create(
+    *, event: Event, user: User, answers: dict, acting_user: User | None, mode: str = ""
+) -> Registration:
+    """Register a person: a place if one is free, otherwise the end of the waiting list. For a
+    hybrid session the person chooses `mode` (in person or online), and each has its own places
+    and its own turn on the waiting list.
 
     Locks the event row. Idempotent: a person already confirmed or waiting gets their registration
     back unchanged (a double submit is harmless); a cancelled registration is reused.
@@ -65,25 +98,36 @@ def registration_create(*, event: Event, user: User, answers: dict, acting_user:
     if registration is None:
         registration = Registration(event=event, user=user)
     return registration_place(
-        event=event, registration=registration, answers=answers, acting_user=acting_user
+        event=event, registration=registration, answers=answers, acting_user=acting_user, mode=mode
     )
 
 
 def registration_place(
-    *, event: Event, registration: Registration, answers: dict, acting_user: User | None
+    *,
+    event: Event,
+    registration: Registration,
+    answers: dict,
+    acting_user: User | None,
+    mode: str = Registration.Mode.IN_PERSON,
 ) -> Registration:
     """Give a new (or cancelled) registration, a member's or a guest's, a place if one is free,
     otherwise the end of the waiting list; save it, audit it and owe the email that says which.
+    For a hybrid session `mode` says whether the person comes in person or joins online, and each
+    has its own places (event.capacity_for) and its own turn on the waiting list.
 
     The one rule for places: the caller holds the event lock (_lock_event) and has checked that
     the person may register. Places and the waiting list count members and guests alike.
+    Raises RegistrationRefused, storing nothing, when a hybrid session's mode is missing.
     """
+    if not event.is_hybrid:
+        mode = ""
+    elif mode not in Registration.Mode.values:
+        raise RegistrationRefused("Choose whether you will come in person or join online.")
+
     # Anyone already waiting comes before a newcomer.
-    taken = None if event.capacity is None else _places_taken(event)
-    promoted = waitlist_fill_free_places(
-        event=event, acting_user=acting_user, trigger="registration", places_taken=taken
-    )
-    gets_place = taken is None or taken + len(promoted) < event.capacity
+    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration")
+    capacity = event.capacity_for(mode)
+    gets_place = capacity is None or _places_taken(event, mode) < capacity
     now = timezone.now()
     if registration.pk is not None:
         # A new registration after cancelling: the person's calendar must treat it as newer.
@@ -92,6 +136,7 @@ def registration_place(
     registration.cancelled_at = None
     registration.promoted_at = None
     registration.answers = _clean_answers(event, answers)
+    registration.mode = mode
     if gets_place:
         registration.status = Status.CONFIRMED
         registration.waitlist_position = None
@@ -132,9 +177,12 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
         raise RegistrationRefused("This event has already started, so the registration cannot be cancelled.")
 
     had_place = registration.status == Status.CONFIRMED
+    # Declining an offer (or leaving the list with one) frees the place kept for this person.
+    frees_place = had_place or registration.has_offer
     registration.status = Status.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.waitlist_position = None
+    registration.offer_expires_at = None
     if had_place:
         registration.sequence += 1
     registration.save()
@@ -145,7 +193,7 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
         data={"event": event.slug, "had_place": had_place},
     )
     notifications_queue(items=[(registration, emails.CANCELLED, "CANCEL" if had_place else "")])
-    if had_place:
+    if frees_place:
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation")
     return registration
 
@@ -153,8 +201,11 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
 def _promote(registration: Registration, *, acting_user: User | None, trigger: str) -> None:
     registration.status = Status.CONFIRMED
     registration.waitlist_position = None
+    registration.offer_expires_at = None
     registration.promoted_at = timezone.now()
-    registration.save(update_fields=["status", "waitlist_position", "promoted_at", "updated_at"])
+    registration.save(
+        update_fields=["status", "waitlist_position", "offer_expires_at", "promoted_at", "updated_at"]
+    )
     audit_record(
         actor=acting_user,
         action="events.registration.promoted",
@@ -164,24 +215,108 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
     notifications_queue(items=[(registration, emails.PROMOTED, "REQUEST")])
 
 
-def waitlist_fill_free_places(
-    *, event: Event, acting_user: User | None, trigger: str, places_taken: int | None = None
-) -> list[Registration]:
-    """Give free places to the people waiting, first come first served. The caller holds the
-    event lock (and may pass the places taken, counted under it). Nobody is promoted once the
-    event has started or if it is not published."""
-    if event.status != Event.Status.PUBLISHED or timezone.now() >= event.start:
+def waitlist_fill_free_places(*, event: Event, acting_user: User | None, trigger: str) -> list[Registration]:
+    """Give free places to the people waiting, first come first served: at once, or, if the
+    event offers freed places for some hours (Event.waitlist_offer_hours), as offers kept for
+    them until they answer or the offer lapses (waitlist_offers_lapse). The caller holds the
+    event lock. A hybrid session fills its places in the room and online each from the people
+    waiting for them. Returns the people promoted or offered a place. Nobody is promoted or
+    offered a place once the event has started or if it is not published."""
+    now = timezone.now()
+    if event.status != Event.Status.PUBLISHED or now >= event.start:
         return []
-    waiting = Registration.objects.filter(event=event, status=Status.WAITLISTED).order_by("waitlist_position")
-    if event.capacity is not None:
-        free = event.capacity - (_places_taken(event) if places_taken is None else places_taken)
-        if free <= 0:
-            return []
-        waiting = waiting[:free]
-    promoted = list(waiting.select_related("event", "user"))
-    for registration in promoted:
-        _promote(registration, acting_user=acting_user, trigger=trigger)
-    return promoted
+    chosen = []
+    for mode in _modes(event):
+        waiting = Registration.objects.filter(
+            _in_mode(event, mode), event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True
+        ).order_by("waitlist_position")
+        capacity = event.capacity_for(mode)
+        if capacity is not None:
+            free = capacity - _places_taken(event, mode)
+            if free <= 0:
+                continue
+            waiting = waiting[:free]
+        offers = event.waitlist_offer_hours is not None and capacity is not None
+        for registration in waiting.select_related("event", "user"):
+            if offers:
+                until = min(now + timedelta(hours=event.waitlist_offer_hours), event.start)
+                _offer(registration, until=until, acting_user=acting_user, trigger=trigger)
+            else:
+                _promote(registration, acting_user=acting_user, trigger=trigger)
+            chosen.append(registration)
+    return chosen
+
+
+def _offer(registration: Registration, *, until, acting_user: User | None, trigger: str) -> None:
+    registration.offer_expires_at = until
+    registration.save(update_fields=["offer_expires_at", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        action="events.registration.offered",
+        target=registration,
+        data={"event": registration.event.slug, "trigger": trigger, "until": until.isoformat()},
+    )
+    notifications_queue(items=[(registration, emails.OFFERED, "")])
+
+
+@transaction.atomic
+def registration_offer_accept(*, registration: Registration, acting_user: User | None) -> Registration:
+    """The person takes the place they were offered. Locks the event row. Accepting twice is
+    harmless (the place is theirs). Raises RegistrationRefused if there is no offer, or it has
+    lapsed (the place then goes to the next person: waitlist_offers_lapse)."""
+    event = _lock_event(registration.event_id)
+    registration = Registration.objects.select_related("event", "user").get(pk=registration.pk)
+    if registration.status == Status.CONFIRMED:
+        return registration
+    if not registration.has_offer:
+        raise RegistrationRefused("There is no place on offer to you for this event.")
+    if timezone.now() >= registration.offer_expires_at:
+        raise RegistrationRefused("The place offered to you is no longer available: the offer has lapsed.")
+    registration.event = event
+    _promote(registration, acting_user=acting_user, trigger="offer accepted")
+    return registration
+
+
+def waitlist_offers_lapse(*, now=None) -> int:
+    """Periodic: every offer whose time is up lapses, and its place is offered to the next person
+    waiting (or given, if the event no longer offers). Each event is dealt with in its own
+    transaction under its lock, and each offer is checked again under it, so a run twice, or
+    two runs at once, lapse each offer exactly once. Returns how many offers lapsed."""
+    now = now or timezone.now()
+    event_ids = set(
+        Registration.objects.filter(status=Status.WAITLISTED, offer_expires_at__lte=now)
+        .order_by()
+        .values_list("event_id", flat=True)
+    )
+    return sum(_lapse_event_offers(event_id=event_id, now=now) for event_id in sorted(event_ids))
+
+
+@transaction.atomic
+def _lapse_event_offers(*, event_id: int, now) -> int:
+    event = _lock_event(event_id)
+    lapsed = list(
+        Registration.objects.select_related("event", "user").filter(
+            event=event, status=Status.WAITLISTED, offer_expires_at__lte=now
+        )
+    )
+    for registration in lapsed:
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.waitlist_position = None
+        registration.offer_expires_at = None
+        registration.save(
+            update_fields=["status", "cancelled_at", "waitlist_position", "offer_expires_at", "updated_at"]
+        )
+        audit_record(
+            actor=None,
+            action="events.registration.offer_lapsed",
+            target=registration,
+            data={"event": event.slug},
+        )
+        notifications_queue(items=[(registration, emails.OFFER_LAPSED, "")])
+    if lapsed:
+        waitlist_fill_free_places(event=event, acting_user=None, trigger="offer lapsed")
+    return len(lapsed)
 
 
 @transaction.atomic
@@ -201,16 +336,18 @@ def registration_promote(*, registration: Registration, acting_user: User | None
     registration = Registration.objects.select_related("event", "user").get(pk=registration.pk)
     if registration.status != Status.WAITLISTED:
         raise RegistrationRefused(f"{registration.person_name} is not on the waiting list.")
-    taken = _places_taken(event)
-    if event.capacity is not None and taken >= event.capacity:
-        previous = event.capacity
-        event.capacity = taken + 1
-        event.save(update_fields=["capacity", "updated_at"])
+    taken = _places_taken(event, registration.mode)
+    capacity = event.capacity_for(registration.mode)
+    if capacity is not None and taken >= capacity:
+        online = event.is_hybrid and registration.mode == Registration.Mode.ONLINE
+        field = "online_capacity" if online else "capacity"
+        setattr(event, field, taken + 1)
+        event.save(update_fields=[field, "updated_at"])
         audit_record(
             actor=acting_user,
             action="events.event.capacity_raised",
             target=event,
-            data={"from": previous, "to": event.capacity, "for": registration.pk},
+            data={"field": field, "from": capacity, "to": taken + 1, "for": registration.pk},
         )
     _promote(registration, acting_user=acting_user, trigger="staff")
     return registration
@@ -220,8 +357,9 @@ def registration_promote(*, registration: Registration, acting_user: User | None
 def registration_mark_attendance(
     *, registration: Registration, attended: bool, acting_user: User | None
 ) -> Registration:
-    """Record whether a person with a place came. Raises RegistrationRefused for someone without
-    a place, or before the event has started."""
+    """Record whether a person with a place came (check-in opens CHECK_IN_OPENS_BEFORE the start,
+    and the record may be changed afterwards). Raises RegistrationRefused for someone without a
+    place, or before check-in opens."""
     registration = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("event", "user")
@@ -229,8 +367,8 @@ def registration_mark_attendance(
     )
     if not registration.holds_place:
         raise RegistrationRefused(f"{registration.person_name} did not have a place.")
-    if timezone.now() < registration.event.start:
-        raise RegistrationRefused(f"{registration.event} has not started yet.")
+    if timezone.now() < registration.event.start - CHECK_IN_OPENS_BEFORE:
+        raise RegistrationRefused(f"{registration.event} has not started yet: check-in opens an hour before.")
     new_status = Status.ATTENDED if attended else Status.NO_SHOW
     if registration.status != new_status:
         registration.status = new_status
@@ -241,4 +379,53 @@ def registration_mark_attendance(
             target=registration,
             data={"event": registration.event.slug},
         )
+    return registration
+
+
+def events_mark_no_shows(*, now=None) -> int:
+    """Periodic: once a session has ended, everyone still only confirmed is marked as not having
+    come (staff may change it afterwards). One conditional UPDATE per run, so running it twice
+    marks nobody twice; an audit entry per session says how many. Returns how many were marked."""
+    now = now or timezone.now()
+    marked = 0
+    ended = Event.objects.filter(
+        status=Event.Status.PUBLISHED, end__lte=now, end__gt=now - NO_SHOW_LOOKBACK
+    ).filter(registrations__status=Status.CONFIRMED)
+    for event in ended.distinct().order_by("end", "pk"):
+        with transaction.atomic():
+            count = Registration.objects.filter(event=event, status=Status.CONFIRMED).update(
+                status=Status.NO_SHOW, updated_at=now
+            )
+            if count:
+                audit_record(
+                    actor=None, action="events.event.no_shows_marked", target=event, data={"count": count}
+                )
+        marked += count
+    return marked
+
+
+@transaction.atomic
+def registration_add_walk_in(*, event: Event, user: User, acting_user: User | None) -> Registration:
+    """Someone came without a place (or from the waiting list): staff check them in. They count as
+    attended whatever the capacity, since they are in the room. Locks the event row. Raises
+    RegistrationRefused before check-in opens. Checking in twice is harmless."""
+    event = _lock_event(event.pk)
+    if timezone.now() < event.start - CHECK_IN_OPENS_BEFORE:
+        raise RegistrationRefused(f"{event} has not started yet: check-in opens an hour before.")
+    registration = Registration.objects.filter(event=event, user=user).first()
+    if registration is not None and registration.status == Status.ATTENDED:
+        return registration
+    if registration is None:
+        registration = Registration(event=event, user=user)
+    registration.status = Status.ATTENDED
+    registration.waitlist_position = None
+    registration.offer_expires_at = None
+    registration.cancelled_at = None
+    registration.save()
+    audit_record(
+        actor=acting_user,
+        action="events.registration.walk_in",
+        target=registration,
+        data={"event": event.slug},
+    )
     return registration

@@ -3,7 +3,7 @@ from django import template
 from events.calendar import add_to_calendar_links, webcal_url
 from events.formatting import format_date, format_datetime, format_time, format_when
 from events.models import Registration
-from events.selectors import places_left
+from events.selectors import places_left, places_left_by_mode
 
 register = template.Library()
 
@@ -47,7 +47,20 @@ def registration_tag(status: str):
 @register.filter
 def places_text(event, has_place=False) -> str:
     """ "12 places left of 40", "Full: you can join the waiting list" or "No limit", for an event
-    with counts. Someone who already has a place (`has_place`) is not offered the waiting list."""
+    with counts (for a hybrid session, in person and online each). Someone who already has a
+    place (`has_place`) is not offered the waiting list."""
+    if event.is_hybrid:
+        parts = []
+        for mode, left in places_left_by_mode(event).items():
+            capacity = event.capacity_for(mode)
+            name = Registration.Mode(mode).label
+            if left is None:
+                parts.append(f"{name}: no limit")
+            elif left == 0:
+                parts.append(f"{name}: full" if has_place else f"{name}: full, waiting list open")
+            else:
+                parts.append(f"{name}: {left} place{'s' if left != 1 else ''} left of {capacity}")
+        return "; ".join(parts)
     left = places_left(event)
     if left is None:
         return "No limit"

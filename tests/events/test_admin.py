@@ -141,6 +141,7 @@ def test_adding_an_event_in_admin_is_audited(staff_client, staff):
         "end_1": "12:00:00",
         "venue": "",
         "online_url": "",
+        "mode": "in_person",
         "status": "draft",
         "audience": "signed_in",
         "capacity": "20",

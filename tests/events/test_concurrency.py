@@ -154,3 +154,28 @@ def test_guests_and_members_racing_for_the_last_places_share_one_rule():
     assert positions == list(range(1, members_count + guests_count - capacity + 1))
     waiting = registrations.filter(status="waitlisted")
     assert waiting.filter(user__isnull=True).exists() and waiting.filter(user__isnull=False).exists()
+
+
+def test_a_hybrid_session_fills_each_mode_exactly_under_contention():
+    in_room, online, total = 4, 6, 64
+    event = EventFactory(mode="hybrid", venue="City Hall", capacity=in_room, online_capacity=online)
+    everyone = people(total, "hybrid")
+    chunks = [everyone[i::THREADS] for i in range(THREADS)]
+
+    def register_chunk(chunk):
+        def job():
+            for n, person in enumerate(chunk):
+                mode = "online" if n % 2 else "in_person"
+                registration_create(event=event, user=person, answers={}, acting_user=person, mode=mode)
+
+        return job
+
+    errors = run_at_once([register_chunk(chunk) for chunk in chunks])
+
+    assert errors == []
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.count() == total
+    assert registrations.filter(status="confirmed", mode="in_person").count() == in_room
+    assert registrations.filter(status="confirmed", mode="online").count() == online
+    positions = sorted(registrations.filter(status="waitlisted").values_list("waitlist_position", flat=True))
+    assert positions == list(range(1, total - in_room - online + 1))

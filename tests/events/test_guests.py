@@ -491,3 +491,49 @@ def test_behind_the_proxy_each_browser_address_has_its_own_limit(client, careers
     assert post(99, "198.51.100.7") == 302
     # A browser cannot escape its limit by sending a made-up address of its own to the left.
     assert post(100, "1.2.3.4, 203.0.113.5") == 429
+
+
+def test_a_guest_offered_a_place_accepts_it_from_their_own_link(client, careers_day, committed, mailoutbox):
+    careers_day.capacity = 1
+    careers_day.waitlist_offer_hours = 24
+    careers_day.save()
+    holder = RegistrationFactory(event=careers_day)
+    guest = RegistrationFactory(
+        event=careers_day,
+        user=None,
+        guest_name="Priya Shah",
+        guest_email="priya@gmail.com",
+        status=Status.WAITLISTED,
+        waitlist_position=1,
+    )
+    with committed():
+        registration_cancel(registration=holder, acting_user=None)
+    guest.refresh_from_db()
+    assert guest.has_offer
+    token = registration_token(registration_id=guest.pk, email="priya@gmail.com")
+    own_link = reverse("events:guest-registration", args=[careers_day.slug, token])
+    (offer,) = [message for message in mailoutbox if message.to == ["priya@gmail.com"]]
+    assert own_link in offer.body
+    assert reverse("events:event-offer", args=[careers_day.slug]) not in offer.body
+    page = client.get(own_link).content.decode()
+    assert "Accept the place" in page and "London time" in page
+
+    with committed():
+        response = client.post(reverse("events:guest-registration-accept", args=[careers_day.slug, token]))
+    assert response.status_code == 302
+    guest.refresh_from_db()
+    assert guest.status == Status.CONFIRMED and guest.offer_expires_at is None
+
+
+def test_a_guest_at_a_hybrid_session_takes_an_in_person_place(careers_day):
+    careers_day.mode = Event.Mode.HYBRID
+    careers_day.capacity, careers_day.online_capacity = 1, 5
+    careers_day.online_url = "https://meet.example.org/careers"
+    careers_day.save()
+    member = UserFactory()
+    registration_create(event=careers_day, user=member, answers={}, acting_user=member, mode="online")
+    request = GuestRequest(careers_day.pk, "Guest", "guest@gmail.com", {}, "")
+    guest = guest_registration_confirm(request=request)
+    assert (guest.status, guest.mode) == (Status.CONFIRMED, Registration.Mode.IN_PERSON)
+    second = guest_registration_confirm(request=GuestRequest(careers_day.pk, "Other", "o@gmail.com", {}, ""))
+    assert (second.status, second.mode) == (Status.WAITLISTED, Registration.Mode.IN_PERSON)

@@ -35,6 +35,7 @@ def inline_data(event, emails):
         "end_1": timezone.localtime(event.end).strftime("%H:%M:%S"),
         "venue": "",
         "online_url": event.online_url,
+        "mode": event.mode,
         "status": event.status,
         "audience": event.audience,
         "capacity": "",

@@ -109,6 +109,18 @@ def test_other_sessions_remind_confirmed_registrants_only(db):
     assert ReminderDelivery.objects.get().user == confirmed.user
 
 
+def test_a_registrant_is_reminded_with_their_own_joining_address(db):
+    from events.joining import join_address
+
+    session = EventFactory(start=START, end=START + timedelta(hours=2))
+    confirmed = RegistrationFactory(event=session)
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_run_due()
+    (message,) = mail.outbox
+    assert join_address(confirmed) in message.body
+    assert session.online_url not in message.body
+
+
 def test_drafts_cancelled_and_past_events_get_no_reminders(leaders, members):
     for status in (Event.Status.DRAFT, Event.Status.CANCELLED):
         EventFactory(network=leaders, kind=Event.Kind.NETWORK_MEETING, status=status, start=START)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from events.formatting import LONDON
+from events.joining import join_path
 from events.models import CalendarFeed, Event, Invitation, Registration
 from events.services import event_save
 from networks.models import Network
@@ -187,13 +188,17 @@ def test_online_link_only_for_confirmed_registrants_and_staff(client, member, ou
     url = reverse("events:event-detail", args=[small_event.slug])
     link = small_event.online_url
     assert link not in page(client.get(url))
-    RegistrationFactory(event=small_event, user=member)
-    RegistrationFactory(event=small_event)
+    mine = RegistrationFactory(event=small_event, user=member)
+    other = RegistrationFactory(event=small_event)
     RegistrationFactory(event=small_event, user=outsider, status=Status.WAITLISTED, waitlist_position=1)
     client.force_login(outsider)
     assert link not in page(client.get(url))
+    assert "joining address" not in page(client.get(url))
+    # A person with a place gets their own joining address, which leads to the link.
     client.force_login(member)
-    assert link in page(client.get(url))
+    content = page(client.get(url))
+    assert join_path(mine) in content and join_path(other) not in content
+    assert link not in content
     client.force_login(staff)
     assert link in page(client.get(url))
 
@@ -353,14 +358,14 @@ def test_register_refuses_other_methods(client, member, event):
 
 def test_confirmation_page_shows_my_place_answers_and_joining_link(client, member, event):
     question = QuestionFactory(event=event)
-    RegistrationFactory(event=event, user=member, answers={str(question.pk): "Hostel manager"})
+    mine = RegistrationFactory(event=event, user=member, answers={str(question.pk): "Hostel manager"})
     client.force_login(member)
     response = client.get(reverse("events:event-registered", args=[event.slug]))
     assert response.status_code == 200
     html = page(response)
     assert "You have a place" in html
     assert "Hostel manager" in html
-    assert event.online_url in html
+    assert join_path(mine) in html
     assert reverse("events:event-ics", args=[event.slug]) in html
 
 

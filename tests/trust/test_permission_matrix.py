@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.models import OrganisationRequest
 from accounts.services import user_complete_profile
+from events.joining import join_token
 from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
 from events.services import calendar_feed_regenerate, registration_create
@@ -429,6 +430,46 @@ CASES = [
         label="cancelling someone else's place",
         check=_registration_unchanged,
     ),
+    Case(
+        "events:event-join",
+        # The session is a fortnight away: the owner's address says when it opens; anyone else
+        # signed in is refused, and nobody is shown the meeting link.
+        lambda w: {"token": join_token(w["registration"])},
+        expect(200, 403, 403, 200),
+        check=lambda w, actor, response: (
+            w["public"].online_url in response.content.decode() and "the meeting link is shown"
+        ),
+    ),
+    Case(
+        "events:event-offer",
+        lambda w: {"slug": w["public"].slug},
+        expect(LOGIN, 404, 404, 302),
+        check=_not_leaking_owner,
+    ),
+    Case(
+        "events:event-offer",
+        lambda w: {"slug": w["public"].slug},
+        expect(LOGIN, 404, 404, 302),
+        method="post",
+        label="answering someone else's offer",
+        check=_registration_unchanged,
+    ),
+    Case(
+        "events:event-check-in",
+        lambda w: {"slug": w["public"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+        check=lambda w, actor, response: (
+            actor != "staff" and b"Olivia Owner" in response.content and "shows who has a place"
+        ),
+    ),
+    Case(
+        "events:event-check-in",
+        lambda w: {"slug": w["public"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN),
+        method="post",
+        label="checking someone in without saying who",
+        check=_registration_unchanged,
+    ),
     Case("events:event-ics", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
     # Guests: only a session open to everyone takes them; signed-in people register as members.
     Case(
@@ -462,6 +503,12 @@ CASES = [
     ),
     Case(
         "events:guest-registration-cancel",
+        lambda w: {"slug": w["public"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+        method="post",
+    ),
+    Case(
+        "events:guest-registration-accept",
         lambda w: {"slug": w["public"].slug, "token": "forged"},
         expect(404, 404, 404, 404),
         method="post",
