@@ -303,7 +303,11 @@ def _point_celery_at(app, url: str) -> None:
 
 
 def worker_env_for(sink, redis_server) -> dict:
-    return {**worker_env(sink), "REDIS_URL": redis_server.url}
+    """A worker on a Redis of the test's own: it uses that Redis as it is, without the database
+    per parallel test process that settings pick for the shared one."""
+    env = {**worker_env(sink), "REDIS_URL": redis_server.url}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return env
 
 
 class BeatProcess:

@@ -109,7 +109,9 @@ def test_no_digest_when_there_is_nothing_new(week, member, data_scientists, send
 
 def test_a_digest_goes_once_per_week(week, member, data_scientists, send, mailoutbox):
     digests_set(user=member, network_ids={data_scientists.pk})
-    now = timezone.now() + timedelta(days=1)
+    # Tomorrow mid-morning, London time: both runs fall in the same digest week whatever the hour
+    # the test runs at.
+    now = timezone.localtime(timezone.now() + timedelta(days=1)).replace(hour=10, minute=0)
     _digests(send, mailoutbox, now=now)
     _digests(send, mailoutbox, now=now + timedelta(minutes=5))
     assert len(mailoutbox) == 1
