@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.demo import LONDON_AUTHORITIES, PARTNERS
 from accounts.models import Organisation, OrganisationDomain, User
 from events.models import Event, Registration, Speaker
+from events.services.counts import events_counts_refresh_all
 from loti_portal.utils import LONDON
 from networks.models import Membership, Network
 
@@ -542,6 +543,8 @@ def load_registrations(dataset: Dataset, upto: int) -> int:
     started = time.perf_counter()
     with transaction.atomic():
         added = insert_rows(Registration, dataset.registration_rows[dataset.loaded : upto])
+        # Loaded in bulk, not through the services: count each event's places as they would.
+        events_counts_refresh_all()
     dataset.loaded = upto
     analyse()
     dataset.timings[f"registrations_to_{upto}_seconds"] = round(time.perf_counter() - started, 2)

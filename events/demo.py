@@ -13,6 +13,7 @@ from networks.models import Network
 
 from .formatting import LONDON, in_london
 from .models import Event, Question, Registration, Speaker
+from .services.counts import event_counts_refresh
 
 DIIP = "Digital Inclusion Innovation Programme"
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
@@ -289,6 +290,8 @@ def _register(event: Event, user: User, answers: dict | None = None) -> Registra
     else:
         highest = event.registrations.aggregate(highest=Max("waitlist_position"))["highest"]
         status, position = Registration.Status.WAITLISTED, (highest or 0) + 1
-    return Registration.objects.create(
+    registration = Registration.objects.create(
         event=event, user=user, status=status, waitlist_position=position, answers=answers or {}
     )
+    event_counts_refresh(event_id=event.pk)
+    return registration

@@ -110,6 +110,17 @@ class Event(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="iCalendar SEQUENCE: raised when the time or place of a published event changes."
     )
+    # Kept by the registration services in the transaction of each change (events.services.counts),
+    # so pages show them without reading registrations. Offers open count as places taken.
+    places_taken = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Places held, or kept for someone offered one."
+    )
+    online_places_taken = models.PositiveIntegerField(
+        default=0, editable=False, help_text="For a hybrid session: those of the places taken online."
+    )
+    waiting_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="People on the waiting list (with an offer or not)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

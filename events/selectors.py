@@ -81,58 +81,6 @@ def users_who_may_see(*, event: Event, users: QuerySet[User]) -> QuerySet[User]:
     return users.filter(Q(is_staff=True) | Exists(invited) | Exists(registered))
 
 
-def _registration_count(*statuses: str) -> Coalesce:
-    """How many of the event's registrations have one of `statuses`: a subquery per event row,
-    so a page of 20 events counts 20 events' registrations (on the (event, status) index), and
-    counting the list for its paginator counts no registrations at all."""
-    counted = (
-        Registration.objects.filter(event=OuterRef("pk"), status__in=statuses)
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
-def _offers_open(**filters) -> Coalesce:
-    """How many places of the event are kept for people waiting who have been offered one."""
-    offered = (
-        Registration.objects.filter(
-            event=OuterRef("pk"),
-            status=Registration.Status.WAITLISTED,
-            offer_expires_at__isnull=False,
-            **filters,
-        )
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(offered), 0)
-
-
-def _online_places_taken() -> Coalesce:
-    """For a hybrid session: the places taken (or kept for an offer) online."""
-    online = Registration.Mode.ONLINE
-    taken = (
-        Registration.objects.filter(event=OuterRef("pk"), status__in=HOLDS_PLACE, mode=online)
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(taken), 0) + _offers_open(mode=online)
-
-
-def _with_counts(events: QuerySet[Event]) -> QuerySet[Event]:
-    return events.annotate(
-        online_places_taken=_online_places_taken(),
-        places_taken=_registration_count(*HOLDS_PLACE) + _offers_open(),
-        waiting_count=_registration_count(Registration.Status.WAITLISTED),
-    )
-
-
 def event_list_for_user(
     *,
     user,
@@ -144,7 +92,7 @@ def event_list_for_user(
     """Upcoming events soonest first, or past ones latest first, with counts and, for a signed-in
     person, their own registration status as `my_status`."""
     now = timezone.now()
-    events = _with_counts(events_visible_to(user=user)).select_related("network")
+    events = events_visible_to(user=user).select_related("network")
     if past:
         events = events.filter(end__lt=now).order_by("-start", "-id")
     else:
@@ -206,7 +154,7 @@ def event_get_for_user(*, user, slug: str) -> Event:
     """The event with its counts, network and speakers; 404 if this person may not see it."""
     speakers = Speaker.objects.order_by("position", "id")
     events = (
-        _with_counts(events_visible_to(user=user))
+        events_visible_to(user=user)
         .select_related("network")
         .prefetch_related(Prefetch("speakers", queryset=speakers))
     )
@@ -218,7 +166,7 @@ def event_questions(*, event: Event) -> list[Question]:
 
 
 def places_left(event: Event) -> int | None:
-    """Free places on an event from `event_get_for_user`/`event_list_for_user`; None if unlimited.
+    """Free places on an event (from the counts on its row); None if unlimited.
     For a hybrid session: in the room and online together (None if either has no limit)."""
     if event.is_hybrid:
         left = places_left_by_mode(event)
@@ -231,7 +179,7 @@ def places_left(event: Event) -> int | None:
 
 
 def places_left_by_mode(event: Event) -> dict[str, int | None]:
-    """For a hybrid session with its counts: the free places in person and online (None: no
+    """For a hybrid session: the free places in person and online (None: no
     limit)."""
     online_taken = event.online_places_taken
     in_person_taken = event.places_taken - online_taken

@@ -133,6 +133,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     status = Registration.Status.CONFIRMED
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Made here, not through the services: count the event's places as they would.
+        from events.services.counts import event_counts_refresh
+
+        registration = super()._create(model_class, *args, **kwargs)
+        event_counts_refresh(event_id=registration.event_id)
+        return registration
+
 
 def reminder_email(*, event, user, offset_hours: int, state: str = "pending", sent_at=None):
     """A reminder row in the outbox, as the reminders job writes it."""

@@ -11,12 +11,13 @@ from loti_portal.markdown import render_markdown
 from .. import emails
 from ..models import Event, EventMessage, Question, Registration, Speaker
 from ..selectors import event_attendee_rows
+from .counts import COUNT_FIELDS, event_counts_refresh
 from .notifications import notifications_queue
 from .registration import waitlist_fill_free_places
 
 # A change to any of these on a published event sends every registrant an updated invitation.
 SCHEDULE_FIELDS = ("start", "end", "venue", "online_url")
-_NOT_COPIED = {"id", "slug", "title", "status", "sequence", "created_at", "updated_at"}
+_NOT_COPIED = {"id", "slug", "title", "status", "sequence", "created_at", "updated_at", *COUNT_FIELDS}
 
 
 @transaction.atomic
@@ -43,7 +44,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
     changed_fields = [
         field.name
         for field in Event._meta.concrete_fields
-        if field.name not in ("updated_at", "sequence")
+        if field.name not in ("updated_at", "sequence", *COUNT_FIELDS)
         and getattr(previous, field.attname) != getattr(event, field.attname)
     ]
     is_published = event.status == Event.Status.PUBLISHED
@@ -72,6 +73,8 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         _tell_registrants(event, kind=emails.EVENT_CHANGED, calendar_method="REQUEST")
     if is_published and {"capacity", "online_capacity", "mode"} & set(changed_fields):
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="capacity")
+    # The form's copy of the counts may be older than the registrations: count them again.
+    event_counts_refresh(event_id=event.pk)
     return event
 
 

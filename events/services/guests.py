@@ -17,6 +17,7 @@ from .. import emails
 from ..guest_links import GuestRequest, confirm_token
 from ..models import Event, Registration
 from ..selectors import guest_refusal_reason
+from .counts import event_counts_refresh
 from .registration import RegistrationRefused, _lock_event, registration_cancel, registration_place
 
 
@@ -83,6 +84,7 @@ def guest_registration_delete(*, registration: Registration) -> None:
     event = _lock_event(registration.event_id)
     # Emails still owed about it (the cancellation) find no registration and are not sent.
     registration.delete()
+    event_counts_refresh(event_id=event.pk)
     audit_record(actor=None, action="events.registration.guest_deleted", target=event, data={})
 
 

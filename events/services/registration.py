@@ -13,6 +13,7 @@ from accounts.services import audit_record
 from .. import emails
 from ..models import Event, Question, Registration
 from ..selectors import registration_refusal_reason
+from .counts import event_counts_refresh
 from .notifications import notifications_queue
 
 Status = Registration.Status
@@ -159,6 +160,7 @@ def registration_place(
         notifications_queue(items=[(registration, emails.CONFIRMED, "REQUEST")])
     else:
         notifications_queue(items=[(registration, emails.WAITLISTED, "")])
+    event_counts_refresh(event_id=event.pk)
     return registration
 
 
@@ -195,6 +197,7 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
     notifications_queue(items=[(registration, emails.CANCELLED, "CANCEL" if had_place else "")])
     if frees_place:
         waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation")
+    event_counts_refresh(event_id=event.pk)
     return registration
 
 
@@ -274,6 +277,7 @@ def registration_offer_accept(*, registration: Registration, acting_user: User |
         raise RegistrationRefused("The place offered to you is no longer available: the offer has lapsed.")
     registration.event = event
     _promote(registration, acting_user=acting_user, trigger="offer accepted")
+    event_counts_refresh(event_id=event.pk)
     return registration
 
 
@@ -316,13 +320,16 @@ def _lapse_event_offers(*, event_id: int, now) -> int:
         notifications_queue(items=[(registration, emails.OFFER_LAPSED, "")])
     if lapsed:
         waitlist_fill_free_places(event=event, acting_user=None, trigger="offer lapsed")
+        event_counts_refresh(event_id=event.pk)
     return len(lapsed)
 
 
 @transaction.atomic
 def event_fill_from_waitlist(*, event: Event, acting_user: User | None) -> list[Registration]:
     """Give any free places to the people waiting, in order; returns the people promoted."""
-    return waitlist_fill_free_places(event=_lock_event(event.pk), acting_user=acting_user, trigger="staff")
+    chosen = waitlist_fill_free_places(event=_lock_event(event.pk), acting_user=acting_user, trigger="staff")
+    event_counts_refresh(event_id=event.pk)
+    return chosen
 
 
 @transaction.atomic
@@ -350,6 +357,7 @@ def registration_promote(*, registration: Registration, acting_user: User | None
             data={"field": field, "from": capacity, "to": taken + 1, "for": registration.pk},
         )
     _promote(registration, acting_user=acting_user, trigger="staff")
+    event_counts_refresh(event_id=event.pk)
     return registration
 
 
@@ -428,4 +436,5 @@ def registration_add_walk_in(*, event: Event, user: User, acting_user: User | No
         target=registration,
         data={"event": event.slug},
     )
+    event_counts_refresh(event_id=event.pk)
     return registration

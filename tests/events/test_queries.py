@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event, Registration
+from events.services.counts import event_counts_refresh
 from networks.models import Network
 from tests.factories import EventFactory, SpeakerFactory
 from tests.helpers import session_queries
@@ -36,6 +37,7 @@ def fill(event: Event, people: list[User], capacity: int) -> None:
         )
         for number, person in enumerate(people)
     )
+    event_counts_refresh(event_id=event.pk)
 
 
 @pytest.fixture
