@@ -1,12 +1,10 @@
 """Reads that decide who may see what. Every object taken from a URL comes through here."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,66 +17,30 @@ from accounts.selectors import (
 )
 from networks.models import Membership, Network
 
-from .calendar import CalendarEntry, attendee_sequence
 from .formatting import format_datetime
-from .models import CalendarFeed, Event, Invitation, Question, Registration, Speaker
+from .models import Event, Invitation, Question, Registration, Speaker
+
+# Split by concern; every name stays importable from here.
+from .selectors_personal import (  # noqa: F401
+    FEED_HISTORY,
+    HOME_LIST_LENGTH,
+    HomeSummary,
+    calendar_feed_entries,
+    calendar_feed_for_user,
+    calendar_feed_owner,
+    calendar_feed_version,
+    home_summary_for_user,
+    my_events_for_user,
+    network_feed_entries,
+)
+from .visibility import (  # noqa: F401
+    VISIBLE_STATUSES,
+    event_visible_to,
+    events_visible_to,
+    users_who_may_see,
+)
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
-# Feeds show what is coming and what happened in the last few months, not every event ever.
-FEED_HISTORY = timedelta(days=90)
-
-
-def _invited(user) -> Exists:
-    return Exists(Invitation.objects.filter(event=OuterRef("pk"), email__iexact=user.email))
-
-
-def _registered(user) -> Exists:
-    return Exists(Registration.objects.filter(event=OuterRef("pk"), user=user))
-
-
-# Who may see an event, the one rule every page, list, filter, count, feed, reminder and email
-# follows: events_visible_to (the events a person may see), event_visible_to (may they see this
-# one) and users_who_may_see (which of some people may see this one) say the same thing, from
-# either side; tests/trust/test_visibility.py checks that they agree for every kind of person.
-VISIBLE_STATUSES = (Event.Status.PUBLISHED, Event.Status.CANCELLED)
-
-
-def events_visible_to(*, user) -> QuerySet[Event]:
-    """Published and cancelled events; invitation-only ones only for the people invited (or
-    already registered); drafts only for staff."""
-    events = Event.objects.all()
-    if user.is_authenticated and user.is_staff:
-        return events
-    events = events.filter(status__in=VISIBLE_STATUSES)
-    if not user.is_authenticated:
-        return events.exclude(audience=Event.Audience.INVITATION)
-    return events.filter(~Q(audience=Event.Audience.INVITATION) | _invited(user) | _registered(user))
-
-
-def event_visible_to(*, user, event: Event) -> bool:
-    """May this person see this event (events_visible_to for one event). No query unless the
-    event is invitation-only and the person is signed in and not staff."""
-    if user.is_authenticated and user.is_staff:
-        return True
-    if event.status not in VISIBLE_STATUSES:
-        return False
-    if event.audience != Event.Audience.INVITATION:
-        return True
-    if not user.is_authenticated:
-        return False
-    return events_visible_to(user=user).filter(pk=event.pk).exists()
-
-
-def users_who_may_see(*, event: Event, users: QuerySet[User]) -> QuerySet[User]:
-    """Those of `users` who may see the event (events_visible_to, from the event's side): for the
-    recipients of a reminder or any other email about it."""
-    if event.status not in VISIBLE_STATUSES:
-        return users.filter(is_staff=True)
-    if event.audience != Event.Audience.INVITATION:
-        return users
-    invited = Invitation.objects.filter(event=event, email__iexact=OuterRef("email"))
-    registered = Registration.objects.filter(event=event, user=OuterRef("pk"))
-    return users.filter(Q(is_staff=True) | Exists(invited) | Exists(registered))
 
 
 def event_list_for_user(
@@ -350,132 +312,6 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
     return None
 
 
-# Someone who has joined a session online is marked attended before it ends: it stays coming up.
-_UPCOMING_STATUSES = (
-    Registration.Status.CONFIRMED,
-    Registration.Status.WAITLISTED,
-    Registration.Status.ATTENDED,
-)
-
-
-def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
-    """What "Your events" shows, from one query for the registrations and one for the calendar
-    feed: upcoming (confirmed or waiting, with `waitlist_rank`) soonest first, past (with a place)
-    latest first, and the token of the person's calendar feed (None if they have none)."""
-    feed = calendar_feed_for_user(user=user)
-    registrations = _registrations_shown(user=user, now=timezone.now())
-    return *_upcoming_and_past(registrations), feed.token if feed else None
-
-
-def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registration], list[Registration]]:
-    now = timezone.now()
-    upcoming = [r for r in registrations if r.event.end >= now and r.status in _UPCOMING_STATUSES]
-    past = [r for r in registrations if r.event.end < now and r.status in HOLDS_PLACE]
-    return upcoming, past[::-1]
-
-
-def _registrations_shown(*, user, now) -> list[Registration]:
-    ahead = (
-        Registration.objects.filter(
-            event=OuterRef("event"),
-            mode=OuterRef("mode"),
-            status=Registration.Status.WAITLISTED,
-            waitlist_position__lt=OuterRef("waitlist_position"),
-        )
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return list(
-        Registration.objects.filter(user=user)
-        .filter(
-            Q(event__end__gte=now, status__in=_UPCOMING_STATUSES)
-            | Q(event__end__lt=now, status__in=HOLDS_PLACE)
-        )
-        .select_related("event")
-        .defer("answers", "event__description")
-        .annotate(waitlist_rank=Coalesce(Subquery(ahead), 0) + 1)
-        .order_by("event__start", "event__id")
-    )
-
-
-def calendar_feed_for_user(*, user) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user).first()
-
-
-def calendar_feed_owner(*, token: str) -> User:
-    """The person behind a secret feed address; 404 for an unknown or replaced address."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
-        raise Http404("No such calendar")
-    return feed.user
-
-
-def _feed_rows(*, user) -> tuple[QuerySet[Registration], QuerySet[Event]]:
-    """What a person's feed shows: the events they have a place at or are waiting for, and their
-    networks' meetings, that they may see (events_visible_to), from FEED_HISTORY ago on."""
-    since = timezone.now() - FEED_HISTORY
-    registrations = Registration.objects.filter(
-        user=user,
-        event__in=events_visible_to(user=user),
-        event__end__gte=since,
-        status__in=[*HOLDS_PLACE, Registration.Status.WAITLISTED],
-    )
-    my_networks = Membership.objects.filter(
-        user=user, status=Membership.Status.ACTIVE, network__status=Network.Status.ACTIVE
-    ).values("network_id")
-    meetings = events_visible_to(user=user).filter(
-        kind=Event.Kind.NETWORK_MEETING, network_id__in=my_networks, end__gte=since
-    )
-    return registrations, meetings
-
-
-def calendar_feed_version(*, user) -> tuple:
-    """What the person's feed depends on, read cheaply (ids, statuses and change times, no
-    rendering): the feed drawn for one version is the feed for as long as this stays the same."""
-    registrations, meetings = _feed_rows(user=user)
-    return (
-        tuple(
-            registrations.order_by("pk").values_list(
-                "pk", "status", "sequence", "updated_at", "event__updated_at", "event__sequence"
-            )
-        ),
-        tuple(meetings.order_by("pk").values_list("pk", "updated_at", "sequence")),
-    )
-
-
-def calendar_feed_entries(*, user) -> list[CalendarEntry]:
-    """The entries of the person's feed (see _feed_rows), soonest first."""
-    registrations, meetings = _feed_rows(user=user)
-    entries = {
-        registration.event_id: CalendarEntry(
-            event=registration.event,
-            sequence=attendee_sequence(registration),
-            show_online_link=registration.holds_place,
-            tentative=registration.status == Registration.Status.WAITLISTED,
-        )
-        for registration in registrations.select_related("event")
-    }
-    for meeting in meetings:
-        entries.setdefault(meeting.pk, CalendarEntry(event=meeting, sequence=meeting.sequence))
-    return sorted(entries.values(), key=lambda entry: (entry.event.start, entry.event.pk))
-
-
-def network_feed_entries(*, slug: str) -> tuple[Network, list[CalendarEntry]]:
-    """A network's public calendar: its published (and cancelled) events, not invitation-only ones.
-    An archived network has none: its pages exist only for staff, and so does nothing else."""
-    network = Network.objects.filter(slug=slug, status=Network.Status.ACTIVE).first()
-    if network is None:
-        raise Http404("No such network")
-    events = (
-        events_visible_to(user=AnonymousUser())
-        .filter(network=network, end__gte=timezone.now() - FEED_HISTORY)
-        .order_by("start", "id")
-    )
-    return network, [CalendarEntry(event=event, sequence=event.sequence) for event in events]
-
-
 def event_attendee_rows(*, events: QuerySet[Event]) -> tuple[list[str], list[list]]:
     """The attendee list of one or more events: a header and one row per registration that is
     not cancelled, with one column per question (questions with the same wording share one)."""
@@ -578,60 +414,3 @@ def guest_registration_for_token(*, slug: str, token: str, now=None) -> Registra
     if (now or timezone.now()) >= registration.event.end:
         raise GuestLinkGone("This session has ended, so this link no longer works.")
     return registration
-
-
-HOME_LIST_LENGTH = 3
-
-
-@dataclass(frozen=True)
-class HomeSummary:
-    """What a signed-in person's home page shows: what is next for them and what waits on them."""
-
-    next_sessions: list[Registration]
-    next_meetings: list[Event]
-    invited_to: list[Event]
-    pending_applications: list[Membership]
-    more_sessions: bool
-
-
-def home_summary_for_user(*, user) -> HomeSummary:
-    """The person's next sessions (with a place or waiting), the next meetings of their networks
-    that they may see (the one visibility rule, `events_visible_to`), invitation-only sessions
-    they are invited to but not registered for, and their applications waiting for a decision.
-    A fixed number of queries whatever the data."""
-    upcoming, _past, _token = my_events_for_user(user=user)
-    now = timezone.now()
-    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
-    next_meetings = list(
-        events_visible_to(user=user)
-        .filter(
-            kind=Event.Kind.NETWORK_MEETING,
-            status=Event.Status.PUBLISHED,
-            end__gte=now,
-            network_id__in=my_networks,
-        )
-        .exclude(pk__in=[registration.event_id for registration in upcoming])
-        .select_related("network")
-        .defer("description")
-        .order_by("start", "id")[:HOME_LIST_LENGTH]
-    )
-    invited_to = list(
-        events_visible_to(user=user)
-        .filter(audience=Event.Audience.INVITATION, status=Event.Status.PUBLISHED, end__gte=now)
-        .filter(_invited(user))
-        .exclude(_registered(user))
-        .defer("description")
-        .order_by("start", "id")[:HOME_LIST_LENGTH]
-    )
-    pending_applications = list(
-        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
-        .select_related("network")
-        .order_by("applied_at", "id")
-    )
-    return HomeSummary(
-        next_sessions=upcoming[:HOME_LIST_LENGTH],
-        next_meetings=next_meetings,
-        invited_to=invited_to,
-        pending_applications=pending_applications,
-        more_sessions=len(upcoming) > HOME_LIST_LENGTH,
-    )
