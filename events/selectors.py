@@ -76,15 +76,23 @@ EVENTS_PER_PAGE = 20
 
 def event_filter_choices(*, user) -> dict:
     """The networks and programmes that have events this person may see (events_visible_to), for
-    the list's filters: two queries."""
-    visible = events_visible_to(user=user)
-    networks = (
-        Network.objects.filter(Exists(visible.filter(network=OuterRef("pk"))))
-        .only("id", "slug", "name")
-        .order_by("name")
+    the list's filters: one query for the distinct pairs of network and programme."""
+    pairs = (
+        events_visible_to(user=user)
+        .order_by()
+        .values_list("network_id", "network__slug", "network__name", "programme")
+        .distinct()
     )
-    programmes = visible.exclude(programme="").order_by("programme").values_list("programme", flat=True)
-    return {"networks": list(networks), "programmes": list(programmes.distinct())}
+    networks, programmes = {}, set()
+    for network_id, slug, name, programme in pairs:
+        if network_id is not None:
+            networks[network_id] = Network(id=network_id, slug=slug, name=name)
+        if programme:
+            programmes.add(programme)
+    return {
+        "networks": sorted(networks.values(), key=lambda network: (network.name, network.pk)),
+        "programmes": sorted(programmes),
+    }
 
 
 def public_sessions_upcoming(*, limit: int = 3) -> list[Event]:

@@ -1,0 +1,169 @@
+"""CPU time per request of each benchmarked page, in this process, with Django's test client.
+
+    python -m bench.profile [--build quick|full] [--requests N] [--uncached] [--profile PAGE]
+
+Against the PostgreSQL in DATABASE_URL (production settings, as `make bench` serves them),
+signed in as the benchmark's member. `--build` first builds the benchmark's dataset into an
+empty database; without it the dataset already there is used. Each page is requested once to
+warm up, then N times; the figures are wall and CPU milliseconds per request (median), the
+queries one request runs and the Python function calls it makes (which the machine's load does
+not change). `--profile PAGE` (a key such as `events_list`) prints the functions
+that cost most in that page, from cProfile. The machine is shared: compare CPU times, run twice.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+
+
+def _measured_slugs() -> tuple[str, str]:
+    """The event and network the benchmark measures (bench.dataset.build chooses them so)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from events.models import Event, Registration
+    from networks.models import Network
+
+    event = (
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED, audience=Event.Audience.SIGNED_IN, start__gt=timezone.now()
+        )
+        .annotate(
+            taken=Count("registrations", filter=~Q(registrations__status=Registration.Status.CANCELLED))
+        )
+        .order_by("-taken", "id")
+        .first()
+    )
+    network = Network.objects.annotate(roster=Count("memberships")).order_by("-roster", "id").first()
+    return event.slug, network.slug
+
+
+CALL_COUNT_REQUESTS = 5
+
+# Where a request's time goes: (label, file ending, function name); cumulative, outermost calls.
+PARTS = (
+    ("whole request", "django/test/client.py", "request"),
+    ("the view", "django/core/handlers/base.py", "_get_response"),
+    ("templates", "django/template/backends/django.py", "render"),
+    ("building SQL", "django/db/models/sql/compiler.py", "as_sql"),
+    ("running SQL", "django/db/backends/utils.py", "execute"),
+    ("model instances", "django/db/models/base.py", "from_db"),
+    ("the session", "django/contrib/sessions/backends/base.py", "_get_session"),
+    ("the person", "django/contrib/auth/__init__.py", "get_user"),
+    ("fragment cache", "django/templatetags/cache.py", "render"),
+)
+
+
+def _breakdown(stats: pstats.Stats, requests: int) -> None:
+    totals = dict.fromkeys((label for label, _, _ in PARTS), 0.0)
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        for label, ending, name in PARTS:
+            if function == name and filename.endswith(ending):
+                totals[label] += cumulative
+    for label, total in totals.items():
+        print(f"    {label:<18}{total / requests * 1000:>8.1f} ms")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--build", choices=("quick", "full"), help="build the dataset first")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--uncached", action="store_true", help="PAGE_FRAGMENT_CACHE=false")
+    parser.add_argument("--profile", metavar="PAGE", help="print cProfile's top functions for PAGE")
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args(argv)
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith(("postgres://", "postgresql://")):
+        print("bench.profile: DATABASE_URL must point at a throwaway PostgreSQL", file=sys.stderr)
+        return 2
+    from .server import production_environment
+
+    os.environ.update(
+        production_environment(database_url=database_url, redis_url=os.environ.get("REDIS_URL", ""))
+    )
+    if args.uncached:
+        os.environ["PAGE_FRAGMENT_CACHE"] = "false"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from events.models import Event, Registration
+
+    from . import dataset, pages
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if args.build:
+        call_command("migrate", interactive=False, verbosity=0)
+        sizes = dataset.QUICK if args.build == "quick" else dataset.FULL
+        data = dataset.build(sizes)
+        dataset.load_registrations(data, sizes.registrations)
+        event_slug, network_slug = data.event_slug, data.network_slug
+    else:
+        event_slug, network_slug = _measured_slugs()
+
+    class Found:
+        pass
+
+    found = Found()
+    found.event_slug, found.network_slug = event_slug, network_slug
+    user = User.objects.get(email=dataset.BENCH_MEMBER_EMAIL)
+    signed_in = Client()
+    signed_in.force_login(user, backend=pages.MODEL_BACKEND)
+    print(f"{Registration.objects.count():,} registrations, {Event.objects.count():,} events")
+    print(f"{'page':<16}{'wall ms':>9}{'cpu ms':>9}{'queries':>9}{'calls':>9}")
+    anonymous = Client()
+    for page in (pages.FLOOR, *pages.PAGES):
+        path = pages.page_path(page, found)
+        if path is None:
+            continue
+        client = signed_in if page.signed_in else anonymous
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        queries = len(captured)
+        walls, cpus = [], []
+        profiler = cProfile.Profile() if args.profile == page.key else None
+        for _ in range(args.requests):
+            wall, cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
+            client.get(path)
+            if profiler:
+                profiler.disable()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            reset_queries()
+        # Python function calls per request: a measure of the work that the machine's load does
+        # not move, to compare a change with what it replaced.
+        counter = cProfile.Profile()
+        counter.enable()
+        for _ in range(CALL_COUNT_REQUESTS):
+            client.get(path)
+        counter.disable()
+        calls = sum(entry[1] for entry in pstats.Stats(counter).stats.values()) // CALL_COUNT_REQUESTS
+        print(
+            f"{page.key:<16}{statistics.median(walls) * 1000:>9.1f}"
+            f"{statistics.median(cpus) * 1000:>9.1f}{queries:>9}{calls:>9}"
+        )
+        if profiler:
+            stats = pstats.Stats(profiler)
+            _breakdown(stats, args.requests)
+            if args.top:
+                stats.sort_stats("cumulative").print_stats(args.top)
+                stats.sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
