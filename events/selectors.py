@@ -20,6 +20,7 @@ from accounts.selectors import (
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
+from .feed_sources import personal_feed_sources
 from .formatting import format_datetime
 from .models import CalendarFeed, Event, Invitation, Question, Registration, Speaker
 
@@ -494,6 +495,7 @@ def calendar_feed_version(*, user) -> tuple:
             )
         ),
         tuple(meetings.order_by("pk").values_list("pk", "updated_at", "sequence")),
+        tuple((source.name, source.version(user=user)) for source in personal_feed_sources()),
     )
 
 

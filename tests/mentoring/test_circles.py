@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry
 from mentoring import circles, selectors, tasks
-from mentoring.models import CircleMeeting, CircleMembership, CirclePlacementRequest, PeerCircle
+from mentoring.models import CircleMeeting, CircleMembership, CirclePlacementRequest
 from networks.models import Membership
 from outbox.models import Email
 from tests.factories import MembershipFactory, UserFactory
@@ -16,24 +16,6 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def circle(network, staff):
-    circle = PeerCircle(
-        network=network,
-        name="Tuesday lunch circle",
-        slug="tuesday-lunch",
-        discussion_url="https://3.basecamp.com/loti/circles/tuesday",
-        cadence_week=1,
-        cadence_weekday=1,
-        cadence_start_time=time(12, 30),
-        cadence_duration_minutes=60,
-        cadence_starts_on=date(2026, 1, 1),
-        meeting_online_url="https://meet.loti.london/tuesday-lunch",
-    )
-    with time_machine.travel("2026-03-10 09:00 +00:00", tick=False):
-        return circles.circle_save(circle=circle, changed_fields=[], acting_user=staff)
 
 
 def _members(network, count):
