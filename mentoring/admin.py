@@ -251,7 +251,7 @@ class PairingAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         rows = (
             (
-                pairing.programme.name, pairing.mentor.full_name, pairing.mentee.full_name,
+                pairing.programme.name, pairing.mentor_person.full_name, pairing.mentee_person.full_name,
                 pairing.get_state_display(), pairing.accepted_at.date() if pairing.accepted_at else "",
                 pairing.ends_on or "", pairing.last_met_on or "",
                 "yes" if self.at_risk(pairing) else "",

@@ -157,6 +157,21 @@ class MentoringProfile(models.Model):
         return bool(self.goals_saved_at and self.code_of_conduct_accepted_at and not self.withdrawn_at)
 
 
+class FormerMember:
+    """Who stands in, on the other person's pages and in their emails, for someone who deleted
+    their account: a pairing, a check-in and its history stay theirs, without naming anybody."""
+
+    pk = None
+    full_name = "a former member"
+    email = ""
+
+    def __str__(self):
+        return self.full_name
+
+
+FORMER_MEMBER = FormerMember()
+
+
 class MentoringRequest(models.Model):
     """A mentee's ordered list of up to three mentors; each is asked in turn (see Pairing.answer_by)."""
 
@@ -202,11 +217,12 @@ class Pairing(models.Model):
     CURRENT_STATES = (State.ACCEPTED, State.ACTIVE)
 
     programme = models.ForeignKey(MentoringProgramme, on_delete=models.CASCADE, related_name="pairings")
+    # Empty once the person deleted their account: the other person keeps the pairing's history.
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentor"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="pairings_as_mentor"
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentee"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="pairings_as_mentee"
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED)
     request = models.ForeignKey(
@@ -250,7 +266,20 @@ class Pairing(models.Model):
         indexes = [models.Index(fields=["state", "answer_by"]), models.Index(fields=["state", "ends_on"])]
 
     def __str__(self):
-        return f"{self.mentor} mentoring {self.mentee}"
+        return f"{self.mentor_person} mentoring {self.mentee_person}"
+
+    @property
+    def mentor_person(self):
+        """The mentor, or FORMER_MEMBER once they deleted their account."""
+        return self.mentor if self.mentor_id else FORMER_MEMBER
+
+    @property
+    def mentee_person(self):
+        return self.mentee if self.mentee_id else FORMER_MEMBER
+
+    def other_person(self, user):
+        """The other person of the pair, seen by `user` (one of the two)."""
+        return self.mentee_person if user.pk == self.mentor_id else self.mentor_person
 
     @property
     def is_current(self) -> bool:

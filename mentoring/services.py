@@ -297,12 +297,15 @@ def _locked_pairing(pairing_id: int) -> Pairing:
 
 
 def _tell_both(*, kind: str, pairing: Pairing) -> None:
+    """Email each of the pair still with an account (the other may have deleted theirs)."""
     for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+        if person is None:
+            continue
         mentoring_email_enqueue(
             kind=kind,
             user=person,
             about=pairing,
-            context_ids={"pairing": pairing.pk, "other": other.pk},
+            context_ids={"pairing": pairing.pk, "other": other.pk if other else None},
             dedup_key=f"pairing:{pairing.pk}:{kind}:{person.pk}",
         )
 

@@ -218,7 +218,7 @@ def pairing_detail(request, pairing_id):
     context = {
         "pairing": pairing,
         "is_mentor": pairing.mentor_id == request.user.pk,
-        "other": pairing.mentee if pairing.mentor_id == request.user.pk else pairing.mentor,
+        "other": pairing.other_person(request.user),
         "check_ins": list(pairing.check_ins.all()),
         "my_fit": my_fit,
         "fit_form": FitForm(initial={"answer": my_fit.answer} if my_fit else None),
@@ -233,7 +233,7 @@ def _answer(request, pairing_id, service, done_message):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, done_message.format(name=pairing.mentee.full_name))
+        messages.success(request, done_message.format(name=pairing.mentee_person.full_name))
     return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
 
 
