@@ -5,6 +5,7 @@ from django.utils import timezone
 from networks.forms import Checkboxes, Radios
 
 from .models import (
+    AGREED_GOALS_MAX_LENGTH,
     MAX_MENTORS_ASKED,
     FitAnswer,
     FocusArea,
@@ -185,6 +186,19 @@ class EndEarlyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+    )
+
+
+class AgreedGoalsForm(forms.Form):
+    agreed_goals = forms.CharField(
+        label="What you agreed to work on",
+        help_text="Either of you can change these. Only the two of you and the networks team see them.",
+        max_length=AGREED_GOALS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Enter the goals you agreed",
+            "max_length": f"Goals must be {AGREED_GOALS_MAX_LENGTH:,} characters or fewer",
+        },
     )
 
 

@@ -1,7 +1,7 @@
 """A network's mentoring programme: who takes part, how pairs are made, and how they meet.
 
 The rules that must always hold are database constraints (one open pairing per mentee in a
-programme, one answer per person per question); services (mentoring/services.py) make every change.
+programme, one answer per person per question); services (mentoring/services/) make every change.
 """
 
 from datetime import date, timedelta
@@ -16,6 +16,7 @@ from networks.cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describ
 from networks.models import Network
 
 MAX_GOALS = 3
+AGREED_GOALS_MAX_LENGTH = 2000
 MAX_MENTORS_ASKED = 3
 REQUEST_ANSWER_DAYS = 3
 FEEDBACK_MIN_ANSWERS = 3
@@ -231,7 +232,13 @@ class Pairing(models.Model):
     answer_by = models.DateTimeField(
         null=True, blank=True, help_text="A requested mentor's deadline; then the request moves on."
     )
+    # What the pair agreed to work on: the mentee's goals when it starts, then either of them edits
+    # it (services.pairing_goals_save). The pair and staff see it; not the other participants.
     agreed_goals = models.TextField(blank=True)
+    agreed_goals_changed_at = models.DateTimeField(null=True, blank=True)
+    agreed_goals_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cadence_days = models.PositiveSmallIntegerField(choices=MentoringProgramme.Cadence.choices)
     ends_on = models.DateField(null=True, blank=True)
     proposed_by = models.ForeignKey(

@@ -12,6 +12,7 @@ from networks.models import Network
 from . import circles, selectors, services
 from .calendar import circle_ics
 from .forms import (
+    AgreedGoalsForm,
     CheckInForm,
     CirclePlacementForm,
     CodeOfConductForm,
@@ -306,6 +307,28 @@ def pairing_end(request, pairing_id):
             messages.success(request, "The pairing has ended. We have told the other person.")
             return redirect("mentoring:yours")
     return render(request, "mentoring/pairing_end.html", {"pairing": pairing, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_goals(request, pairing_id):
+    pairing = selectors.pairing_get_for_user(user=request.user, pairing_id=pairing_id)
+    if not pairing.is_current:
+        raise Http404("This pairing is not under way")
+    form = AgreedGoalsForm(
+        request.POST if request.method == "POST" else None, initial={"agreed_goals": pairing.agreed_goals}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pairing_goals_save(
+                pairing=pairing, user=request.user, agreed_goals=form.cleaned_data["agreed_goals"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Your agreed goals have been saved.")
+            return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
+    return render(request, "mentoring/pairing_goals.html", {"pairing": pairing, "form": form})
 
 
 @login_required
