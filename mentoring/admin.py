@@ -21,6 +21,7 @@ from networks.models import Membership
 
 from . import circles, selectors, services
 from .models import (
+    CIRCLE_CADENCE_REQUIRED,
     CIRCLE_MAX_MEMBERS,
     CIRCLE_MIN_MEMBERS,
     FEEDBACK_MIN_ANSWERS,
@@ -404,6 +405,10 @@ class PeerCircleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Optional for a network (MeetingCadence), a circle's cadence is whole (PeerCircle.clean).
+        for name, message in CIRCLE_CADENCE_REQUIRED.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
         circle = self.instance
         if circle.pk:
             current = User.objects.filter(

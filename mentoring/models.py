@@ -12,8 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from networks.cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe
-from networks.models import Network
+from networks.models import MeetingCadence, Network
 
 MAX_GOALS = 3
 AGREED_GOALS_MAX_LENGTH = 2000
@@ -374,9 +373,12 @@ CIRCLE_MIN_MEMBERS = 4
 CIRCLE_MAX_MEMBERS = 8
 
 
-class PeerCircle(models.Model):
+class PeerCircle(MeetingCadence):
     """A small group of a network's members who meet on their own cadence (the networks cadence:
-    a weekday of the month, monthly, every two months or quarterly, in London time)."""
+    a weekday of the month, monthly, every two months or quarterly, in London time). Unlike a
+    network's, a circle's cadence is always whole (a database constraint and clean())."""
+
+    CADENCE_FREQUENCY_FIELD = "frequency"
 
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", "Monthly"
@@ -390,17 +392,7 @@ class PeerCircle(models.Model):
     discussion_url = models.URLField("discussion link", blank=True, help_text="Optional. Members only.")
     is_open = models.BooleanField("members can ask to join", default=True)
     frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
-    cadence_week = models.SmallIntegerField(
-        "week of the month", choices=[(number, name.capitalize()) for number, name in WEEK_NAMES.items()]
-    )
-    cadence_weekday = models.PositiveSmallIntegerField(
-        "day of the week", choices=list(enumerate(WEEKDAY_NAMES))
-    )
-    cadence_start_time = models.TimeField("start time (London)")
     cadence_duration_minutes = models.PositiveIntegerField("length in minutes", default=60)
-    cadence_starts_on = models.DateField("first month")
-    meeting_online_url = models.URLField("meeting joining link", blank=True)
-    meeting_venue = models.CharField("meeting place", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -410,6 +402,15 @@ class PeerCircle(models.Model):
                 condition=Q(cadence_duration_minutes__gte=1, cadence_duration_minutes__lte=24 * 60),
                 name="mentoring_circle_duration_in_a_day",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    cadence_week__isnull=False,
+                    cadence_weekday__isnull=False,
+                    cadence_start_time__isnull=False,
+                    cadence_starts_on__isnull=False,
+                ),
+                name="mentoring_circle_has_a_cadence",
+            ),
         ]
 
     def __str__(self):
@@ -417,25 +418,22 @@ class PeerCircle(models.Model):
 
     def clean(self):
         super().clean()
+        errors = self.clean_cadence_duration()
         if self.slug in RESERVED_SLUGS:
-            raise ValidationError(
-                {"slug": f"“{self.slug}” is the address of another page: choose another slug."}
-            )
+            errors["slug"] = f"“{self.slug}” is the address of another page: choose another slug."
+        for field, message in CIRCLE_CADENCE_REQUIRED.items():
+            if getattr(self, field) is None:
+                errors[field] = message
+        if errors:
+            raise ValidationError(errors)
 
-    @property
-    def cadence(self) -> Cadence:
-        return Cadence(
-            frequency=self.frequency,
-            weekday=self.cadence_weekday,
-            week=self.cadence_week,
-            start_time=self.cadence_start_time,
-            duration=timedelta(minutes=self.cadence_duration_minutes),
-            starts_on=self.cadence_starts_on,
-        )
 
-    @property
-    def cadence_in_words(self) -> str:
-        return cadence_describe(self.cadence)
+CIRCLE_CADENCE_REQUIRED = {
+    "cadence_week": "Choose which week of the month the circle meets",
+    "cadence_weekday": "Choose which day of the week the circle meets",
+    "cadence_start_time": "Enter the time meetings start",
+    "cadence_starts_on": "Enter the first month",
+}
 
 
 class CircleMembership(models.Model):
