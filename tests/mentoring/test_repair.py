@@ -150,3 +150,12 @@ def test_goals_cannot_change_once_a_pairing_has_ended(client, active, mentee):
     assert client.get(_goals_url(active)).status_code == 404
     with pytest.raises(ValidationError):
         services.pairing_goals_save(pairing=active, user=mentee.user, agreed_goals="Later")
+
+
+def test_staff_told_of_a_poor_fit_get_the_re_pair_page(active, mentee, mailoutbox, on_commit, settings):
+    mailoutbox.clear()
+    with on_commit():
+        services.fit_answer_save(pairing=active, user=mentee.user, answer="not_good")
+    [alert] = [m for m in mailoutbox if m.to == [settings.STAFF_NOTIFICATION_EMAIL]]
+    assert _re_pair_url(active) in alert.body
+    assert "pair Mina Mentee with another mentor in one step" in alert.body
