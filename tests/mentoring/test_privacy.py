@@ -136,3 +136,17 @@ def test_deleting_a_requested_mentors_account_moves_the_request_on(
     asked = Pairing.objects.get(state=Pairing.State.PROPOSED)
     assert asked.mentor == mentors[1].user and asked.mentee == mentee.user
     assert sorted(m.to[0] for m in mailoutbox) == sorted([mentors[1].user.email, mentee.user.email])
+
+
+def test_a_mentee_told_their_proposed_mentor_left_reads_a_former_member(
+    programme, mentee, mentors, staff, mailoutbox, on_commit
+):
+    services.pairings_confirm(
+        programme=programme, pairs=[(mentee.user_id, mentors[0].user_id)], acting_user=staff
+    )
+    mailoutbox.clear()
+    with on_commit():
+        account_delete(user=mentors[0].user)
+    [told] = mailoutbox
+    assert told.to == [mentee.user.email]
+    assert "A former member is not able to mentor you" in told.body
