@@ -20,6 +20,7 @@ from django.utils import timezone
 from events.emails import REGISTRATION_KINDS, REMINDER
 from events.models import CalendarFeed, Event, EventMessage, Invitation, Question, Registration
 from events.services import registration_cancel
+from mentoring.privacy import mentoring_data_delete, mentoring_data_export
 from networks.models import Membership, NetworkInvitation
 from networks.services import membership_leave
 from outbox.kinds import kind_label
@@ -80,6 +81,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         **_emails(person),
         "calendar_feed": {"created_at": feed.created_at} if feed else None,
         **_newsletter(person),
+        **mentoring_data_export(user=person),
     }
 
 
@@ -230,6 +232,7 @@ def account_delete(*, user: User) -> None:
     )
     for membership in current:
         membership_leave(membership=membership, acting_user=person)
+    mentoring_data_delete(user=person)
 
     registrations = Registration.objects.filter(user=person)
     registration_ids = list(registrations.values_list("pk", flat=True))

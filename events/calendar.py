@@ -84,9 +84,10 @@ def event_ics(*, event: Event, show_online_link: bool) -> bytes:
     return _calendar([_event_component(entry)], method="PUBLISH")
 
 
-def feed_ics(*, name: str, entries: Iterable[CalendarEntry]) -> bytes:
-    """A calendar that Outlook or Google subscribe to and refresh."""
-    components = [_event_component(entry) for entry in entries]
+def feed_ics(*, name: str, entries: Iterable[CalendarEntry], others: Iterable[icalendar.Event] = ()) -> bytes:
+    """A calendar that Outlook or Google subscribe to and refresh: the entries' events, then
+    `others`, components other apps drew (events.feed_sources)."""
+    components = [*(_event_component(entry) for entry in entries), *others]
     return _calendar(components, method="PUBLISH", name=name)
 
 

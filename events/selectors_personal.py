@@ -14,6 +14,7 @@ from accounts.models import User
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
+from .feed_sources import personal_feed_sources
 from .models import CalendarFeed, Event, Registration
 from .visibility import _invited, _registered, events_visible_to
 
@@ -113,6 +114,7 @@ def calendar_feed_version(*, user) -> tuple:
             )
         ),
         tuple(meetings.order_by("pk").values_list("pk", "updated_at", "sequence")),
+        tuple((source.name, source.version(user=user)) for source in personal_feed_sources()),
     )
 
 

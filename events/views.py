@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loti_portal.utils import absolute_url, content_digest
 
 from . import calendar
+from .feed_sources import personal_feed_components
 from .forms import EventFilterForm, RegistrationForm
 from .joining import has_joinable_place, join_now_path, join_path
 from .selectors import (
@@ -239,7 +240,11 @@ def calendar_feed(request, token):
     key = f"events:feed:{content_digest(token, calendar_feed_version(user=owner))}"
     content = cache.get(key)
     if content is None:
-        content = calendar.feed_ics(name="Your LOTI events", entries=calendar_feed_entries(user=owner))
+        content = calendar.feed_ics(
+            name="Your LOTI events",
+            entries=calendar_feed_entries(user=owner),
+            others=personal_feed_components(user=owner),
+        )
         cache.set(key, content, FEED_CACHE_SECONDS)
     response = _calendar_response(content)
     response["Cache-Control"] = "private, no-store"

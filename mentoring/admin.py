@@ -21,6 +21,7 @@ from networks.models import Membership
 
 from . import circles, selectors, services
 from .models import (
+    CIRCLE_CADENCE_REQUIRED,
     CIRCLE_MAX_MEMBERS,
     CIRCLE_MIN_MEMBERS,
     FEEDBACK_MIN_ANSWERS,
@@ -199,6 +200,35 @@ class AtRiskFilter(admin.SimpleListFilter):
         return queryset.filter(at_risk) if self.value() == "yes" else queryset.exclude(at_risk)
 
 
+class RePairForm(forms.Form):
+    mentor = forms.ChoiceField(
+        label="New mentor",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the new mentor", "invalid_choice": "Choose the new mentor"},
+    )
+    reason = forms.CharField(
+        label="Why the pairing is ending",
+        help_text="Both people see this in the email that tells them.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the pairing is ending",
+            "max_length": "The reason must be 1,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].choices = [
+            (
+                candidate.mentor.user_id,
+                f"{candidate.mentor.user.full_name}: score {candidate.score}, "
+                f"{candidate.places_left} place{'s' if candidate.places_left != 1 else ''} left",
+            )
+            for candidate in candidates
+        ]
+
+
 @admin.register(Pairing)
 class PairingAdmin(admin.ModelAdmin):
     list_display = ["__str__", "programme", "state", "last_check_in", "ends_on", "at_risk"]
@@ -209,6 +239,7 @@ class PairingAdmin(admin.ModelAdmin):
     fields = [
         "programme", "mentor", "mentee", "state", "agreed_goals", "cadence_days", "ends_on", "proposed_at",
         "accepted_at", "declined_at", "ended_at", "end_reason", "check_in_due_on", "fit_answers_display",
+        "re_pair_link",
     ]  # fmt: skip
     readonly_fields = fields
 
@@ -229,6 +260,77 @@ class PairingAdmin(admin.ModelAdmin):
                 ),
             )
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pairing_id>/re-pair/",
+                self.admin_site.admin_view(self.re_pair_view),
+                name="mentoring_pairing_re_pair",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Re-pair")
+    def re_pair_link(self, obj):
+        if obj.state not in Pairing.CURRENT_STATES or obj.mentee_id is None:
+            return "-"
+        return format_html(
+            '<a href="{}">End this pairing and pair {} with another mentor</a>',
+            reverse("admin:mentoring_pairing_re_pair", args=[obj.pk]),
+            obj.mentee_person.full_name,
+        )
+
+    def re_pair_view(self, request, pairing_id):
+        """End a pairing early with a reason and propose the mentee to another mentor, in one step
+        (services.pairing_repair): the mentee's best mentors with a free place are offered first."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        pairing = get_object_or_404(
+            Pairing.objects.select_related("programme", "mentor", "mentee"),
+            pk=pairing_id,
+            state__in=Pairing.CURRENT_STATES,
+            mentee__isnull=False,
+        )
+        profile = MentoringProfile.objects.filter(programme=pairing.programme, user=pairing.mentee).first()
+        candidates = [
+            candidate
+            for candidate in (
+                selectors.mentors_for_mentee(programme=pairing.programme, mentee=profile) if profile else []
+            )
+            if candidate.mentor.user_id not in (pairing.mentor_id, pairing.mentee_id)
+        ]
+        form = RePairForm(request.POST or None, candidates=candidates)
+        if request.method == "POST" and form.is_valid():
+            try:
+                new = services.pairing_repair(
+                    pairing=pairing,
+                    mentor_id=int(form.cleaned_data["mentor"]),
+                    reason=form.cleaned_data["reason"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                self.message_user(
+                    request,
+                    f"The pairing has ended. {new.mentor.full_name} has been asked to mentor "
+                    f"{new.mentee.full_name}.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:mentoring_pairing_change", new.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Re-pair {pairing.mentee.full_name}",
+            "pairing": pairing,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/mentoring/re_pair.html", context)
 
     @admin.display(description="Last check-in", ordering="last_met_on")
     def last_check_in(self, obj):
@@ -251,7 +353,7 @@ class PairingAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         rows = (
             (
-                pairing.programme.name, pairing.mentor.full_name, pairing.mentee.full_name,
+                pairing.programme.name, pairing.mentor_person.full_name, pairing.mentee_person.full_name,
                 pairing.get_state_display(), pairing.accepted_at.date() if pairing.accepted_at else "",
                 pairing.ends_on or "", pairing.last_met_on or "",
                 "yes" if self.at_risk(pairing) else "",
@@ -303,6 +405,10 @@ class PeerCircleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Optional for a network (MeetingCadence), a circle's cadence is whole (PeerCircle.clean).
+        for name, message in CIRCLE_CADENCE_REQUIRED.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
         circle = self.instance
         if circle.pk:
             current = User.objects.filter(

@@ -28,14 +28,6 @@ from .selectors import is_active_member
 
 MEETINGS_HORIZON = timedelta(days=120)
 REMINDER_BEFORE = timedelta(hours=24)
-CADENCE_FIELDS = {
-    "frequency",
-    "cadence_week",
-    "cadence_weekday",
-    "cadence_start_time",
-    "cadence_duration_minutes",
-    "cadence_starts_on",
-}
 
 
 @transaction.atomic
@@ -147,7 +139,7 @@ def circle_save(*, circle: PeerCircle, changed_fields: list[str], acting_user: U
     created = circle.pk is None
     circle.full_clean()
     circle.save()
-    if not created and not CADENCE_FIELDS.isdisjoint(changed_fields):
+    if not created and not PeerCircle.cadence_rule_field_names().isdisjoint(changed_fields):
         # A changed cadence: future meetings are made afresh from the new rule.
         CircleMeeting.objects.filter(circle=circle, start__gt=timezone.now()).delete()
     circle_meetings_generate(circle=circle)

@@ -20,6 +20,8 @@ from outbox.kinds import email_kind
 from outbox.models import Email
 from outbox.services import enqueue
 
+from .models import FORMER_MEMBER
+
 # The objects an email may name in its data, by name.
 CONTEXT_MODELS = {
     "pairing": "mentoring.Pairing",
@@ -114,6 +116,8 @@ def mentoring_email_build(email: Email, shared: dict):
     for name, object_id in email.data.items():
         if name in CONTEXT_MODELS:
             context[name] = apps.get_model(CONTEXT_MODELS[name]).objects.filter(pk=object_id).first()
+    if "other" in email.data and context.get("other") is None:
+        context["other"] = FORMER_MEMBER  # they deleted their account meanwhile
     template = "mentoring-" + email.kind.removeprefix("mentoring.").replace("_", "-")
     return email_build(template=template, to=[email.to], context=context)
 

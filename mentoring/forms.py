@@ -5,6 +5,7 @@ from django.utils import timezone
 from networks.forms import Checkboxes, Radios
 
 from .models import (
+    AGREED_GOALS_MAX_LENGTH,
     MAX_MENTORS_ASKED,
     FitAnswer,
     FocusArea,
@@ -14,7 +15,20 @@ from .models import (
 )
 
 
-class ProfileAboutForm(forms.Form):
+class SignUpStepForm(forms.Form):
+    """One task of the sign-up list, filled in from the person's profile so far (None before the
+    first task). Each step says what it shows of the profile (initial_from)."""
+
+    def __init__(self, data=None, *, programme: MentoringProgramme, profile: MentoringProfile | None):
+        super().__init__(data, initial=self.initial_from(profile))
+        self.programme = programme
+        self.profile = profile
+
+    def initial_from(self, profile: MentoringProfile | None) -> dict:
+        return {}
+
+
+class ProfileAboutForm(SignUpStepForm):
     role = forms.ChoiceField(
         label="How would you like to take part?",
         choices=MentoringProfile.Role.choices,
@@ -52,14 +66,26 @@ class ProfileAboutForm(forms.Form):
     show_job_title = forms.BooleanField(label="Show my job title to other participants", required=False)
     show_organisation = forms.BooleanField(label="Show my organisation to other participants", required=False)
 
-    def __init__(self, *args, programme: MentoringProgramme, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.programme = programme
-        limit = programme.max_mentees_per_mentor
+        limit = self.programme.max_mentees_per_mentor
         self.fields["capacity"].max_value = limit
         self.fields["capacity"].help_text = f"Between 1 and {limit}."
         self.fields["capacity"].validators.append(MaxValueValidator(limit))
         self.fields["capacity"].error_messages["max_value"] = f"Enter a number of mentees of {limit} or fewer"
+
+    def initial_from(self, profile):
+        if profile is None:
+            return {"show_job_title": True, "show_organisation": True}
+        return {
+            "role": profile.role,
+            "meeting_format": profile.meeting_format,
+            "prefers_outside_organisation": profile.prefers_outside_organisation,
+            "capacity": profile.capacity or None,
+            "about": profile.about,
+            "show_job_title": profile.show_job_title,
+            "show_organisation": profile.show_organisation,
+        }
 
     def clean(self):
         data = super().clean()
@@ -69,7 +95,7 @@ class ProfileAboutForm(forms.Form):
         return data
 
 
-class ProfileGoalsForm(forms.Form):
+class ProfileGoalsForm(SignUpStepForm):
     focus_areas = forms.ModelMultipleChoiceField(
         label="Focus areas",
         help_text="Choose all that apply.",
@@ -88,17 +114,24 @@ class ProfileGoalsForm(forms.Form):
     goal_2 = forms.CharField(label="Goal 2 (optional)", max_length=300, required=False)
     goal_3 = forms.CharField(label="Goal 3 (optional)", max_length=300, required=False)
 
-    def __init__(self, *args, programme: MentoringProgramme, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus_areas"].queryset = programme.focus_areas.all()
+        self.fields["focus_areas"].queryset = self.programme.focus_areas.all()
         for name in ("goal_2", "goal_3"):
             self.fields[name].error_messages["max_length"] = "A goal must be 300 characters or fewer"
+
+    def initial_from(self, profile):
+        goals = [*profile.goals, "", "", ""]
+        return {
+            "focus_areas": list(profile.focus_areas.all()),
+            **{f"goal_{n}": goals[n - 1] for n in (1, 2, 3)},
+        }
 
     def goals(self) -> list[str]:
         return [self.cleaned_data[f"goal_{number}"] for number in (1, 2, 3)]
 
 
-class CodeOfConductForm(forms.Form):
+class CodeOfConductForm(SignUpStepForm):
     accept = forms.BooleanField(
         label="I have read the code of conduct and agree to follow it",
         error_messages={"required": "Confirm that you agree to follow the code of conduct"},
@@ -185,6 +218,19 @@ class EndEarlyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+    )
+
+
+class AgreedGoalsForm(forms.Form):
+    agreed_goals = forms.CharField(
+        label="What you agreed to work on",
+        help_text="Either of you can change these. Only the two of you and the networks team see them.",
+        max_length=AGREED_GOALS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Enter the goals you agreed",
+            "max_length": f"Goals must be {AGREED_GOALS_MAX_LENGTH:,} characters or fewer",
+        },
     )
 
 

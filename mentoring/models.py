@@ -1,7 +1,7 @@
 """A network's mentoring programme: who takes part, how pairs are made, and how they meet.
 
 The rules that must always hold are database constraints (one open pairing per mentee in a
-programme, one answer per person per question); services (mentoring/services.py) make every change.
+programme, one answer per person per question); services (mentoring/services/) make every change.
 """
 
 from datetime import date, timedelta
@@ -12,10 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from networks.cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe
-from networks.models import Network
+from networks.models import MeetingCadence, Network
 
 MAX_GOALS = 3
+AGREED_GOALS_MAX_LENGTH = 2000
 MAX_MENTORS_ASKED = 3
 REQUEST_ANSWER_DAYS = 3
 FEEDBACK_MIN_ANSWERS = 3
@@ -157,6 +157,21 @@ class MentoringProfile(models.Model):
         return bool(self.goals_saved_at and self.code_of_conduct_accepted_at and not self.withdrawn_at)
 
 
+class FormerMember:
+    """Who stands in, on the other person's pages and in their emails, for someone who deleted
+    their account: a pairing, a check-in and its history stay theirs, without naming anybody."""
+
+    pk = None
+    full_name = "a former member"
+    email = ""
+
+    def __str__(self):
+        return self.full_name
+
+
+FORMER_MEMBER = FormerMember()
+
+
 class MentoringRequest(models.Model):
     """A mentee's ordered list of up to three mentors; each is asked in turn (see Pairing.answer_by)."""
 
@@ -202,11 +217,12 @@ class Pairing(models.Model):
     CURRENT_STATES = (State.ACCEPTED, State.ACTIVE)
 
     programme = models.ForeignKey(MentoringProgramme, on_delete=models.CASCADE, related_name="pairings")
+    # Empty once the person deleted their account: the other person keeps the pairing's history.
     mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentor"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="pairings_as_mentor"
     )
     mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pairings_as_mentee"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="pairings_as_mentee"
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED)
     request = models.ForeignKey(
@@ -215,7 +231,13 @@ class Pairing(models.Model):
     answer_by = models.DateTimeField(
         null=True, blank=True, help_text="A requested mentor's deadline; then the request moves on."
     )
+    # What the pair agreed to work on: the mentee's goals when it starts, then either of them edits
+    # it (services.pairing_goals_save). The pair and staff see it; not the other participants.
     agreed_goals = models.TextField(blank=True)
+    agreed_goals_changed_at = models.DateTimeField(null=True, blank=True)
+    agreed_goals_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cadence_days = models.PositiveSmallIntegerField(choices=MentoringProgramme.Cadence.choices)
     ends_on = models.DateField(null=True, blank=True)
     proposed_by = models.ForeignKey(
@@ -250,7 +272,20 @@ class Pairing(models.Model):
         indexes = [models.Index(fields=["state", "answer_by"]), models.Index(fields=["state", "ends_on"])]
 
     def __str__(self):
-        return f"{self.mentor} mentoring {self.mentee}"
+        return f"{self.mentor_person} mentoring {self.mentee_person}"
+
+    @property
+    def mentor_person(self):
+        """The mentor, or FORMER_MEMBER once they deleted their account."""
+        return self.mentor if self.mentor_id else FORMER_MEMBER
+
+    @property
+    def mentee_person(self):
+        return self.mentee if self.mentee_id else FORMER_MEMBER
+
+    def other_person(self, user):
+        """The other person of the pair, seen by `user` (one of the two)."""
+        return self.mentee_person if user.pk == self.mentor_id else self.mentor_person
 
     @property
     def is_current(self) -> bool:
@@ -338,9 +373,12 @@ CIRCLE_MIN_MEMBERS = 4
 CIRCLE_MAX_MEMBERS = 8
 
 
-class PeerCircle(models.Model):
+class PeerCircle(MeetingCadence):
     """A small group of a network's members who meet on their own cadence (the networks cadence:
-    a weekday of the month, monthly, every two months or quarterly, in London time)."""
+    a weekday of the month, monthly, every two months or quarterly, in London time). Unlike a
+    network's, a circle's cadence is always whole (a database constraint and clean())."""
+
+    CADENCE_FREQUENCY_FIELD = "frequency"
 
     class Frequency(models.TextChoices):
         MONTHLY = "monthly", "Monthly"
@@ -354,17 +392,7 @@ class PeerCircle(models.Model):
     discussion_url = models.URLField("discussion link", blank=True, help_text="Optional. Members only.")
     is_open = models.BooleanField("members can ask to join", default=True)
     frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
-    cadence_week = models.SmallIntegerField(
-        "week of the month", choices=[(number, name.capitalize()) for number, name in WEEK_NAMES.items()]
-    )
-    cadence_weekday = models.PositiveSmallIntegerField(
-        "day of the week", choices=list(enumerate(WEEKDAY_NAMES))
-    )
-    cadence_start_time = models.TimeField("start time (London)")
     cadence_duration_minutes = models.PositiveIntegerField("length in minutes", default=60)
-    cadence_starts_on = models.DateField("first month")
-    meeting_online_url = models.URLField("meeting joining link", blank=True)
-    meeting_venue = models.CharField("meeting place", max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -374,6 +402,15 @@ class PeerCircle(models.Model):
                 condition=Q(cadence_duration_minutes__gte=1, cadence_duration_minutes__lte=24 * 60),
                 name="mentoring_circle_duration_in_a_day",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    cadence_week__isnull=False,
+                    cadence_weekday__isnull=False,
+                    cadence_start_time__isnull=False,
+                    cadence_starts_on__isnull=False,
+                ),
+                name="mentoring_circle_has_a_cadence",
+            ),
         ]
 
     def __str__(self):
@@ -381,25 +418,22 @@ class PeerCircle(models.Model):
 
     def clean(self):
         super().clean()
+        errors = self.clean_cadence_duration()
         if self.slug in RESERVED_SLUGS:
-            raise ValidationError(
-                {"slug": f"“{self.slug}” is the address of another page: choose another slug."}
-            )
+            errors["slug"] = f"“{self.slug}” is the address of another page: choose another slug."
+        for field, message in CIRCLE_CADENCE_REQUIRED.items():
+            if getattr(self, field) is None:
+                errors[field] = message
+        if errors:
+            raise ValidationError(errors)
 
-    @property
-    def cadence(self) -> Cadence:
-        return Cadence(
-            frequency=self.frequency,
-            weekday=self.cadence_weekday,
-            week=self.cadence_week,
-            start_time=self.cadence_start_time,
-            duration=timedelta(minutes=self.cadence_duration_minutes),
-            starts_on=self.cadence_starts_on,
-        )
 
-    @property
-    def cadence_in_words(self) -> str:
-        return cadence_describe(self.cadence)
+CIRCLE_CADENCE_REQUIRED = {
+    "cadence_week": "Choose which week of the month the circle meets",
+    "cadence_weekday": "Choose which day of the week the circle meets",
+    "cadence_start_time": "Enter the time meetings start",
+    "cadence_starts_on": "Enter the first month",
+}
 
 
 class CircleMembership(models.Model):

@@ -283,17 +283,29 @@ def feedback_summary(*, programme: MentoringProgramme) -> FeedbackSummary:
 UPCOMING_CIRCLE_MEETINGS = 6
 
 
+CIRCLE_CALENDAR_HISTORY = timedelta(days=90)
+
+
+def _current_circle_member(user: User) -> Exists:
+    return Exists(CircleMembership.objects.filter(circle=OuterRef("pk"), user=user, left_at__isnull=True))
+
+
+def circles_visible_to(*, user: User) -> QuerySet[PeerCircle]:
+    """The one rule for who may see a circle, its members and its meetings (its page, its calendar
+    file, a person's calendar feed): its current members, and staff. Only circles of active
+    networks; nobody else sees that a circle exists."""
+    if not user.is_authenticated or not user.is_active:
+        return PeerCircle.objects.none()
+    circles = PeerCircle.objects.filter(network__status=Network.Status.ACTIVE)
+    if user.is_staff:
+        return circles
+    return circles.filter(_current_circle_member(user))
+
+
 def circle_get_for_user(*, user: User, slug: str) -> PeerCircle:
-    """A circle, for its current members and staff only; 404 for anyone else. With `members`
-    (current, by name) and `upcoming` (next meetings)."""
-    if not user.is_authenticated:
-        raise Http404("No such circle")
-    circles = PeerCircle.objects.select_related("network").filter(
-        slug=slug, network__status=Network.Status.ACTIVE
-    )
-    if not user.is_staff:
-        circles = circles.filter(memberships__user=user, memberships__left_at__isnull=True)
-    circle = circles.first()
+    """A circle, for those who may see it (circles_visible_to); 404 for anyone else. With
+    `members` (current, by name) and `upcoming` (next meetings)."""
+    circle = circles_visible_to(user=user).select_related("network").filter(slug=slug).first()
     if circle is None:
         raise Http404("No such circle")
     circle.members = list(
@@ -306,7 +318,19 @@ def circle_get_for_user(*, user: User, slug: str) -> PeerCircle:
 
 
 def circle_meetings_for_calendar(*, circle: PeerCircle) -> list[CircleMeeting]:
-    return list(circle.meetings.filter(end__gte=timezone.now() - timedelta(days=90)))
+    return list(circle.meetings.filter(end__gte=timezone.now() - CIRCLE_CALENDAR_HISTORY))
+
+
+def circle_meetings_in_feed(*, user: User) -> QuerySet[CircleMeeting]:
+    """What a person's own calendar feed shows of circles: the meetings of the circles they belong
+    to, among those they may see (so staff get their own circles, not everyone's), from
+    CIRCLE_CALENDAR_HISTORY ago on, soonest first."""
+    mine = circles_visible_to(user=user).filter(_current_circle_member(user))
+    return (
+        CircleMeeting.objects.filter(circle__in=mine, end__gte=timezone.now() - CIRCLE_CALENDAR_HISTORY)
+        .select_related("circle__network")
+        .order_by("start", "pk")
+    )
 
 
 def circles_for_user(*, user: User) -> list[CircleMembership]:

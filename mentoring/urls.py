@@ -12,6 +12,7 @@ urlpatterns = [
     path("pairings/<int:pairing_id>/check-in/", views.check_in_log, name="check-in-log"),
     path("pairings/<int:pairing_id>/fit/", views.fit_answer, name="fit-answer"),
     path("pairings/<int:pairing_id>/end/", views.pairing_end, name="pairing-end"),
+    path("pairings/<int:pairing_id>/goals/", views.pairing_goals, name="pairing-goals"),
     path("pairings/<int:pairing_id>/feedback/", views.feedback_give, name="feedback-give"),
     path("requests/<int:request_id>/withdraw/", views.request_withdraw, name="request-withdraw"),
     path("circles/ask/<slug:network_slug>/", views.circle_ask, name="circle-ask"),

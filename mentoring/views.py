@@ -12,6 +12,7 @@ from networks.models import Network
 from . import circles, selectors, services
 from .calendar import circle_ics
 from .forms import (
+    AgreedGoalsForm,
     CheckInForm,
     CirclePlacementForm,
     CodeOfConductForm,
@@ -75,39 +76,39 @@ def _own_profile_or_redirect(request, programme):
     return profile
 
 
+def _sign_up_step(request, *, programme, form, save, template: str, context: dict | None = None):
+    """One task of the sign-up list: the form, and on a valid POST one service call (`save(form)`),
+    then back to the task list. A refusal is shown next to its field and nothing is stored."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("mentoring:programme-detail", slug=programme.slug)
+    return render(request, template, {"programme": programme, "form": form, **(context or {})})
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_up_about(request, slug):
     programme = selectors.programme_get_for_user(user=request.user, slug=slug)
     profile = selectors.profile_for_user(user=request.user, programme=programme)
-    initial = (
-        {
-            "role": profile.role,
-            "meeting_format": profile.meeting_format,
-            "prefers_outside_organisation": profile.prefers_outside_organisation,
-            "capacity": profile.capacity or None,
-            "about": profile.about,
-            "show_job_title": profile.show_job_title,
-            "show_organisation": profile.show_organisation,
-        }
-        if profile
-        else {"show_job_title": True, "show_organisation": True}
+    return _sign_up_step(
+        request,
+        programme=programme,
+        form=ProfileAboutForm(_posted(request), programme=programme, profile=profile),
+        save=lambda form: services.profile_save_about(
+            programme=programme,
+            user=request.user,
+            **{**form.cleaned_data, "capacity": form.cleaned_data["capacity"] or 0},
+        ),
+        template="mentoring/sign_up_about.html",
     )
-    form = ProfileAboutForm(
-        request.POST if request.method == "POST" else None, programme=programme, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.profile_save_about(
-                programme=programme,
-                user=request.user,
-                **{**form.cleaned_data, "capacity": form.cleaned_data["capacity"] or 0},
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            return redirect("mentoring:programme-detail", slug=programme.slug)
-    return render(request, "mentoring/sign_up_about.html", {"programme": programme, "form": form})
 
 
 @login_required
@@ -117,24 +118,15 @@ def sign_up_goals(request, slug):
     profile = _own_profile_or_redirect(request, programme)
     if profile is None:
         return redirect("mentoring:programme-detail", slug=programme.slug)
-    goals = [*profile.goals, "", "", ""]
-    initial = {
-        "focus_areas": list(profile.focus_areas.all()),
-        **{f"goal_{n}": goals[n - 1] for n in (1, 2, 3)},
-    }
-    form = ProfileGoalsForm(
-        request.POST if request.method == "POST" else None, programme=programme, initial=initial
+    return _sign_up_step(
+        request,
+        programme=programme,
+        form=ProfileGoalsForm(_posted(request), programme=programme, profile=profile),
+        save=lambda form: services.profile_save_goals(
+            profile=profile, focus_areas=list(form.cleaned_data["focus_areas"]), goals=form.goals()
+        ),
+        template="mentoring/sign_up_goals.html",
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.profile_save_goals(
-                profile=profile, focus_areas=list(form.cleaned_data["focus_areas"]), goals=form.goals()
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            return redirect("mentoring:programme-detail", slug=programme.slug)
-    return render(request, "mentoring/sign_up_goals.html", {"programme": programme, "form": form})
 
 
 @login_required
@@ -144,18 +136,18 @@ def sign_up_code(request, slug):
     profile = _own_profile_or_redirect(request, programme)
     if profile is None:
         return redirect("mentoring:programme-detail", slug=programme.slug)
-    form = CodeOfConductForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            profile = services.profile_accept_code_of_conduct(profile=profile)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            if profile.is_complete:
-                messages.success(request, f"You have signed up to {programme.name}.")
-            return redirect("mentoring:programme-detail", slug=programme.slug)
-    return render(
-        request, "mentoring/sign_up_code.html", {"programme": programme, "form": form, "profile": profile}
+
+    def accept(form):
+        if services.profile_accept_code_of_conduct(profile=profile).is_complete:
+            messages.success(request, f"You have signed up to {programme.name}.")
+
+    return _sign_up_step(
+        request,
+        programme=programme,
+        form=CodeOfConductForm(_posted(request), programme=programme, profile=profile),
+        save=accept,
+        template="mentoring/sign_up_code.html",
+        context={"profile": profile},
     )
 
 
@@ -218,7 +210,7 @@ def pairing_detail(request, pairing_id):
     context = {
         "pairing": pairing,
         "is_mentor": pairing.mentor_id == request.user.pk,
-        "other": pairing.mentee if pairing.mentor_id == request.user.pk else pairing.mentor,
+        "other": pairing.other_person(request.user),
         "check_ins": list(pairing.check_ins.all()),
         "my_fit": my_fit,
         "fit_form": FitForm(initial={"answer": my_fit.answer} if my_fit else None),
@@ -233,7 +225,7 @@ def _answer(request, pairing_id, service, done_message):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, done_message.format(name=pairing.mentee.full_name))
+        messages.success(request, done_message.format(name=pairing.mentee_person.full_name))
     return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
 
 
@@ -306,6 +298,28 @@ def pairing_end(request, pairing_id):
             messages.success(request, "The pairing has ended. We have told the other person.")
             return redirect("mentoring:yours")
     return render(request, "mentoring/pairing_end.html", {"pairing": pairing, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pairing_goals(request, pairing_id):
+    pairing = selectors.pairing_get_for_user(user=request.user, pairing_id=pairing_id)
+    if not pairing.is_current:
+        raise Http404("This pairing is not under way")
+    form = AgreedGoalsForm(
+        request.POST if request.method == "POST" else None, initial={"agreed_goals": pairing.agreed_goals}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pairing_goals_save(
+                pairing=pairing, user=request.user, agreed_goals=form.cleaned_data["agreed_goals"]
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Your agreed goals have been saved.")
+            return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
+    return render(request, "mentoring/pairing_goals.html", {"pairing": pairing, "form": form})
 
 
 @login_required

@@ -10,7 +10,14 @@ from django.utils import timezone
 from accounts.models import Organisation
 from loti_portal.markdown import validate_markdown
 
-from .cadence import WEEK_NAMES, WEEKDAY_NAMES, Cadence, cadence_describe, cadence_to_rrule
+from .cadence import (
+    FREQUENCY_INTERVALS,
+    WEEK_NAMES,
+    WEEKDAY_NAMES,
+    Cadence,
+    cadence_describe,
+    cadence_to_rrule,
+)
 
 # The furthest ahead a reminder may be set: a month.
 MAX_REMINDER_OFFSET_HOURS = 24 * 31
@@ -25,7 +32,85 @@ def default_reminder_offsets() -> list[int]:
 RESERVED_SLUGS = {"yours", "choose", "invitations"}
 
 
-class Network(models.Model):
+class MeetingCadence(models.Model):
+    """How something meets, edited as plain fields: a weekday of the month, a start time in London
+    time and a length, from a first month, at a place or a joining link. Networks and mentoring's
+    peer-support circles meet this way; networks.cadence makes the occurrences and the words.
+
+    Each model keeps its own frequency field (CADENCE_FREQUENCY_FIELD) with the frequencies of
+    networks.cadence (FREQUENCY_INTERVALS); any other value, or a missing part, means no cadence.
+    """
+
+    CADENCE_FREQUENCY_FIELD = "meeting_frequency"
+
+    cadence_week = models.SmallIntegerField(
+        "week of the month",
+        null=True,
+        blank=True,
+        choices=[(number, name.capitalize()) for number, name in WEEK_NAMES.items()],
+    )
+    cadence_weekday = models.PositiveSmallIntegerField(
+        "day of the week", null=True, blank=True, choices=list(enumerate(WEEKDAY_NAMES))
+    )
+    cadence_start_time = models.TimeField("start time (London)", null=True, blank=True)
+    cadence_duration_minutes = models.PositiveIntegerField("length in minutes", default=90)
+    cadence_starts_on = models.DateField(
+        "first month",
+        null=True,
+        blank=True,
+        help_text="Meetings start from this date; quarterly ones count from its month.",
+    )
+    meeting_venue = models.CharField("meeting place", max_length=300, blank=True)
+    meeting_online_url = models.URLField("meeting joining link", blank=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def cadence_rule_field_names(cls) -> set[str]:
+        """The fields whose change changes when the meetings are."""
+        return {
+            cls.CADENCE_FREQUENCY_FIELD,
+            "cadence_week",
+            "cadence_weekday",
+            "cadence_start_time",
+            "cadence_duration_minutes",
+            "cadence_starts_on",
+        }
+
+    @property
+    def cadence(self) -> Cadence | None:
+        """The meeting cadence, or None when it has no regular meetings or a part is missing."""
+        frequency = getattr(self, self.CADENCE_FREQUENCY_FIELD)
+        if frequency not in FREQUENCY_INTERVALS or None in (
+            self.cadence_week,
+            self.cadence_weekday,
+            self.cadence_start_time,
+            self.cadence_starts_on,
+        ):
+            return None
+        return Cadence(
+            frequency=frequency,
+            weekday=self.cadence_weekday,
+            week=self.cadence_week,
+            start_time=self.cadence_start_time,
+            duration=timedelta(minutes=self.cadence_duration_minutes),
+            starts_on=self.cadence_starts_on,
+        )
+
+    @property
+    def cadence_in_words(self) -> str:
+        """ "Meets on the second Tuesday of every month, 10:00–11:30", or nothing."""
+        cadence = self.cadence
+        return cadence_describe(cadence) if cadence else ""
+
+    def clean_cadence_duration(self) -> dict[str, str]:
+        if self.cadence_duration_minutes is not None and not 0 < self.cadence_duration_minutes <= 24 * 60:
+            return {"cadence_duration_minutes": "A meeting lasts between 1 minute and 24 hours"}
+        return {}
+
+
+class Network(MeetingCadence):
     """A community of practice: who it is for, how people join, and how often it meets."""
 
     class JoinPolicy(models.TextChoices):
@@ -71,27 +156,8 @@ class Network(models.Model):
     meeting_frequency = models.CharField(
         max_length=20, choices=MeetingFrequency.choices, default=MeetingFrequency.NONE
     )
-    # The cadence, edited as plain fields and stored as an RFC 5545 RRULE too (see cadence.py).
-    cadence_week = models.SmallIntegerField(
-        "week of the month",
-        null=True,
-        blank=True,
-        choices=[(number, name.capitalize()) for number, name in WEEK_NAMES.items()],
-    )
-    cadence_weekday = models.PositiveSmallIntegerField(
-        "day of the week", null=True, blank=True, choices=list(enumerate(WEEKDAY_NAMES))
-    )
-    cadence_start_time = models.TimeField("start time (London)", null=True, blank=True)
-    cadence_duration_minutes = models.PositiveIntegerField("length in minutes", default=90)
-    cadence_starts_on = models.DateField(
-        "first month",
-        null=True,
-        blank=True,
-        help_text="Meetings start from this date; quarterly ones count from its month.",
-    )
+    # The cadence's fields come from MeetingCadence; the rule is stored as an RFC 5545 RRULE too.
     cadence_rrule = models.CharField("RRULE", max_length=200, blank=True, editable=False)
-    meeting_venue = models.CharField("meeting place", max_length=300, blank=True)
-    meeting_online_url = models.URLField("meeting joining link", blank=True)
     meeting_capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: no limit.")
     meetings_horizon_days = models.PositiveIntegerField("create meetings this many days ahead", default=183)
     reminder_offsets_hours = models.JSONField(
@@ -161,35 +227,14 @@ class Network(models.Model):
                 errors["meeting_frequency"] = "Choose how often it meets, or clear the day and time"
             if self.cadence_starts_on is None:
                 self.cadence_starts_on = timezone.localdate().replace(day=1)
-        if self.cadence_duration_minutes is not None and not 0 < self.cadence_duration_minutes <= 24 * 60:
-            errors["cadence_duration_minutes"] = "A meeting lasts between 1 minute and 24 hours"
+        errors.update(self.clean_cadence_duration())
         if errors:
             raise ValidationError(errors)
 
     @property
-    def cadence(self) -> Cadence | None:
-        """The meeting cadence, or None when the network has no regular meetings."""
-        if self.meeting_frequency == self.MeetingFrequency.NONE or None in (
-            self.cadence_week,
-            self.cadence_weekday,
-            self.cadence_start_time,
-            self.cadence_starts_on,
-        ):
-            return None
-        return Cadence(
-            frequency=self.meeting_frequency,
-            weekday=self.cadence_weekday,
-            week=self.cadence_week,
-            start_time=self.cadence_start_time,
-            duration=timedelta(minutes=self.cadence_duration_minutes),
-            starts_on=self.cadence_starts_on,
-        )
-
-    @property
     def cadence_in_words(self) -> str:
         """ "Meets on the second Tuesday of every month, 10:00–11:30", or the plain frequency."""
-        cadence = self.cadence
-        return cadence_describe(cadence) if cadence else self.get_meeting_frequency_display()
+        return super().cadence_in_words or self.get_meeting_frequency_display()
 
     def cadence_rrule_from_fields(self) -> str:
         cadence = self.cadence

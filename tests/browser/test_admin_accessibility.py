@@ -20,7 +20,7 @@ from accounts.services import audit_record
 from events.models import Event
 from events.reminders import reminders_send_due_now_for_event
 from events.services import registration_create
-from mentoring.models import MentoringProgramme
+from mentoring.models import MentoringProgramme, Pairing
 from networks.models import Membership, Network
 from networks.services import invitation_create
 from tests.helpers import assert_no_axe_violations, open_event_for
@@ -203,6 +203,11 @@ def test_admin_session_and_account_pages_pass_axe(staff_page, live_server):
     # A mentoring programme's shortlists, where staff confirm pairs.
     checker.visit(admin_url(MentoringProgramme, "shortlist", MentoringProgramme.objects.get().pk))
     assert page.get_by_role("button", name="Confirm chosen pairs").is_visible()
+    # Re-pairing a mentee: the form, then its errors.
+    pairing = Pairing.objects.filter(state=Pairing.State.ACTIVE).order_by("pk").first()
+    checker.visit(reverse("admin:mentoring_pairing_re_pair", args=[pairing.pk]))
+    checker.submit("End the pairing and ask the new mentor")
+    assert page.get_by_text("Enter why the pairing is ending").is_visible()
 
     # Sessions outside any programme are one filter choice, named as such.
     checker.visit(admin_url(Event, "changelist"))

@@ -154,6 +154,20 @@ def test_a_mentee_signs_up_asks_a_mentor_who_accepts_and_both_log_a_check_in(
     page.get_by_text("Thank you for telling us how the pairing is going").wait_for()
     assert_no_axe_violations(page)
 
+    page.get_by_role("link", name="Change agreed goals").click()
+    page.wait_for_url("**/goals/")
+    assert_no_axe_violations(page)
+    page.get_by_label("What you agreed to work on").fill("")
+    page.get_by_role("button", name="Save goals").click()
+    page.get_by_text("There is a problem").wait_for()
+    assert_no_axe_violations(page)
+    page.get_by_label("What you agreed to work on").fill("Lead the team's next data project")
+    page.get_by_role("button", name="Save goals").click()
+    page.get_by_text("Your agreed goals have been saved").wait_for()
+    assert page.get_by_text("Last changed by you").is_visible()
+    mentor_page.reload()
+    assert mentor_page.get_by_text("Lead the team's next data project").is_visible()
+
     pairing = Pairing.objects.get()
     assert pairing.state == Pairing.State.ACTIVE
     assert pairing.check_ins.count() == 2
@@ -181,6 +195,7 @@ def test_mentoring_and_circle_pages_work_at_320_pixels_wide(page, live_server, t
         f"/mentoring/{programme.slug}/profiles/{mentor.pk}/",
         f"/mentoring/pairings/{pairing.pk}/",
         f"/mentoring/pairings/{pairing.pk}/check-in/",
+        f"/mentoring/pairings/{pairing.pk}/goals/",
         f"/mentoring/circles/{circle.slug}/",
     ]:
         response = page.goto(live_server.url + path)

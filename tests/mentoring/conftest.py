@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, time
 
 import pytest
+import time_machine
 
-from mentoring import services
-from mentoring.models import FocusArea, MentoringProfile, MentoringProgramme
+from mentoring import circles, services
+from mentoring.models import FocusArea, MentoringProfile, MentoringProgramme, PeerCircle
 from networks.models import Network
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 
@@ -100,3 +101,21 @@ def mentors(make_participant) -> list[MentoringProfile]:
         make_participant("Bea Second", role="mentor", areas_named=("Leadership",)),
         make_participant("Cat Third", role="mentor", areas_named=("Influencing",)),
     ]
+
+
+@pytest.fixture
+def circle(network, staff):
+    circle = PeerCircle(
+        network=network,
+        name="Tuesday lunch circle",
+        slug="tuesday-lunch",
+        discussion_url="https://3.basecamp.com/loti/circles/tuesday",
+        cadence_week=1,
+        cadence_weekday=1,
+        cadence_start_time=time(12, 30),
+        cadence_duration_minutes=60,
+        cadence_starts_on=date(2026, 1, 1),
+        meeting_online_url="https://meet.loti.london/tuesday-lunch",
+    )
+    with time_machine.travel("2026-03-10 09:00 +00:00", tick=False):
+        return circles.circle_save(circle=circle, changed_fields=[], acting_user=staff)

@@ -4,36 +4,19 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import AuditEntry
 from mentoring import circles, selectors, tasks
 from mentoring.models import CircleMeeting, CircleMembership, CirclePlacementRequest, PeerCircle
-from networks.models import Membership
+from networks.models import MeetingCadence, Membership
 from outbox.models import Email
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture
-def circle(network, staff):
-    circle = PeerCircle(
-        network=network,
-        name="Tuesday lunch circle",
-        slug="tuesday-lunch",
-        discussion_url="https://3.basecamp.com/loti/circles/tuesday",
-        cadence_week=1,
-        cadence_weekday=1,
-        cadence_start_time=time(12, 30),
-        cadence_duration_minutes=60,
-        cadence_starts_on=date(2026, 1, 1),
-        meeting_online_url="https://meet.loti.london/tuesday-lunch",
-    )
-    with time_machine.travel("2026-03-10 09:00 +00:00", tick=False):
-        return circles.circle_save(circle=circle, changed_fields=[], acting_user=staff)
 
 
 def _members(network, count):
@@ -198,3 +181,34 @@ def test_staff_add_and_remove_members_in_admin(client, circle, network, staff):
     assert set(CircleMembership.objects.values_list("user__full_name", flat=True)) == {"Member 0", "Member 1"}
     assert client.post(url, {**data, "add_members": [], "remove_members": [people[0].pk]}).status_code == 302
     assert [m.user for m in CircleMembership.objects.filter(left_at__isnull=True)] == [people[1]]
+
+
+def test_a_circle_meets_by_the_network_cadence_model_and_its_cadence_is_whole(client, circle, network, staff):
+    # One cadence model for networks and circles: the same words and meetings from the same fields.
+    network.meeting_frequency, network.cadence_duration_minutes = "monthly", 60
+    for field in ("cadence_week", "cadence_weekday", "cadence_start_time", "cadence_starts_on"):
+        setattr(network, field, getattr(circle, field))
+    assert isinstance(circle, MeetingCadence) and isinstance(network, MeetingCadence)
+    assert circle.cadence == network.cadence
+    assert circle.cadence_in_words == network.cadence_in_words
+    # A network may have no cadence; a circle may not, and staff are told which part is missing.
+    client.force_login(staff)
+    url = reverse("admin:mentoring_peercircle_change", args=[circle.pk])
+    data = {
+        "network": network.pk,
+        "name": circle.name,
+        "slug": circle.slug,
+        "frequency": "monthly",
+        "cadence_week": "",
+        "cadence_weekday": 1,
+        "cadence_start_time": "",
+        "cadence_duration_minutes": 60,
+        "cadence_starts_on": "2026-01-01",
+    }
+    page = client.post(url, data).content.decode()
+    assert "Choose which week of the month the circle meets" in page
+    assert "Enter the time meetings start" in page
+    circle.refresh_from_db()
+    assert circle.cadence_week == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PeerCircle.objects.filter(pk=circle.pk).update(cadence_week=None)

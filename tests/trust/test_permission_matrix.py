@@ -670,6 +670,12 @@ CASES = [
         expect(LOGIN, 404, 404, 200),
         check=_no_private_note,
     ),
+    Case(
+        "mentoring:pairing-goals",
+        lambda w: {"pairing_id": w["pairing"].pk},
+        expect(LOGIN, 404, 404, 200),
+        check=_no_private_note,
+    ),
     Case("mentoring:feedback-give", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 404, 404, 302)),
     Case(
         "mentoring:request-withdraw",
@@ -692,6 +698,11 @@ CASES = [
     Case(
         "admin:mentoring_mentoringprogramme_feedback",
         lambda w: {"programme_id": w["programme"].pk},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "admin:mentoring_pairing_re_pair",
+        lambda w: {"pairing_id": w["pairing"].pk},
         expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
     ),
     # Staff pages outside the model admin pages.

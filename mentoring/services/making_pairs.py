@@ -1,145 +1,25 @@
-"""Every change to mentoring: one function per change of state.
+"""Making pairs: staff confirm them, or mentees ask mentors in turn; the mentor answers."""
 
-Each runs in one transaction, leaves an audit entry and owes its emails through
-mentoring_email_enqueue. A refusal raises ValidationError with a message to show as it is; nothing
-is stored then. The periodic ones are safe to run twice, or on two workers: pairing_expire and
-pairing_complete claim the change of state with a conditional UPDATE first; check_in_reminder_send
-owes its emails under a dedup_key, which the outbox keeps once.
-"""
-
-from datetime import date, timedelta
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
 
-from .emails import mentoring_email_enqueue
-from .models import (
-    MAX_GOALS,
+from ..emails import mentoring_email_enqueue
+from ..models import (
     MAX_MENTORS_ASKED,
     REQUEST_ANSWER_DAYS,
-    CheckIn,
-    FitAnswer,
-    FocusArea,
     MentoringProfile,
     MentoringProgramme,
     MentoringRequest,
     Pairing,
-    PairingFeedback,
 )
-from .selectors import is_active_member, mentor_capacity, mentor_places_taken
-
-# --- programmes (staff, in admin) ---------------------------------------------------------------
-
-
-@transaction.atomic
-def programme_save(
-    *, programme: MentoringProgramme, changed_fields: list[str], acting_user: User
-) -> MentoringProgramme:
-    """Create or update a programme as staff edited it, and audit which fields changed."""
-    created = programme.pk is None
-    programme.full_clean()
-    programme.save()
-    audit_record(
-        actor=acting_user,
-        action="mentoring.programme.created" if created else "mentoring.programme.updated",
-        target=programme,
-        data={"fields": sorted(changed_fields)},
-    )
-    return programme
-
-
-# --- profiles (the sign-up task list) -----------------------------------------------------------
-
-
-def _profile_editable(*, programme: MentoringProgramme, user: User) -> MentoringProfile | None:
-    if not is_active_member(user=user, network=programme.network):
-        raise ValidationError(f"Only members of {programme.network.name} can take part in its mentoring.")
-    profile = MentoringProfile.objects.select_for_update().filter(programme=programme, user=user).first()
-    if (profile is None or profile.withdrawn_at) and not programme.is_open:
-        raise ValidationError(f"{programme.name} is not taking new participants at the moment.")
-    return profile
-
-
-@transaction.atomic
-def profile_save_about(
-    *,
-    programme: MentoringProgramme,
-    user: User,
-    role: str,
-    meeting_format: str,
-    prefers_outside_organisation: bool,
-    capacity: int,
-    about: str,
-    show_job_title: bool,
-    show_organisation: bool,
-) -> MentoringProfile:
-    """The first task: role and preferences. Creates the profile. Only for active members."""
-    profile = _profile_editable(programme=programme, user=user)
-    if role not in MentoringProfile.Role.values:
-        raise ValidationError("Choose whether you would like to be a mentor, a mentee or both.")
-    if role != MentoringProfile.Role.MENTEE and not 1 <= capacity <= programme.max_mentees_per_mentor:
-        raise ValidationError(
-            f"A mentor in {programme.name} can take between 1 and {programme.max_mentees_per_mentor} mentees."
-        )
-    created = profile is None
-    if created:
-        profile = MentoringProfile(programme=programme, user=user)
-    profile.role = role
-    profile.meeting_format = meeting_format
-    profile.prefers_outside_organisation = prefers_outside_organisation
-    profile.capacity = capacity if role != MentoringProfile.Role.MENTEE else 0
-    profile.about = about.strip()
-    profile.show_job_title = show_job_title
-    profile.show_organisation = show_organisation
-    profile.withdrawn_at = None
-    profile.save()
-    audit_record(
-        actor=user,
-        action="mentoring.profile.created" if created else "mentoring.profile.updated",
-        target=profile,
-        data={"role": role},
-    )
-    return profile
-
-
-@transaction.atomic
-def profile_save_goals(
-    *, profile: MentoringProfile, focus_areas: list[FocusArea], goals: list[str]
-) -> MentoringProfile:
-    """The second task: focus areas (from the programme's list) and up to three goals."""
-    profile = _profile_editable(programme=profile.programme, user=profile.user)
-    goals = [goal.strip() for goal in goals if goal.strip()]
-    if not goals:
-        raise ValidationError("Write at least one goal")
-    if len(goals) > MAX_GOALS:
-        raise ValidationError(f"Write at most {MAX_GOALS} goals")
-    allowed = set(profile.programme.focus_areas.values_list("pk", flat=True))
-    if not focus_areas or any(area.pk not in allowed for area in focus_areas):
-        raise ValidationError("Choose at least one focus area from the list")
-    profile.goals = goals
-    profile.goals_saved_at = timezone.now()
-    profile.save(update_fields=["goals", "goals_saved_at", "updated_at"])
-    profile.focus_areas.set(focus_areas)
-    audit_record(actor=profile.user, action="mentoring.profile.goals_saved", target=profile)
-    return profile
-
-
-@transaction.atomic
-def profile_accept_code_of_conduct(*, profile: MentoringProfile) -> MentoringProfile:
-    """The last task: accept the programme's code of conduct. Accepting twice keeps the first time."""
-    profile = _profile_editable(programme=profile.programme, user=profile.user)
-    if profile.code_of_conduct_accepted_at is None:
-        profile.code_of_conduct_accepted_at = timezone.now()
-        profile.save(update_fields=["code_of_conduct_accepted_at", "updated_at"])
-        audit_record(actor=profile.user, action="mentoring.profile.code_of_conduct_accepted", target=profile)
-    return profile
-
+from ..selectors import is_active_member, mentor_capacity, mentor_places_taken
 
 # --- making pairs -------------------------------------------------------------------------------
 
@@ -297,12 +177,15 @@ def _locked_pairing(pairing_id: int) -> Pairing:
 
 
 def _tell_both(*, kind: str, pairing: Pairing) -> None:
+    """Email each of the pair still with an account (the other may have deleted theirs)."""
     for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor)):
+        if person is None:
+            continue
         mentoring_email_enqueue(
             kind=kind,
             user=person,
             about=pairing,
-            context_ids={"pairing": pairing.pk, "other": other.pk},
+            context_ids={"pairing": pairing.pk, "other": other.pk if other else None},
             dedup_key=f"pairing:{pairing.pk}:{kind}:{person.pk}",
         )
 
@@ -424,168 +307,3 @@ def request_withdraw(*, request: MentoringRequest, acting_user: User) -> Mentori
     )
     audit_record(actor=acting_user, action="mentoring.request.withdrawn", target=request)
     return request
-
-
-# --- a pairing under way -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def check_in_log(*, pairing: Pairing, user: User, met_on: date, note: str) -> CheckIn:
-    """Either person logs a meeting. The first one makes the pairing active and asks both how it fits."""
-    pairing = _locked_pairing(pairing.pk)
-    if user.pk not in (pairing.mentor_id, pairing.mentee_id):
-        raise ValidationError("Only the two people in a pairing can log its check-ins.")
-    if not pairing.is_current:
-        raise ValidationError("Check-ins can be logged only while the pairing is under way.")
-    if met_on > timezone.localdate():
-        raise ValidationError({"met_on": "The date you met must be today or in the past"})
-    if met_on < timezone.localdate(pairing.accepted_at):
-        raise ValidationError({"met_on": "The date you met must be after the pairing started"})
-    first = not pairing.check_ins.exists()
-    check_in = CheckIn.objects.create(pairing=pairing, met_on=met_on, logged_by=user, note=note.strip())
-    # A meeting ends the silence: a new due date, so the next one gets its own reminder if late.
-    pairing.check_in_due_on = pairing.check_in_due(pairing.check_ins.aggregate(last=Max("met_on"))["last"])
-    if pairing.state == Pairing.State.ACCEPTED:
-        pairing.state = Pairing.State.ACTIVE
-    pairing.save(update_fields=["state", "check_in_due_on"])
-    # The note is for the pair only: the audit records that a check-in happened, not what it says.
-    audit_record(
-        actor=user, action="mentoring.check_in.logged", target=pairing, data={"met_on": met_on.isoformat()}
-    )
-    if first:
-        _tell_both(kind="mentoring.fit_question", pairing=pairing)
-    return check_in
-
-
-@transaction.atomic
-def fit_answer_save(*, pairing: Pairing, user: User, answer: str) -> FitAnswer:
-    """Say how the pairing fits; "not a good fit" alerts staff (once per person), who can re-pair."""
-    pairing = _locked_pairing(pairing.pk)
-    if user.pk not in (pairing.mentor_id, pairing.mentee_id) or not pairing.is_current:
-        raise ValidationError("Only the two people in a pairing under way can answer.")
-    if not pairing.check_ins.exists():
-        raise ValidationError("You can say how it is going after your first check-in.")
-    if answer not in FitAnswer.Answer.values:
-        raise ValidationError({"answer": "Choose how the pairing is going"})
-    existing = FitAnswer.objects.filter(pairing=pairing, user=user).first()
-    was_not_good = existing is not None and existing.answer == FitAnswer.Answer.NOT_GOOD
-    fit, _ = FitAnswer.objects.update_or_create(
-        pairing=pairing, user=user, defaults={"answer": answer, "answered_at": timezone.now()}
-    )
-    audit_record(actor=user, action="mentoring.fit.answered", target=pairing, data={"answer": answer})
-    if answer == FitAnswer.Answer.NOT_GOOD and not was_not_good:
-        mentoring_email_enqueue(
-            kind="mentoring.not_a_good_fit",
-            user=None,
-            about=pairing,
-            context_ids={"pairing": pairing.pk, "other": user.pk},
-            dedup_key=f"pairing:{pairing.pk}:not-good:{user.pk}",
-        )
-    return fit
-
-
-@transaction.atomic
-def pairing_end_early(*, pairing: Pairing, acting_user: User, reason: str) -> Pairing:
-    """Either person (or staff) ends a pairing before its end date; both are told."""
-    pairing = _locked_pairing(pairing.pk)
-    if acting_user.pk not in (pairing.mentor_id, pairing.mentee_id) and not acting_user.is_staff:
-        raise ValidationError("Only the two people in a pairing, or staff, can end it.")
-    if not pairing.is_current:
-        raise ValidationError("This pairing is not under way.")
-    pairing.state = Pairing.State.ENDED_EARLY
-    pairing.ended_at = timezone.now()
-    pairing.end_reason = reason.strip()
-    pairing.save(update_fields=["state", "ended_at", "end_reason"])
-    audit_record(actor=acting_user, action="mentoring.pairing.ended_early", target=pairing)
-    _tell_both(kind="mentoring.pairing_ended_early", pairing=pairing)
-    return pairing
-
-
-def pairing_ids_check_in_overdue(*, today: date | None = None) -> list[int]:
-    """Current pairings whose last check-in (or start) is older than cadence + grace."""
-    today = today or timezone.localdate()
-    return list(
-        Pairing.objects.filter(state__in=Pairing.CURRENT_STATES, check_in_due_on__lt=today).values_list(
-            "pk", flat=True
-        )
-    )
-
-
-@transaction.atomic
-def check_in_reminder_send(*, pairing_id: int) -> bool:
-    """One reminder to both people of an overdue pairing, once per silence: the outbox's
-    dedup_key names the pairing, the due date it missed and the person. True only for the call
-    that owed it."""
-    pairing = Pairing.objects.filter(pk=pairing_id).first() and _locked_pairing(pairing_id)
-    if (
-        not pairing
-        or pairing.state not in Pairing.CURRENT_STATES
-        or pairing.check_in_due_on is None
-        or pairing.check_in_due_on >= timezone.localdate()
-    ):
-        return False
-    owed = [
-        mentoring_email_enqueue(
-            kind="mentoring.check_in_reminder",
-            user=person,
-            about=pairing,
-            context_ids={"pairing": pairing.pk, "other": other.pk},
-            dedup_key=f"pairing:{pairing.pk}:check-in-reminder:{pairing.check_in_due_on}:{person.pk}",
-        )
-        for person, other in ((pairing.mentor, pairing.mentee), (pairing.mentee, pairing.mentor))
-    ]
-    if not any(owed):
-        return False
-    audit_record(actor=None, action="mentoring.pairing.check_in_reminded", target=pairing)
-    return True
-
-
-@transaction.atomic
-def feedback_save(
-    *, pairing: Pairing, user: User, usefulness: int, would_recommend: bool, comments: str
-) -> PairingFeedback:
-    """One person's feedback on a pairing that has ended. Once each: a second answer is refused."""
-    pairing = _locked_pairing(pairing.pk)
-    if user.pk not in (pairing.mentor_id, pairing.mentee_id):
-        raise ValidationError("Only the two people in a pairing can give feedback on it.")
-    if pairing.state not in (Pairing.State.COMPLETED, Pairing.State.ENDED_EARLY):
-        raise ValidationError("You can give feedback once the pairing has ended.")
-    if usefulness not in PairingFeedback.Usefulness.values:
-        raise ValidationError({"usefulness": "Choose how useful the mentoring was"})
-    try:
-        with transaction.atomic():
-            feedback = PairingFeedback.objects.create(
-                pairing=pairing,
-                user=user,
-                usefulness=usefulness,
-                would_recommend=would_recommend,
-                comments=comments.strip(),
-            )
-    except IntegrityError as exc:
-        raise ValidationError("You have already given feedback on this pairing. Thank you.") from exc
-    # Not what they said: feedback is only ever read in aggregate.
-    audit_record(actor=user, action="mentoring.feedback.given", target=pairing)
-    return feedback
-
-
-def pairing_ids_ended(*, today: date | None = None) -> list[int]:
-    today = today or timezone.localdate()
-    return list(
-        Pairing.objects.filter(state__in=Pairing.CURRENT_STATES, ends_on__lte=today).values_list(
-            "pk", flat=True
-        )
-    )
-
-
-@transaction.atomic
-def pairing_complete(*, pairing_id: int) -> bool:
-    """A pairing that reached its end date is completed and both told, once."""
-    claimed = Pairing.objects.filter(
-        pk=pairing_id, state__in=Pairing.CURRENT_STATES, ends_on__lte=timezone.localdate()
-    ).update(state=Pairing.State.COMPLETED, ended_at=timezone.now())
-    if not claimed:
-        return False
-    pairing = _locked_pairing(pairing_id)
-    audit_record(actor=None, action="mentoring.pairing.completed", target=pairing)
-    _tell_both(kind="mentoring.pairing_completed", pairing=pairing)
-    return True
