@@ -44,7 +44,7 @@ app.conf.beat_schedule = {
     "events-lapse-waitlist-offers": {"task": "events.tasks.lapse_waitlist_offers", "schedule": 5 * 60},
     "events-mark-no-shows": {"task": "events.tasks.mark_no_shows", "schedule": crontab(minute=5)},
     "accounts-delete-expired-answers": {
-        "task": "accounts.tasks.registration_answers_delete_expired",
+        "task": "privacy.tasks.registration_answers_expire",
         "schedule": crontab(hour=2, minute=40),
     },
     "mentoring-requests-move-on": {"task": "mentoring.tasks.mentoring_requests_move_on", "schedule": 15 * 60},
