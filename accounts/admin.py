@@ -223,7 +223,7 @@ class OrganisationRequestAdmin(EachSelectedMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": title,
             "form": form,
-            "requests": queryset.select_related("user", "organisation"),
+            "selected": queryset.select_related("user", "organisation"),
             "action_name": action,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "button": button,

@@ -178,9 +178,12 @@ class MembershipAdmin(PersonColumns, EachSelectedMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "title": "Decline applications",
             "form": form,
-            "memberships": queryset.select_related("user__organisation", "network"),
+            "selected": queryset.select_related("user__organisation", "network"),
             "action_name": "decline",
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "intro": "Each applicant below is emailed that their application is declined, with the reason "
+            "you give.",
+            "button": "Decline and email the reason",
         }
         return TemplateResponse(request, "admin/networks/decline_applications.html", context)
 
