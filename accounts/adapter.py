@@ -57,15 +57,6 @@ class AccountAdapter(DefaultAccountAdapter):
         client_sign_in_failed(ip=client_ip(request), email=credentials.get("email", ""))
         account_sign_in_failed(email=credentials.get("email", ""))
 
-    def confirm_email(self, request, email_address):
-        """Once an address is confirmed, registrations made as a guest with it join the account."""
-        from events.services.guests import guest_registrations_claim
-
-        confirmed = super().confirm_email(request, email_address)
-        if confirmed:
-            guest_registrations_claim(user=email_address.user, email=email_address.email)
-        return confirmed
-
     def get_signup_redirect_url(self, request):
         """A new person, once their email is confirmed, chooses networks to join or apply to."""
         return reverse("networks:choose")

@@ -1,14 +1,18 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
-from loti_portal.admin import LabelledTabularInline, NamedDateTimeHalvesMixin, ReadOnlyAdmin
+from loti_portal.admin import (
+    EachSelectedMixin,
+    LabelledTabularInline,
+    NamedDateTimeHalvesMixin,
+    ReadOnlyAdmin,
+)
 
 from . import services
 from .models import AuditEntry, Organisation, OrganisationDomain, OrganisationRequest, User
@@ -160,7 +164,7 @@ class MergeRequestsForm(forms.Form):
 
 
 @admin.register(OrganisationRequest)
-class OrganisationRequestAdmin(admin.ModelAdmin):
+class OrganisationRequestAdmin(EachSelectedMixin, admin.ModelAdmin):
     """The queue of people who say they work for an organisation their address does not prove."""
 
     list_display = ["created_at", "person", "email", "name", "on_the_list", "source", "status", "staff_told"]
@@ -202,25 +206,13 @@ class OrganisationRequestAdmin(admin.ModelAdmin):
     def staff_told(self, obj):
         return obj.staff_notified_at is not None
 
-    def _each(self, request, queryset, change, done):
-        succeeded = 0
-        for request_row in queryset.select_related("user", "organisation"):
-            try:
-                change(request_row)
-            except ValidationError as exc:
-                self.message_user(request, exc.messages[0], messages.WARNING)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, done.format(count=succeeded), messages.SUCCESS)
-
     @admin.action(
         description="Approve: link each person to the organisation they named", permissions=["change"]
     )
     def approve(self, request, queryset):
-        self._each(
+        self.apply_each(
             request,
-            queryset,
+            queryset.select_related("user", "organisation"),
             lambda row: services.organisation_request_approve(request=row, acting_user=request.user),
             "Approved {count} request(s); each person has been emailed.",
         )
@@ -231,7 +223,7 @@ class OrganisationRequestAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": title,
             "form": form,
-            "requests": queryset.select_related("user", "organisation"),
+            "selected": queryset.select_related("user", "organisation"),
             "action_name": action,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "button": button,
@@ -244,9 +236,9 @@ class OrganisationRequestAdmin(admin.ModelAdmin):
         form = MergeRequestsForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             organisation = form.cleaned_data["organisation"]
-            self._each(
+            self.apply_each(
                 request,
-                queryset,
+                queryset.select_related("user", "organisation"),
                 lambda row: services.organisation_request_merge(
                     request=row, organisation=organisation, acting_user=request.user
                 ),
@@ -269,9 +261,9 @@ class OrganisationRequestAdmin(admin.ModelAdmin):
         form = RejectRequestsForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             reason = form.cleaned_data["reason"]
-            self._each(
+            self.apply_each(
                 request,
-                queryset,
+                queryset.select_related("user", "organisation"),
                 lambda row: services.organisation_request_reject(
                     request=row, acting_user=request.user, reason=reason
                 ),

@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils.text import capfirst
 
@@ -64,3 +65,22 @@ class ValuesWithBlankFieldListFilter(admin.AllValuesFieldListFilter):
             if choice["display"] == "":
                 choice = {**choice, "display": f"No {self.title}"}
             yield choice
+
+
+class EachSelectedMixin:
+    """An admin action that makes one service call per selected row: rows the service refuses
+    (ValidationError) are reported one by one as warnings, the others counted in one message."""
+
+    def apply_each(self, request, rows, change, done: str) -> int:
+        """Call change(row) for each row; `done` is the success message, with `{count}`."""
+        succeeded = 0
+        for row in rows:
+            try:
+                change(row)
+            except ValidationError as exc:
+                self.message_user(request, exc.messages[0], messages.WARNING)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, done.format(count=succeeded), messages.SUCCESS)
+        return succeeded

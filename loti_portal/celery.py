@@ -16,55 +16,28 @@ app = Celery("loti_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# One dispatcher per concern: each selects due work and fans it out to small tasks.
-app.conf.beat_schedule = {
-    "outbox-sweep": {"task": "outbox.tasks.sweep", "schedule": 30},
-    "networks-generate-meetings": {
-        "task": "networks.tasks.networks_generate_meetings",
-        "schedule": crontab(hour=3, minute=15),
-    },
-    "events-send-due-reminders": {"task": "events.tasks.send_due_reminders", "schedule": 2 * 60},
-    "newsletter-send-due": {"task": "newsletter.tasks.issues_send_due", "schedule": 60},
-    "newsletter-purge-subscribers": {
-        "task": "newsletter.tasks.subscribers_purge",
-        "schedule": crontab(hour=2, minute=50),
-    },
-    "newsletter-record-published": {
-        "task": "newsletter.tasks.sessions_record_published",
-        "schedule": crontab(minute=5),
-    },
-    "newsletter-digests": {
-        "task": "newsletter.tasks.digests_send",
-        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
-    },
-    "engagement-rollup-refresh": {
-        "task": "engagement.tasks.engagement_rollup_refresh",
-        "schedule": crontab(minute=5),
-    },
-    "events-lapse-waitlist-offers": {"task": "events.tasks.lapse_waitlist_offers", "schedule": 5 * 60},
-    "events-mark-no-shows": {"task": "events.tasks.mark_no_shows", "schedule": crontab(minute=5)},
-    "accounts-delete-expired-answers": {
-        "task": "accounts.tasks.registration_answers_delete_expired",
-        "schedule": crontab(hour=2, minute=40),
-    },
-    "mentoring-requests-move-on": {"task": "mentoring.tasks.mentoring_requests_move_on", "schedule": 15 * 60},
-    "mentoring-check-in-reminders": {
-        "task": "mentoring.tasks.mentoring_check_in_reminders_send",
-        "schedule": crontab(hour=9, minute=5),
-    },
-    "mentoring-circle-meetings": {
-        "task": "mentoring.tasks.mentoring_circle_meetings_generate",
-        "schedule": crontab(hour=3, minute=25),
-    },
-    "mentoring-circle-reminders": {
-        "task": "mentoring.tasks.mentoring_circle_reminders_send",
-        "schedule": 10 * 60,
-    },
-    "mentoring-pairings-complete": {
-        "task": "mentoring.tasks.mentoring_pairings_complete",
-        "schedule": crontab(hour=3, minute=45),
-    },
-}
+# One dispatcher per concern: each selects due work and fans it out to small tasks. Tasks are
+# named like services, `<app>.tasks.<noun>_<verb>` (`events.tasks.reminders_send_due`), and each
+# beat entry is named after its task.
+SCHEDULE = [
+    ("outbox.tasks.emails_sweep", 30),
+    ("networks.tasks.network_meetings_generate", crontab(hour=3, minute=15)),
+    ("events.tasks.reminders_send_due", 2 * 60),
+    ("events.tasks.waitlist_offers_lapse", 5 * 60),
+    ("events.tasks.no_shows_mark", crontab(minute=5)),
+    ("newsletter.tasks.issues_send_due", 60),
+    ("newsletter.tasks.subscribers_purge", crontab(hour=2, minute=50)),
+    ("newsletter.tasks.sessions_record_published", crontab(minute=5)),
+    ("newsletter.tasks.digests_send", crontab(day_of_week="mon", hour=8, minute=0)),
+    ("engagement.tasks.engagement_rollup_refresh", crontab(minute=5)),
+    ("privacy.tasks.registration_answers_expire", crontab(hour=2, minute=40)),
+    ("mentoring.tasks.mentoring_requests_move_on", 15 * 60),
+    ("mentoring.tasks.mentoring_check_in_reminders_send", crontab(hour=9, minute=5)),
+    ("mentoring.tasks.mentoring_circle_meetings_generate", crontab(hour=3, minute=25)),
+    ("mentoring.tasks.mentoring_circle_reminders_send", 10 * 60),
+    ("mentoring.tasks.mentoring_pairings_complete", crontab(hour=3, minute=45)),
+]
+app.conf.beat_schedule = {task: {"task": task, "schedule": schedule} for task, schedule in SCHEDULE}
 
 
 @app.on_after_configure.connect

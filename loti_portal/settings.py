@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "mentoring",
     "engagement",
     "organisations",
+    "privacy",
 ]
 
 MIDDLEWARE = [

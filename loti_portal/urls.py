@@ -15,6 +15,7 @@ urlpatterns = [
     path("benchmark/floor", views.benchmark_floor, name="benchmark-floor"),
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("account/", include("privacy.urls")),
     path("networks/", include("networks.urls")),
     path("events/", include("events.urls")),
     path("newsletter/", include("newsletter.urls")),

@@ -130,7 +130,7 @@ def _pairing(pairing: Pairing, *, user) -> dict[str, Any]:
     }
 
 
-def mentoring_data_delete(*, user) -> None:
+def mentoring_data_delete(*, user, emails: set[str] | None = None) -> None:
     """Close what is open (so nobody waits for a deleted person: a request moves on to the
     mentee's next choice, the other person of a pairing under way is told it has ended), then
     delete what is the person's. Pairings and check-ins stay for the other person, the deleted

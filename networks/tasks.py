@@ -17,6 +17,6 @@ def network_meetings_refresh(network_id: int, within_notice: bool = False) -> tu
 
 
 @shared_task
-def networks_generate_meetings() -> dict[str, int]:
+def network_meetings_generate() -> dict[str, int]:
     """Periodic (daily): create each network's meetings up to its horizon. Idempotent."""
     return meetings.meetings_generate_all()

@@ -1,4 +1,4 @@
-"""The newsletter's part of "download my data" and of deleting an account (accounts.privacy)."""
+"""The newsletter's part of "download my data" and of deleting an account (privacy.services)."""
 
 from typing import Any
 

@@ -130,7 +130,7 @@ def hand_out(*, email_ids: list[int], now: datetime | None = None) -> int:
     """Queue a send task per chunk of rows and note when. Never raises for the broker: with it
     down the rows stay as they are and the sweeper hands them out later. Returns rows queued."""
     global _broker_paused_until
-    from .tasks import send_emails  # the task module imports this one
+    from . import tasks  # the task module imports this one
 
     if not email_ids or time.monotonic() < _broker_paused_until:
         return 0
@@ -140,7 +140,7 @@ def hand_out(*, email_ids: list[int], now: datetime | None = None) -> int:
         chunk = email_ids[start : start + CHUNK_SIZE]
         Email.objects.filter(id__in=chunk).update(queued_at=now)
         try:
-            send_emails.delay(chunk)
+            tasks.emails_send.delay(chunk)
         except Exception:
             logger.warning("The broker did not take %d emails; the sweeper will", len(email_ids) - start)
             Email.objects.filter(id__in=email_ids[start:], queued_at=now).update(queued_at=None)

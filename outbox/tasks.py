@@ -1,16 +1,16 @@
 from celery import shared_task
 
-from .services import emails_send, outbox_sweep
+from . import services
 
 
 @shared_task
-def send_emails(email_ids: list[int]) -> dict[str, int]:
+def emails_send(email_ids: list[int]) -> dict[str, int]:
     """Send a chunk of owed emails over one SMTP connection. Safe to run twice: rows are claimed,
     and a mail server failure puts them back for a later try rather than retrying here."""
-    return emails_send(email_ids=email_ids)
+    return services.emails_send(email_ids=email_ids)
 
 
 @shared_task
-def sweep() -> dict[str, int]:
+def emails_sweep() -> dict[str, int]:
     """Periodic (every 30 seconds): hand out owed emails no worker has, and those due for a retry."""
-    return outbox_sweep()
+    return services.outbox_sweep()

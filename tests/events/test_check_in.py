@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from events.models import Registration
 from events.services import events_mark_no_shows
-from events.tasks import mark_no_shows
+from events.tasks import no_shows_mark
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 Status = Registration.Status
@@ -106,7 +106,7 @@ def test_the_rest_are_marked_no_show_once_the_session_has_ended(session):
     with time_machine.travel(event.end - timedelta(minutes=1)):
         assert events_mark_no_shows() == 0
     with time_machine.travel(event.end + timedelta(minutes=5)):
-        assert mark_no_shows.delay().get() == 1
+        assert no_shows_mark.delay().get() == 1
         assert events_mark_no_shows() == 0
     statuses = dict(Registration.objects.filter(event=event).values_list("pk", "status"))
     assert statuses == {amara.pk: Status.ATTENDED, ben.pk: Status.NO_SHOW, waiting.pk: Status.WAITLISTED}

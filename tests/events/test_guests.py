@@ -9,9 +9,9 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.privacy import registration_answers_expire
 from events.guest_links import GuestRequest, confirm_token, registration_token, registration_token_read
 from events.models import Event, Registration
+from events.privacy import registration_answers_expire
 from events.services import registration_cancel, registration_create
 from events.services.guests import guest_registration_confirm
 from outbox.models import Email

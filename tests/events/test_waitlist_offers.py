@@ -12,7 +12,7 @@ from accounts.models import AuditEntry
 from events import emails
 from events.models import Registration
 from events.services import registration_cancel, registration_create, waitlist_offers_lapse
-from events.tasks import lapse_waitlist_offers
+from events.tasks import waitlist_offers_lapse as waitlist_offers_lapse_task
 from outbox.models import Email
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
@@ -102,7 +102,7 @@ def test_a_lapsed_offer_moves_on_exactly_once(full_event):
     with time_machine.travel(first.offer_expires_at - timedelta(seconds=1)):
         assert waitlist_offers_lapse() == 0
     with time_machine.travel(first.offer_expires_at + timedelta(minutes=1)):
-        assert lapse_waitlist_offers.delay().get() == 1
+        assert waitlist_offers_lapse_task.delay().get() == 1
         assert waitlist_offers_lapse() == 0  # a second run, or a duplicated beat
     first.refresh_from_db()
     second.refresh_from_db()

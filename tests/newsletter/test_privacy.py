@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from accounts.privacy import account_delete, personal_data_export
 from newsletter.models import NetworkDigest, Subscriber
 from newsletter.services import digests_set, subscriber_subscribe_member
+from privacy.services import account_delete, personal_data_export
 from tests.factories import MembershipFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_download_my_data_has_the_subscription_and_digests(client, subscribed_me
     assert data["newsletter"][0]["status"] == "Subscribed"
     assert [row["network"] for row in data["weekly_digests"]] == ["Data Scientists"]
     client.force_login(subscribed_member)
-    page = client.get(reverse("accounts:personal-data")).content.decode()
+    page = client.get(reverse("privacy:personal-data")).content.decode()
     assert f"Monthly newsletter to {subscribed_member.email}" in page
     assert "Weekly digest of new sessions in Data Scientists" in page
     assert outsider.email not in page

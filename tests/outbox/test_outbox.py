@@ -23,7 +23,7 @@ from outbox.services import (
     outbox_sweep,
     retry_delay,
 )
-from outbox.tasks import send_emails
+from outbox.tasks import emails_send as emails_send_task
 from tests.factories import EventFactory
 
 
@@ -43,7 +43,7 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(send_emails, "delay", refuse)
+    monkeypatch.setattr(emails_send_task, "delay", refuse)
     monkeypatch.setattr(services, "_broker_paused_until", 0.0)
     return monkeypatch
 

@@ -346,7 +346,7 @@ def test_profile_edit_with_the_name_choice_stores_all_or_nothing(member, full_na
 def test_delete_account_with_a_wrong_password_deletes_nothing(member, password):
     client = Client()
     client.force_login(member)
-    response = client.post(reverse("accounts:account-delete"), {"password": password})
+    response = client.post(reverse("privacy:account-delete"), {"password": password})
     _no_500_and_errors_shown(response, allowed=(200, 429))
     assert User.objects.filter(pk=member.pk).exists()
 
@@ -413,7 +413,7 @@ def test_names_and_answers_with_markup_are_escaped_on_pages_in_emails_and_export
 
     pages = [
         reverse("accounts:profile-detail"),
-        reverse("accounts:personal-data"),
+        reverse("privacy:personal-data"),
         reverse("events:event-detail", args=[questioned_event.slug]),
         reverse("events:event-registered", args=[questioned_event.slug]),
         reverse("events:my-events"),
@@ -422,7 +422,7 @@ def test_names_and_answers_with_markup_are_escaped_on_pages_in_emails_and_export
     for url in pages:
         html = client.get(url).content.decode()
         _assert_escaped(html, url)
-    assert "&lt;script&gt;" in client.get(reverse("accounts:personal-data")).content.decode()
+    assert "&lt;script&gt;" in client.get(reverse("privacy:personal-data")).content.decode()
 
     staff_client = Client()
     staff_client.force_login(staff)

@@ -24,7 +24,7 @@ def test_every_signed_in_page_is_private_and_never_stored(client, member, staff,
     for url in [
         reverse("home"),
         reverse("accounts:profile-detail"),
-        reverse("accounts:personal-data"),
+        reverse("privacy:personal-data"),
         reverse("events:my-events"),
         reverse("events:event-list"),
         reverse("events:event-detail", args=[event.slug]),
@@ -60,7 +60,7 @@ def test_deleting_an_account_scrubs_every_audit_row_that_names_them(client, staf
     ).exists()
 
     client.force_login(person)
-    response = client.post(reverse("accounts:account-delete"), {"password": PASSWORD})
+    response = client.post(reverse("privacy:account-delete"), {"password": PASSWORD})
     assert response.status_code == 302
 
     for entry in AuditEntry.objects.all():

@@ -9,8 +9,8 @@ from django.utils.html import format_html, format_html_join
 
 from events.formatting import format_when
 
-from .meetings import meetings_notice, meetings_preview
-from .services import CADENCE_FIELDS
+from ..meetings import meetings_notice, meetings_preview
+from ..services import CADENCE_FIELDS
 
 # Form fields that are not the network's: left out of what the audit says changed.
 PREVIEW_FIELDS = ("cadence_checked", "within_notice")
