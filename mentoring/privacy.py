@@ -1,4 +1,4 @@
-"""Mentoring's part of "download my data" and of deleting an account (accounts.privacy).
+"""Mentoring's part of "download my data" and of deleting an account (privacy.services).
 
 A pairing belongs to two people. When one deletes their account, what is theirs goes (profiles,
 goals, requests, answers, feedback, circle places, the notes they wrote) and the pairing, its

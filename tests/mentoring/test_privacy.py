@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.privacy import account_delete, personal_data_export
+from privacy.services import account_delete, personal_data_export
 from mentoring import circles, services
 from mentoring.models import (
     CheckIn,
@@ -45,7 +45,7 @@ def test_my_data_has_my_mentoring_profile_pairing_check_ins_and_circles(
 ):
     circles.circle_member_add(circle=circle, user=mentee.user, acting_user=staff)
     client.force_login(mentee.user)
-    data = json.loads(client.get(reverse("accounts:personal-data-download")).content)
+    data = json.loads(client.get(reverse("privacy:personal-data-download")).content)
 
     [profile] = data["mentoring_profiles"]
     assert profile["goals"] == ["Lead a data strategy for my borough"]
@@ -57,7 +57,7 @@ def test_my_data_has_my_mentoring_profile_pairing_check_ins_and_circles(
     assert data["mentoring_requests"][0]["state"] == "A mentor accepted"
     assert data["peer_circles"][0]["circle"] == "Tuesday lunch circle"
 
-    page = client.get(reverse("accounts:personal-data")).content.decode()
+    page = client.get(reverse("privacy:personal-data")).content.decode()
     assert "Your profile in WDL mentoring 2026" in page
     assert "Lead a data strategy for my borough" in page
     assert "Mentored by Ada First in WDL mentoring 2026" in page
