@@ -17,6 +17,7 @@ from django.db.models import Count, Model, Prefetch, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from certificates.privacy import certificates_data_delete, certificates_data_export
 from events.emails import REGISTRATION_KINDS, REMINDER
 from events.models import CalendarFeed, Event, EventMessage, Invitation, Question, Registration
 from events.services import registration_cancel
@@ -80,6 +81,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         **_emails(person),
         "calendar_feed": {"created_at": feed.created_at} if feed else None,
         **_newsletter(person),
+        **certificates_data_export(user=person),
     }
 
 
@@ -253,6 +255,7 @@ def account_delete(*, user: User) -> None:
     event_invitations.delete()
     CalendarFeed.objects.filter(pk__in=feed_ids).delete()
     EmailAddress.objects.filter(user=person).delete()
+    certificates_data_delete(user=person)
     registrations.update(user=None, answers={}, updated_at=now)
 
     targets = {

@@ -168,6 +168,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
             },
         ),
         ("Reminders and emails", {"fields": ["reminders_summary", "emails_summary"]}),
+        ("Certificates", {"fields": ["certificates_enabled"]}),
         ("Record", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -92,6 +92,12 @@ class Event(models.Model):
         "the place is offered to them by email, to accept or decline, and passes to the next person "
         "if they do not answer in time.",
     )
+    certificates_enabled = models.BooleanField(
+        "certificates of attendance",
+        default=True,
+        help_text="Training courses only: people who attended may download a certificate with a "
+        "code anyone can check. Untick to offer none for this session.",
+    )
     registration_opens = models.DateTimeField(null=True, blank=True)
     registration_closes = models.DateTimeField(null=True, blank=True)
     audience = models.CharField(max_length=30, choices=Audience.choices, default=Audience.SIGNED_IN)

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certificates.selectors import guest_registration_for_certificate
+
 from . import calendar
 from .forms import GuestRegistrationForm
 from .guest_links import confirm_token_read, registration_token
@@ -39,11 +41,11 @@ def _guest_form_allowed(request, email: str) -> bool:
     return ratelimit.consume(request, action=RATE_LIMIT_ACTION, key=email.strip().lower())
 
 
-def _link_problem(request, *, status: int, title: str, text: str, event=None):
+def _link_problem(request, *, status: int, title: str, text: str, event=None, context=None):
     return render(
         request,
         "events/guest_link_problem.html",
-        {"title": title, "text": text, "event": event},
+        {"title": title, "text": text, "event": event, **(context or {})},
         status=status,
     )
 
@@ -142,7 +144,14 @@ def _registration_or_problem(request, slug, token):
     try:
         return guest_registration_for_token(slug=slug, token=token), None
     except GuestLinkGone as gone:
-        return None, _link_problem(request, status=410, title="This link no longer works", text=str(gone))
+        # After a training session the link still gives an attendee their certificate.
+        certificate = {
+            "certificate_registration": guest_registration_for_certificate(slug=slug, token=token),
+            "certificate_token": token,
+        }
+        return None, _link_problem(
+            request, status=410, title="This link no longer works", text=str(gone), context=certificate
+        )
     except Http404:
         return None, _invalid_link(request)
 
