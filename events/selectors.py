@@ -21,6 +21,7 @@ from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
 from .formatting import format_datetime
+from .joining import calendar_online_link
 from .models import CalendarFeed, Event, Invitation, Question, Registration, Speaker
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
@@ -504,7 +505,7 @@ def calendar_feed_entries(*, user) -> list[CalendarEntry]:
         registration.event_id: CalendarEntry(
             event=registration.event,
             sequence=attendee_sequence(registration),
-            show_online_link=registration.holds_place,
+            online_link=calendar_online_link(registration, registration.event),
             tentative=registration.status == Registration.Status.WAITLISTED,
         )
         for registration in registrations.select_related("event")

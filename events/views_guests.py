@@ -195,7 +195,7 @@ def guest_registration_ics(request, slug, token):
     if registration.holds_place and registration.event.status != Event.Status.CANCELLED:
         content = calendar.invitation_ics(registration=registration, method="REQUEST")
     else:
-        content = calendar.event_ics(event=registration.event, show_online_link=False)
+        content = calendar.event_ics(event=registration.event)
     return _calendar_response(content, filename=calendar.filename_for(registration.event))
 
 
