@@ -274,14 +274,15 @@ class Registration(models.Model):
 
     @property
     def is_guest(self) -> bool:
-        return self.user_id is None and bool(self.guest_email)
+        """Someone without an account: registered with an email, or added at check-in by name."""
+        return self.user_id is None and bool(self.guest_email or self.guest_name)
 
     @property
     def person_name(self) -> str:
         if self.user_id is not None:
             return str(self.user)
-        if self.guest_email:
-            return f"{self.guest_name} (guest)"
+        if self.guest_email or self.guest_name:
+            return f"{self.guest_name or self.guest_email} (guest)"
         return "Deleted account"
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED, Status.NO_SHOW)
