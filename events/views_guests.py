@@ -24,6 +24,7 @@ from .selectors import (
     guest_refusal_reason,
     guest_registration_for_token,
     places_left,
+    places_left_by_mode,
     waitlist_rank,
 )
 from .services import RegistrationRefused, registration_cancel, registration_offer_accept
@@ -69,8 +70,11 @@ def guest_register(request, slug):
     reason = guest_refusal_reason(event=event)
     if reason:
         return _refused(request, event, reason)
+    # A hybrid session asks guests how they will attend, as it asks members.
     form = GuestRegistrationForm(
-        request.POST if request.method == "POST" else None, questions=event_questions(event=event)
+        request.POST if request.method == "POST" else None,
+        questions=event_questions(event=event),
+        modes=places_left_by_mode(event) if event.is_hybrid else None,
     )
     if request.method == "POST":
         if form.is_bot:
@@ -86,6 +90,7 @@ def guest_register(request, slug):
                     email=form.cleaned_data["email"],
                     answers=form.answers(),
                     access_needs=form.cleaned_data["access_needs"],
+                    mode=form.mode(),
                 )
             except RegistrationRefused as refused:
                 return _refused(request, event, str(refused))

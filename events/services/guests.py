@@ -28,11 +28,12 @@ from .registration import (
 
 @transaction.atomic
 def guest_registration_request(
-    *, event: Event, full_name: str, email: str, answers: dict, access_needs: str
+    *, event: Event, full_name: str, email: str, answers: dict, access_needs: str, mode: str = ""
 ) -> None:
     """Email the guest a link to confirm their registration. Stores nothing else: the link
-    carries the form. The same happens whether or not the address already registered (the page
-    and the email say the same either way), so the form tells nobody who is coming.
+    carries the form, with `mode` (in person or online) for a hybrid session. The same happens
+    whether or not the address already registered (the page and the email say the same either
+    way), so the form tells nobody who is coming.
     Raises RegistrationRefused when the session takes no guests now."""
     reason = guest_refusal_reason(event=event)
     if reason:
@@ -43,6 +44,7 @@ def guest_registration_request(
         email=email.strip(),
         answers=answers,
         access_needs=access_needs.strip(),
+        mode=mode if event.is_hybrid else "",
     )
     enqueue(
         kind=emails.GUEST_CONFIRM,
@@ -73,7 +75,12 @@ def guest_registration_confirm(*, request: GuestRequest) -> Registration:
     registration.guest_name = request.full_name
     registration.access_needs = request.access_needs
     return registration_place(
-        event=event, registration=registration, answers=request.answers, acting_user=None
+        event=event,
+        registration=registration,
+        answers=request.answers,
+        acting_user=None,
+        # A link from before the session became hybrid carries no choice: in person, as then.
+        mode=request.mode or Registration.Mode.IN_PERSON,
     )
 
 
