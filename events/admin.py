@@ -99,6 +99,8 @@ class RegistrationInline(LabelledTabularInline):
 
     @admin.display(description="Person")
     def person(self, registration):
+        if registration.is_guest and not registration.guest_email:
+            return f"{registration.guest_name} (guest, added at check-in)"
         if registration.is_guest:
             return f"{registration.guest_name} <{registration.guest_email}> (guest)"
         if registration.user is None:
