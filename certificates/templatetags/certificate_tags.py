@@ -1,6 +1,8 @@
 from django import template
 from django.urls import reverse
 
+from events.models import Event
+
 from ..selectors import certificate_available
 
 register = template.Library()
@@ -13,9 +15,11 @@ def certificate_download(context, registration, token="", compact=False):
     "your registration" link, which their download uses instead of signing in."""
     url = ""
     if registration is not None:
-        user = context.get("user")
+        user, event = context.get("user"), context.get("event")
         if user is not None and registration.user_id is not None and registration.user_id == user.pk:
             registration.user = user  # the person signed in: no query for their name
+        if isinstance(event, Event) and event.pk == registration.event_id:
+            registration.event = event  # the page's own event: no query for it
         if certificate_available(registration):
             slug = registration.event.slug
             if token:
