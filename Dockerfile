@@ -14,6 +14,11 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 
+# Certificates of attendance print names in DejaVu Sans (Latin, Greek, Cyrillic and more letters).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes reuse this layer. psycopg[binary] brings its own libpq.
 COPY requirements.txt .
 RUN pip install -r requirements.txt

@@ -99,6 +99,8 @@ class RegistrationInline(LabelledTabularInline):
 
     @admin.display(description="Person")
     def person(self, registration):
+        if registration.is_guest and not registration.guest_email:
+            return f"{registration.guest_name} (guest, added at check-in)"
         if registration.is_guest:
             return f"{registration.guest_name} <{registration.guest_email}> (guest)"
         if registration.user is None:
@@ -168,6 +170,7 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
             },
         ),
         ("Reminders and emails", {"fields": ["reminders_summary", "emails_summary"]}),
+        ("Certificates", {"fields": ["certificates_enabled"]}),
         ("Record", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -20,6 +20,7 @@ from loti_portal.utils import absolute_url
 
 from .formatting import format_when, in_london
 from .guest_links import registrant_person
+from .joining import calendar_online_link
 from .models import Event, Registration
 
 PRODID = "-//London Office of Technology and Innovation//LOTI Network Portal//EN"
@@ -32,7 +33,8 @@ class CalendarEntry(NamedTuple):
 
     event: Event
     sequence: int
-    show_online_link: bool = False
+    # The person's own joining address (joining.calendar_online_link), or "" for none.
+    online_link: str = ""
     tentative: bool = False
 
 
@@ -52,7 +54,7 @@ def invitation_ics(*, registration: Registration, method: str) -> bytes:
     entry = CalendarEntry(
         event=registration.event,
         sequence=attendee_sequence(registration),
-        show_online_link=method == "REQUEST",
+        online_link=calendar_online_link(registration, registration.event) if method == "REQUEST" else "",
     )
     component = _event_component(
         entry, cancelled=method == "CANCEL", attendee=registrant_person(registration)
@@ -65,22 +67,24 @@ def reminder_ics(
 ) -> bytes:
     """The invitation attached to a reminder: the registrant's own, or a member's for a meeting.
 
-    Only the attendee differs between the people reminded of one event, so the rest of the file
-    is serialised once per event and SEQUENCE and kept in `shared` (a dict that one batch of
-    reminders passes to every call).
+    Only the attendee (and, online, their own joining address) differs between the people
+    reminded of one event, so the rest of the file is serialised once per event, SEQUENCE and
+    joining address and kept in `shared` (a dict that one batch of reminders passes to every call).
     """
     sequence = attendee_sequence(registration) if registration is not None else event.sequence
+    online_link = calendar_online_link(registration, event)
     shared = {} if shared is None else shared
-    key = (event.pk, sequence)
+    key = (event.pk, sequence, online_link)
     if key not in shared:
-        entry = CalendarEntry(event=event, sequence=sequence, show_online_link=True)
+        entry = CalendarEntry(event=event, sequence=sequence, online_link=online_link)
         shared[key] = _calendar([_event_component(entry)], method="REQUEST")
     return _with_attendee(shared[key], attendee=user, cancelled=event.status == Event.Status.CANCELLED)
 
 
-def event_ics(*, event: Event, show_online_link: bool) -> bytes:
-    """One event to add to a calendar by hand."""
-    entry = CalendarEntry(event=event, sequence=event.sequence, show_online_link=show_online_link)
+def event_ics(*, event: Event, online_link: str = "") -> bytes:
+    """One event to add to a calendar by hand; `online_link` is the person's own joining address
+    (joining.calendar_online_link)."""
+    entry = CalendarEntry(event=event, sequence=event.sequence, online_link=online_link)
     return _calendar([_event_component(entry)], method="PUBLISH")
 
 
@@ -138,7 +142,7 @@ def _event_component(entry: CalendarEntry, *, cancelled: bool = False, attendee=
     event = entry.event
     cancelled = cancelled or event.status == Event.Status.CANCELLED
     page_url = absolute_url(reverse("events:event-detail", args=[event.slug]))
-    online_link = event.online_url if entry.show_online_link else ""
+    online_link = entry.online_link
 
     component = icalendar.Event()
     component.add("uid", event_uid(event))
@@ -216,11 +220,10 @@ class AddToCalendarLinks(NamedTuple):
     outlook: str
 
 
-def add_to_calendar_links(event: Event, *, show_online_link: bool) -> AddToCalendarLinks:
+def add_to_calendar_links(event: Event, *, online_link: str = "") -> AddToCalendarLinks:
     """Addresses that open Google Calendar or Outlook on the web with the event filled in, as
-    the .ics file has it: the joining link only for someone who may see it."""
+    the .ics file has it: the person's own joining address (joining.calendar_online_link) only."""
     page_url = absolute_url(reverse("events:event-detail", args=[event.slug]))
-    online_link = event.online_url if show_online_link else ""
     description = _description(event, page_url=page_url, online_link=online_link)
     location = _location(event, online_link=online_link)
     start, end = event.start.astimezone(UTC), event.end.astimezone(UTC)

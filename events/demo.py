@@ -217,6 +217,28 @@ def load(stdout=None) -> None:
     _speaker(careers_day, "Olivia Brown", "London Borough of Lewisham", "Head of Strategy", 1)
     _speaker(careers_day, "LOTI data team", "London Office of Technology and Innovation", "", 2)
 
+    # The same course's last run, three weeks ago: Amara attended, and may download her certificate.
+    past_course = _event(
+        slug="introduction-to-data-for-senior-leaders-last-run",
+        title="Introduction to Data for senior leaders",
+        summary=ons_course.summary,
+        description=ONS_DESCRIPTION,
+        kind=Event.Kind.TRAINING,
+        network=_network("data-leaders"),
+        day=_weekday_after(today, TUESDAY, weeks=-3),
+        starts=time(9, 30),
+        ends=time(12, 30),
+        venue=ons_course.venue,
+        capacity=15,
+        audience=Event.Audience.SIGNED_IN,
+    )
+    _speaker(
+        past_course, "Data Science Campus trainers", "Office for National Statistics", "Course tutors", 0
+    )
+    amara = User.objects.filter(email="amara.okafor@camden.gov.uk").first()
+    if amara and not Registration.objects.filter(event=past_course, user=amara).exists():
+        Registration.objects.create(event=past_course, user=amara, status=Registration.Status.ATTENDED)
+
     for person in people:
         _register(ons_course, person)
     fatima = User.objects.filter(email="fatima.rahman@rbkc.gov.uk").first()

@@ -204,3 +204,30 @@ class GuestRegistrationForm(RegistrationForm):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+
+class WalkInForm(forms.Form):
+    """Someone who came without a place, added at check-in: by the email of their account, or,
+    without one, by name (the email is then optional)."""
+
+    walk_in_name = forms.CharField(
+        label="Their name",
+        max_length=150,
+        required=False,
+        error_messages={"max_length": "Their name must be 150 characters or fewer"},
+    )
+    walk_in_email = forms.EmailField(
+        label="Their email address (optional)",
+        max_length=254,
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Their email address must be 254 characters or fewer",
+        },
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("walk_in_name", "").strip() and not data.get("walk_in_email"):
+            self.add_error("walk_in_name", "Enter the name of the person who came")
+        return data

@@ -32,6 +32,9 @@ class GuestRequest:
     email: str
     answers: dict
     access_needs: str
+    # For a hybrid session: in person or online (a Registration.Mode). Links sent before guests
+    # chose carry none, and meant in person.
+    mode: str = "in_person"
 
 
 def confirm_token(request: GuestRequest) -> str:
@@ -42,6 +45,7 @@ def confirm_token(request: GuestRequest) -> str:
             "m": request.email,
             "a": request.answers,
             "x": request.access_needs,
+            "o": request.mode,
         },
         salt=CONFIRM_SALT,
         compress=True,
@@ -57,6 +61,7 @@ def confirm_token_read(token: str) -> GuestRequest:
             email=str(data["m"]),
             answers=dict(data["a"]),
             access_needs=str(data["x"]),
+            mode=str(data.get("o", "in_person")),
         )
     except (KeyError, TypeError, ValueError):
         raise signing.BadSignature("Malformed guest request") from None

@@ -59,6 +59,16 @@ def has_joinable_place(registration: Registration | None, event: Event) -> bool:
     )
 
 
+def calendar_online_link(registration: Registration | None, event: Event) -> str:
+    """The online link a person's calendar files (invitations, reminders, downloads, their feed,
+    "add to calendar" links) carry: their own joining address if they have a place to join
+    online, else nothing. Never the meeting link itself, which staff may change and which would
+    not record that they came."""
+    if has_joinable_place(registration, event):
+        return join_address(registration)
+    return ""
+
+
 def join_is_open(event: Event, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return join_opens_at(event) <= now < event.end

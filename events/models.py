@@ -92,6 +92,12 @@ class Event(models.Model):
         "the place is offered to them by email, to accept or decline, and passes to the next person "
         "if they do not answer in time.",
     )
+    certificates_enabled = models.BooleanField(
+        "certificates of attendance",
+        default=True,
+        help_text="Training courses only: people who attended may download a certificate with a "
+        "code anyone can check. Untick to offer none for this session.",
+    )
     registration_opens = models.DateTimeField(null=True, blank=True)
     registration_closes = models.DateTimeField(null=True, blank=True)
     audience = models.CharField(max_length=30, choices=Audience.choices, default=Audience.SIGNED_IN)
@@ -279,14 +285,15 @@ class Registration(models.Model):
 
     @property
     def is_guest(self) -> bool:
-        return self.user_id is None and bool(self.guest_email)
+        """Someone without an account: registered with an email, or added at check-in by name."""
+        return self.user_id is None and bool(self.guest_email or self.guest_name)
 
     @property
     def person_name(self) -> str:
         if self.user_id is not None:
             return str(self.user)
-        if self.guest_email:
-            return f"{self.guest_name} (guest)"
+        if self.guest_email or self.guest_name:
+            return f"{self.guest_name or self.guest_email} (guest)"
         return "Deleted account"
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED, Status.NO_SHOW)

@@ -23,7 +23,7 @@ from outbox.services import enqueue_many, outbox_sweep
 
 from .calendar import reminder_ics
 from .emails import REMINDER
-from .joining import join_address
+from .joining import calendar_online_link, join_address
 from .models import Event, Registration
 
 # The furthest ahead a reminder may be set (networks' offsets are validated against it).
@@ -271,7 +271,8 @@ def _guest_reminder(*, email: Email, event: Event, shared: _ChunkContext):
             "is_guest": True,
             "offset_hours": email.data["offset_hours"],
             "event_url": shared.event_url(event),
-            "online_url": event.online_url,
+            # The guest's own joining address, never the meeting link itself.
+            "online_url": calendar_online_link(registration, event),
             "unsubscribe_url": None,
             "settings_url": registration_url(registration),
         },

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -207,28 +207,37 @@ def waitlist_rank(registration: Registration) -> int | None:
 @dataclass(frozen=True)
 class WhoIsComing:
     names: list[str]
+    # People coming (a place, or already checked in) who do not show their name.
     others: int
+    # Places kept for people waiting who have been offered one: not (yet) anyone coming.
+    offered: int = 0
 
 
 def event_who_is_coming(*, event: Event, user, registration: Registration | None) -> WhoIsComing | None:
-    """Who has a place, for the people with a place and for staff: the names of those who chose
-    to show theirs (User.show_name_to_attendees) and how many others. None for anyone else, and
-    for a cancelled event. One query (`event` comes from event_get_for_user, with its counts)."""
+    """Who is coming, for the people with a place and for staff: the names of those who chose
+    to show theirs (User.show_name_to_attendees), how many others, and, apart, how many places
+    are kept for open offers (someone offered a place may not take it). None for anyone else, and
+    for a cancelled event. Two queries, whatever the numbers."""
     if not user.is_authenticated or event.status == Event.Status.CANCELLED:
         return None
     if not (user.is_staff or (registration is not None and registration.holds_place)):
         return None
+    coming = [Registration.Status.CONFIRMED, Registration.Status.ATTENDED]
     names = list(
         Registration.objects.filter(
             event=event,
-            status__in=[Registration.Status.CONFIRMED, Registration.Status.ATTENDED],
+            status__in=coming,
             user__show_name_to_attendees=True,
             user__is_active=True,
         )
         .order_by("user__full_name", "user_id")
         .values_list("user__full_name", flat=True)
     )
-    return WhoIsComing(names=names, others=max(event.places_taken - len(names), 0))
+    counts = Registration.objects.filter(event=event).aggregate(
+        coming=Count("pk", filter=Q(status__in=coming)),
+        offered=Count("pk", filter=Q(status=Registration.Status.WAITLISTED, offer_expires_at__isnull=False)),
+    )
+    return WhoIsComing(names=names, others=max(counts["coming"] - len(names), 0), offered=counts["offered"])
 
 
 def can_see_online_link(*, event: Event, user, registration: Registration | None) -> bool:

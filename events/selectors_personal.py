@@ -15,6 +15,7 @@ from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
 from .feed_sources import personal_feed_sources
+from .joining import calendar_online_link
 from .models import CalendarFeed, Event, Registration
 from .visibility import _invited, _registered, events_visible_to
 
@@ -125,7 +126,7 @@ def calendar_feed_entries(*, user) -> list[CalendarEntry]:
         registration.event_id: CalendarEntry(
             event=registration.event,
             sequence=attendee_sequence(registration),
-            show_online_link=registration.holds_place,
+            online_link=calendar_online_link(registration, registration.event),
             tentative=registration.status == Registration.Status.WAITLISTED,
         )
         for registration in registrations.select_related("event")

@@ -12,7 +12,7 @@ from loti_portal.utils import absolute_url, content_digest
 from . import calendar
 from .feed_sources import personal_feed_components
 from .forms import EventFilterForm, RegistrationForm
-from .joining import has_joinable_place, join_now_path, join_path
+from .joining import calendar_online_link, has_joinable_place, join_now_path, join_path
 from .selectors import (
     active_registration_for_user,
     answers_for_display,
@@ -221,8 +221,7 @@ def _calendar_response(content: bytes, *, filename: str | None = None) -> HttpRe
 def event_ics(request, slug):
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
-    show_online_link = can_see_online_link(event=event, user=request.user, registration=registration)
-    content = calendar.event_ics(event=event, show_online_link=show_online_link)
+    content = calendar.event_ics(event=event, online_link=calendar_online_link(registration, event))
     return _calendar_response(content, filename=calendar.filename_for(event))
 
 

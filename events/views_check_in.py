@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 
+from .forms import WalkInForm
 from .models import Registration
 from .selectors import event_get_for_user
 from .services import RegistrationRefused, registration_add_walk_in, registration_mark_attendance
+from .services.guests import guest_walk_in_add
 
 
 @staff_member_required
@@ -22,25 +24,35 @@ from .services import RegistrationRefused, registration_add_walk_in, registratio
 def event_check_in(request, slug):
     event = event_get_for_user(user=request.user, slug=slug)
     search = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
-    walk_in_error, walk_in_email = "", ""
-    if request.method == "POST" and "walk_in_email" in request.POST:
-        walk_in_email = request.POST["walk_in_email"].strip()[:254]
-        person = (
-            User.objects.filter(email__iexact=walk_in_email, is_active=True).first()
-            if walk_in_email
-            else None
-        )
-        if not walk_in_email:
-            walk_in_error = "Enter the email address of the person who came"
-        elif person is None:
-            walk_in_error = "No account uses that email address: ask them to sign up, then add them"
-        else:
+    adding = request.method == "POST" and ("walk_in_name" in request.POST or "walk_in_email" in request.POST)
+    walk_in = WalkInForm(request.POST if adding else None)
+    if walk_in.is_bound:
+        if walk_in.is_valid():
+            name, email = walk_in.cleaned_data["walk_in_name"].strip(), walk_in.cleaned_data["walk_in_email"]
+            person = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+            known_guest = (
+                bool(email)
+                and Registration.objects.filter(
+                    event=event, user__isnull=True, guest_email__iexact=email
+                ).exists()
+            )
+            if person is None and not name and not known_guest:
+                walk_in.add_error("walk_in_name", "Enter their name: no account uses that email address")
+        if walk_in.is_valid():
             try:
-                registration = registration_add_walk_in(event=event, user=person, acting_user=request.user)
+                if person is not None:
+                    # Someone with an account is checked in as themselves, whatever name was typed.
+                    registration = registration_add_walk_in(
+                        event=event, user=person, acting_user=request.user
+                    )
+                else:
+                    registration = guest_walk_in_add(
+                        event=event, full_name=name, email=email, acting_user=request.user
+                    )
             except RegistrationRefused as refused:
-                walk_in_error = str(refused)
+                walk_in.add_error(None, str(refused))
             else:
-                messages.success(request, f"{person.full_name or person.email} is checked in.")
+                messages.success(request, f"{registration.person_name} is checked in.")
                 url = reverse("events:event-check-in", args=[event.slug])
                 return redirect(f"{url}#person-{registration.pk}")
     elif request.method == "POST":
@@ -88,8 +100,15 @@ def event_check_in(request, slug):
             "people": people,
             "search": search,
             "counts": counts,
-            "walk_in_error": walk_in_error,
-            "walk_in_email": walk_in_email,
+            "walk_in": walk_in,
+            "over_capacity": _over_capacity(event, counts),
         },
-        status=400 if walk_in_error else 200,
+        status=400 if walk_in.errors else 200,
     )
+
+
+def _over_capacity(event, counts: dict) -> int:
+    """How many more people hold a place than the session has (walk-ins are let in when full)."""
+    if event.capacity is None or event.is_hybrid:
+        return 0
+    return max(sum(counts.values()) - event.capacity, 0)

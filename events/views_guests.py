@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from certificates.selectors import guest_registration_for_certificate
+
 from . import calendar
 from .forms import GuestRegistrationForm
 from .guest_links import confirm_token_read, registration_token
@@ -22,6 +24,7 @@ from .selectors import (
     guest_refusal_reason,
     guest_registration_for_token,
     places_left,
+    places_left_by_mode,
     waitlist_rank,
 )
 from .services import RegistrationRefused, registration_cancel, registration_offer_accept
@@ -39,11 +42,11 @@ def _guest_form_allowed(request, email: str) -> bool:
     return ratelimit.consume(request, action=RATE_LIMIT_ACTION, key=email.strip().lower())
 
 
-def _link_problem(request, *, status: int, title: str, text: str, event=None):
+def _link_problem(request, *, status: int, title: str, text: str, event=None, context=None):
     return render(
         request,
         "events/guest_link_problem.html",
-        {"title": title, "text": text, "event": event},
+        {"title": title, "text": text, "event": event, **(context or {})},
         status=status,
     )
 
@@ -67,8 +70,11 @@ def guest_register(request, slug):
     reason = guest_refusal_reason(event=event)
     if reason:
         return _refused(request, event, reason)
+    # A hybrid session asks guests how they will attend, as it asks members.
     form = GuestRegistrationForm(
-        request.POST if request.method == "POST" else None, questions=event_questions(event=event)
+        request.POST if request.method == "POST" else None,
+        questions=event_questions(event=event),
+        modes=places_left_by_mode(event) if event.is_hybrid else None,
     )
     if request.method == "POST":
         if form.is_bot:
@@ -84,6 +90,7 @@ def guest_register(request, slug):
                     email=form.cleaned_data["email"],
                     answers=form.answers(),
                     access_needs=form.cleaned_data["access_needs"],
+                    mode=form.mode(),
                 )
             except RegistrationRefused as refused:
                 return _refused(request, event, str(refused))
@@ -142,7 +149,14 @@ def _registration_or_problem(request, slug, token):
     try:
         return guest_registration_for_token(slug=slug, token=token), None
     except GuestLinkGone as gone:
-        return None, _link_problem(request, status=410, title="This link no longer works", text=str(gone))
+        # After a training session the link still gives an attendee their certificate.
+        certificate = {
+            "certificate_registration": guest_registration_for_certificate(slug=slug, token=token),
+            "certificate_token": token,
+        }
+        return None, _link_problem(
+            request, status=410, title="This link no longer works", text=str(gone), context=certificate
+        )
     except Http404:
         return None, _invalid_link(request)
 
@@ -186,7 +200,7 @@ def guest_registration_ics(request, slug, token):
     if registration.holds_place and registration.event.status != Event.Status.CANCELLED:
         content = calendar.invitation_ics(registration=registration, method="REQUEST")
     else:
-        content = calendar.event_ics(event=registration.event, show_online_link=False)
+        content = calendar.event_ics(event=registration.event)
     return _calendar_response(content, filename=calendar.filename_for(registration.event))
 
 

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "engagement",
     "organisations",
     "privacy",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,9 @@ REMINDER_OFFSETS_HOURS = [7 * 24, 24]
 
 # Answers to registration questions are deleted this many days after the event ends (UK GDPR:
 # kept no longer than needed to run and report on the session).
+# Certificates of attendance print names in DejaVu Sans from here when it is installed (Debian's
+# fonts-dejavu-core), else in the PDF's built-in Helvetica (Latin-1 letters only).
+CERTIFICATE_FONT_DIR = _read("CERTIFICATE_FONT_DIR", env.str, default="/usr/share/fonts/truetype/dejavu")
 ANSWER_RETENTION_DAYS = _read("ANSWER_RETENTION_DAYS", env.int, default=180)
 if ANSWER_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("The environment variable ANSWER_RETENTION_DAYS must be 0 or more.")

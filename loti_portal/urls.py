@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("privacy.urls")),
     path("networks/", include("networks.urls")),
     path("events/", include("events.urls")),
+    path("certificates/", include("certificates.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("engagement/", include("engagement.urls")),
     path("organisation/", include("organisations.urls")),

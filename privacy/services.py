@@ -22,6 +22,7 @@ from accounts.privacy import (
     history_scrub,
 )
 from accounts.services import audit_record
+from certificates.privacy import certificates_data_delete, certificates_data_export
 from events.privacy import events_data_delete, events_data_export
 from mentoring.privacy import mentoring_data_delete, mentoring_data_export
 from networks.privacy import networks_data_delete, networks_data_export
@@ -48,6 +49,7 @@ PARTS: list[Part] = [
     Part(accounts_data_export, accounts_data_delete),
     Part(networks_data_export, networks_data_delete),
     Part(events_data_export, events_data_delete),
+    Part(certificates_data_export, certificates_data_delete),
     Part(newsletter_data_export, newsletter_data_delete),
     Part(mentoring_data_export, mentoring_data_delete),
     Part(None, outbox_data_delete),

@@ -18,16 +18,23 @@ from ..guest_links import GuestRequest, confirm_token
 from ..models import Event, Registration
 from ..selectors import guest_refusal_reason
 from .counts import event_counts_refresh
-from .registration import RegistrationRefused, _lock_event, registration_cancel, registration_place
+from .registration import (
+    CHECK_IN_OPENS_BEFORE,
+    RegistrationRefused,
+    _lock_event,
+    registration_cancel,
+    registration_place,
+)
 
 
 @transaction.atomic
 def guest_registration_request(
-    *, event: Event, full_name: str, email: str, answers: dict, access_needs: str
+    *, event: Event, full_name: str, email: str, answers: dict, access_needs: str, mode: str = ""
 ) -> None:
     """Email the guest a link to confirm their registration. Stores nothing else: the link
-    carries the form. The same happens whether or not the address already registered (the page
-    and the email say the same either way), so the form tells nobody who is coming.
+    carries the form, with `mode` (in person or online) for a hybrid session. The same happens
+    whether or not the address already registered (the page and the email say the same either
+    way), so the form tells nobody who is coming.
     Raises RegistrationRefused when the session takes no guests now."""
     reason = guest_refusal_reason(event=event)
     if reason:
@@ -38,6 +45,7 @@ def guest_registration_request(
         email=email.strip(),
         answers=answers,
         access_needs=access_needs.strip(),
+        mode=mode if event.is_hybrid else "",
     )
     enqueue(
         kind=emails.GUEST_CONFIRM,
@@ -68,7 +76,12 @@ def guest_registration_confirm(*, request: GuestRequest) -> Registration:
     registration.guest_name = request.full_name
     registration.access_needs = request.access_needs
     return registration_place(
-        event=event, registration=registration, answers=request.answers, acting_user=None
+        event=event,
+        registration=registration,
+        answers=request.answers,
+        acting_user=None,
+        # A link from before the session became hybrid carries no choice: in person, as then.
+        mode=request.mode or Registration.Mode.IN_PERSON,
     )
 
 
@@ -111,3 +124,40 @@ def guest_registrations_claim(*, user: User, email: str) -> int:
             data={"event_id": registration.event_id},
         )
     return len(claimed)
+
+
+@transaction.atomic
+def guest_walk_in_add(*, event: Event, full_name: str, email: str, acting_user: User | None) -> Registration:
+    """Someone without an account came without a place: staff check them in by name (and email,
+    if they give one). They are a guest registration marked attended, so they count among the
+    places taken (nobody waiting is given a place they fill) whatever the capacity, since they are
+    in the room. A guest already registered with that email is checked in as they are. Locks the
+    event row; emails nobody. Raises RegistrationRefused before check-in opens."""
+    event = _lock_event(event.pk)
+    if timezone.now() < event.start - CHECK_IN_OPENS_BEFORE:
+        raise RegistrationRefused(f"{event} has not started yet: check-in opens an hour before.")
+    email = email.strip().lower()
+    registration = None
+    if email:
+        registration = Registration.objects.filter(
+            event=event, user__isnull=True, guest_email__iexact=email
+        ).first()
+    if registration is not None and registration.status == Registration.Status.ATTENDED:
+        return registration
+    if registration is None:
+        registration = Registration(event=event, guest_email=email)
+    registration.guest_name = full_name.strip() or registration.guest_name
+    registration.status = Registration.Status.ATTENDED
+    registration.mode = Registration.Mode.IN_PERSON if event.is_hybrid else ""
+    registration.waitlist_position = None
+    registration.offer_expires_at = None
+    registration.cancelled_at = None
+    registration.save()
+    event_counts_refresh(event_id=event.pk)
+    audit_record(
+        actor=acting_user,
+        action="events.registration.walk_in",
+        target=registration,
+        data={"event": event.slug, "guest": True},
+    )
+    return registration

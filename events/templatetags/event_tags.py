@@ -2,6 +2,7 @@ from django import template
 
 from events.calendar import add_to_calendar_links, webcal_url
 from events.formatting import format_date, format_datetime, format_time, format_when
+from events.joining import calendar_online_link
 from events.models import Registration
 from events.selectors import places_left, places_left_by_mode
 
@@ -87,9 +88,11 @@ def audience_text(event) -> str:
 
 
 @register.inclusion_tag("events/includes/add_to_calendar.html")
-def add_to_calendar(event, show_online_link=False):
-    """Outlook, Google Calendar and .ics links for an event: {% add_to_calendar event show_online_link %}."""
-    return {"event": event, "links": add_to_calendar_links(event, show_online_link=bool(show_online_link))}
+def add_to_calendar(event, registration=None):
+    """Outlook, Google Calendar and .ics links for an event, with the person's own joining
+    address if they have a place to join online: {% add_to_calendar event registration %}."""
+    online_link = calendar_online_link(registration, event)
+    return {"event": event, "links": add_to_calendar_links(event, online_link=online_link)}
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from events.calendar import event_uid
 from events.formatting import LONDON
+from events.joining import join_address
 from events.models import CalendarFeed, Event, Registration
 from events.services import (
     calendar_feed_regenerate,
@@ -54,8 +55,11 @@ def test_confirmation_invitation_carries_the_rfc_5545_fields(event, member, comm
     assert str(vevent["ORGANIZER"]) == "mailto:portal@loti.example"
     assert str(vevent["ATTENDEE"]) == f"mailto:{member.email}"
     assert vevent["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
-    assert event.online_url in vevent["LOCATION"]
-    assert event.online_url in vevent["DESCRIPTION"]
+    # The person's own joining address, never the meeting link itself.
+    personal = join_address(Registration.objects.get(event=event, user=member))
+    assert personal in vevent["LOCATION"].replace("\r\n ", "")
+    assert personal in vevent["DESCRIPTION"]
+    assert event.online_url not in vevent["LOCATION"] + vevent["DESCRIPTION"]
 
 
 @pytest.mark.parametrize(
@@ -171,12 +175,13 @@ def test_add_to_calendar_shows_the_online_link_only_to_people_with_a_place(clien
     client.force_login(outsider)
     assert event.online_url not in only_event(parse(client.get(url)))["DESCRIPTION"]
 
-    RegistrationFactory(event=event, user=member)
+    registration = RegistrationFactory(event=event, user=member)
     client.force_login(member)
     response = client.get(url)
     calendar = parse(response)
     assert calendar["METHOD"] == "PUBLISH"
-    assert event.online_url in only_event(calendar)["DESCRIPTION"]
+    assert join_address(registration) in only_event(calendar)["DESCRIPTION"]
+    assert event.online_url not in only_event(calendar)["DESCRIPTION"]
     assert response["Content-Disposition"] == f'attachment; filename="{event.slug}.ics"'
 
 
@@ -188,7 +193,8 @@ def test_add_to_calendar_is_404_for_an_event_the_person_cannot_see(client, membe
 
 
 def test_personal_feed_has_my_registrations_and_my_networks_meetings(client, member, network):
-    mine = RegistrationFactory(user=member).event
+    placed = RegistrationFactory(user=member)
+    mine = placed.event
     waiting = EventFactory(title="Full course", capacity=0)
     RegistrationFactory(event=waiting, user=member, status="waitlisted", waitlist_position=1)
     gone = EventFactory(title="Cancelled by me")
@@ -206,9 +212,12 @@ def test_personal_feed_has_my_registrations_and_my_networks_meetings(client, mem
     by_title = {str(vevent["SUMMARY"]): vevent for vevent in calendar.walk("VEVENT")}
     assert set(by_title) == {mine.title, waiting.title, meeting.title}
     assert by_title[mine.title]["STATUS"] == "CONFIRMED"
-    assert mine.online_url in by_title[mine.title]["DESCRIPTION"]
+    assert join_address(placed) in by_title[mine.title]["DESCRIPTION"]
     assert by_title[waiting.title]["STATUS"] == "TENTATIVE"
+    assert "/events/join/" not in by_title[waiting.title]["DESCRIPTION"]
     assert waiting.online_url not in by_title[waiting.title]["DESCRIPTION"]
+    feed_text = client.get(reverse("events:calendar-feed", args=[feed.token])).content.decode()
+    assert mine.online_url not in feed_text.replace("\r\n ", "")
 
 
 def test_regenerating_the_feed_address_retires_the_old_one(client, member):
@@ -264,3 +273,30 @@ def test_an_archived_networks_feed_is_gone(client, network):
 def test_notification_rows_record_which_calendar_file_went(event, member):
     register(event, member)
     assert Email.objects.get().data["calendar_method"] == "REQUEST"
+
+
+def test_calendar_files_of_people_without_a_place_online_carry_no_link(client, member, outsider, staff):
+    """Waiting, in the room at a hybrid session, or staff without a place: no joining address
+    and never the meeting link."""
+    hybrid = EventFactory(mode=Event.Mode.HYBRID, capacity=10, online_capacity=10)
+    RegistrationFactory(event=hybrid, user=member, mode=Registration.Mode.IN_PERSON)
+    url = reverse("events:event-ics", args=[hybrid.slug])
+    for person in (member, outsider, staff):
+        client.force_login(person)
+        description = str(only_event(parse(client.get(url)))["DESCRIPTION"])
+        assert hybrid.online_url not in description
+        assert "/events/join/" not in description
+
+
+def test_a_guests_invitation_carries_their_own_joining_address(client, db):
+    from events.guest_links import registration_token
+
+    public = EventFactory(audience=Event.Audience.PUBLIC)
+    guest = Registration.objects.create(
+        event=public, user=None, guest_name="Priya", guest_email="priya@gmail.com", status="confirmed"
+    )
+    token = registration_token(registration_id=guest.pk, email="priya@gmail.com")
+    response = client.get(reverse("events:guest-registration-ics", args=[public.slug, token]))
+    vevent = only_event(parse(response))
+    assert join_address(guest) in vevent["DESCRIPTION"]
+    assert public.online_url not in vevent["DESCRIPTION"] + vevent["LOCATION"]

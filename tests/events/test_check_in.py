@@ -143,17 +143,78 @@ def test_a_walk_in_is_added_and_checked_in_even_when_full(client, staff, db):
     assert AuditEntry.objects.filter(action="events.registration.walk_in").count() == 1
 
 
-def test_a_walk_in_without_an_account_or_too_early_is_explained_next_to_the_field(client, staff, db):
+def test_a_walk_in_is_explained_next_to_the_field_when_something_is_missing_or_too_early(client, staff, db):
     event = EventFactory(slug="walk-in-day")
     UserFactory(email="early@camden.gov.uk")
     client.force_login(staff)
     url = reverse("events:event-check-in", args=[event.slug])
     with time_machine.travel(event.start):
-        for email, words in (("", "Enter the email address"), ("nobody@camden.gov.uk", "No account uses")):
-            response = client.post(url, {"walk_in_email": email})
+        for data, words, field in (
+            (
+                {"walk_in_name": "", "walk_in_email": ""},
+                "Enter the name of the person who came",
+                "walk-in-name",
+            ),
+            ({"walk_in_email": "nobody@camden.gov.uk"}, "Enter their name: no account uses", "walk-in-name"),
+            ({"walk_in_name": "Wanda", "walk_in_email": "not an address"}, "correct format", "walk-in-email"),
+        ):
+            response = client.post(url, data)
             page = response.content.decode()
             assert response.status_code == 400
-            assert "govuk-error-summary" in page and words in page and 'href="#walk-in-email"' in page
+            assert "govuk-error-summary" in page and words in page and f'href="#{field}"' in page
     response = client.post(url, {"walk_in_email": "early@camden.gov.uk"})
     assert response.status_code == 400 and "check-in opens an hour before" in response.content.decode()
+    response = client.post(url, {"walk_in_name": "Early Guest"})
+    assert response.status_code == 400 and "check-in opens an hour before" in response.content.decode()
     assert not Registration.objects.filter(event=event).exists()
+
+
+def test_a_walk_in_without_an_account_is_added_by_name_as_an_attended_guest(client, staff, db):
+    event = EventFactory(slug="full-course", capacity=1)
+    RegistrationFactory(event=event)
+    client.force_login(staff)
+    url = reverse("events:event-check-in", args=[event.slug])
+    with time_machine.travel(event.start):
+        response = client.post(url, {"walk_in_name": "Wendy Walk-in", "walk_in_email": ""})
+        assert response.status_code == 302
+        walk_in = Registration.objects.get(event=event, guest_name="Wendy Walk-in")
+        assert f"#person-{walk_in.pk}" in response["Location"]
+        page = client.get(url).content.decode()
+    assert walk_in.status == Status.ATTENDED and walk_in.user is None and walk_in.guest_email == ""
+    assert "Wendy Walk-in (guest)" in page
+    # In the room, so among the places taken: over the capacity, and said so.
+    assert "1 checked in, 1 still expected" in page
+    assert "That is 1 more than the 1 place" in page
+    assert AuditEntry.objects.filter(action="events.registration.walk_in").count() == 1
+
+
+def test_a_guest_already_registered_is_checked_in_by_their_email_not_added_twice(client, staff, db):
+    event = EventFactory(slug="careers-day", capacity=5)
+    guest = RegistrationFactory(
+        event=event,
+        user=None,
+        guest_name="Priya Shah",
+        guest_email="priya@gmail.com",
+        status=Status.WAITLISTED,
+        waitlist_position=1,
+    )
+    client.force_login(staff)
+    url = reverse("events:event-check-in", args=[event.slug])
+    with time_machine.travel(event.start):
+        client.post(url, {"walk_in_name": "", "walk_in_email": "Priya@Gmail.com"})
+        client.post(url, {"walk_in_name": "Priya S", "walk_in_email": "priya@gmail.com"})  # twice
+    guest.refresh_from_db()
+    assert guest.status == Status.ATTENDED and guest.waitlist_position is None
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_an_email_with_an_account_checks_in_the_member_whatever_name_is_typed(client, staff, db):
+    event = EventFactory(slug="member-walk-in")
+    member = UserFactory(email="wanda@camden.gov.uk", full_name="Wanda Member")
+    client.force_login(staff)
+    url = reverse("events:event-check-in", args=[event.slug])
+    with time_machine.travel(event.start):
+        client.post(url, {"walk_in_name": "W. M.", "walk_in_email": "wanda@camden.gov.uk"})
+    registration = Registration.objects.get(event=event)
+    assert registration.user == member and registration.guest_name == ""
+    assert registration.status == Status.ATTENDED

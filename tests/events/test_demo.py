@@ -31,7 +31,10 @@ def demo(db):
 def test_demo_sessions_are_dated_in_the_weeks_ahead_as_the_brief_says(demo):
     today = in_london(timezone.now()).date()
     # The sessions; network meetings come from the networks' cadences.
-    events = {event.slug: event for event in Event.objects.exclude(kind=Event.Kind.NETWORK_MEETING)}
+    events = {
+        event.slug: event
+        for event in Event.objects.exclude(kind=Event.Kind.NETWORK_MEETING).filter(start__gt=timezone.now())
+    }
     assert len(events) == 4
     for event in events.values():
         assert event.status == Event.Status.PUBLISHED
@@ -123,3 +126,14 @@ def test_newcomer_registers_for_the_ta_session_cancels_and_the_first_waiting_is_
     assert len(told) == 1
     assert "it is yours" in told[0].subject
     assert calendar_attachment(told[0])[0]["METHOD"] == "REQUEST"
+
+
+def test_demo_has_a_past_run_of_the_ons_course_whose_attendee_gets_a_certificate(demo, client):
+    from django.urls import reverse
+
+    past = Event.objects.get(slug="introduction-to-data-for-senior-leaders-last-run")
+    assert past.kind == Event.Kind.TRAINING and past.end < timezone.now()
+    amara = User.objects.get(email="amara.okafor@camden.gov.uk")
+    client.force_login(amara)
+    page = client.get(reverse("events:event-detail", args=[past.slug])).content.decode()
+    assert "Download your certificate" in page

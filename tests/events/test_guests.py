@@ -65,6 +65,29 @@ def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
 
+def priya_registered(event, *, status, **fields) -> Registration:
+    """Priya's guest registration, made directly (as if she had confirmed it)."""
+    return RegistrationFactory(
+        event=event,
+        user=None,
+        guest_name="Priya Shah",
+        guest_email="priya@gmail.com",
+        status=status,
+        **fields,
+    )
+
+
+def guest_page(name: str, registration: Registration) -> str:
+    """One of the guest's own signed pages ("events:guest-registration", "…-cancel"…)."""
+    token = registration_token(registration_id=registration.pk, email=registration.guest_email)
+    return reverse(name, args=[registration.event.slug, token])
+
+
+def confirm_from_email(client, message):
+    """Follow the confirmation link in the email and press Confirm."""
+    return client.post(path_of(confirm_link(message)))
+
+
 def register_as_guest(client, event, committed, **overrides):
     with committed():
         response = client.post(
@@ -123,14 +146,14 @@ def test_the_same_email_twice_gets_the_same_answer_and_one_registration(
     client, careers_day, committed, mailoutbox
 ):
     register_as_guest(client, careers_day, committed)
-    client.post(path_of(confirm_link(mailoutbox[0])))
+    confirm_from_email(client, mailoutbox[0])
     before = len(mailoutbox)
     second = register_as_guest(
         client, careers_day, committed, email="Priya.Shah@gmail.com", full_name="P Shah"
     )
     assert second["Location"] == reverse("events:guest-register-sent", args=[careers_day.slug])
     assert len(mailoutbox) == before + 1
-    client.post(path_of(confirm_link(mailoutbox[-1])))
+    confirm_from_email(client, mailoutbox[-1])
     registration = Registration.objects.get()
     assert registration.guest_name == "Priya Shah"
 
@@ -161,43 +184,26 @@ def test_guests_and_members_share_the_places_and_the_waiting_list(careers_day, c
 
 
 def test_cancelling_from_the_link_frees_the_place(client, careers_day, committed, mailoutbox):
-    registration = RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.CONFIRMED,
-    )
-    token = registration_token(registration_id=registration.pk, email="priya@gmail.com")
+    registration = priya_registered(careers_day, status=Status.CONFIRMED)
     with committed():
-        response = client.post(reverse("events:guest-registration-cancel", args=[careers_day.slug, token]))
+        response = client.post(guest_page("events:guest-registration-cancel", registration))
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.status == Status.CANCELLED
     calendar, _ = calendar_attachment(mailoutbox[-1])
     assert calendar["METHOD"] == "CANCEL"
     assert "You cancelled" in client.get(response["Location"]).content.decode()
-    assert (
-        client.get(reverse("events:guest-registration-cancel", args=[careers_day.slug, token])).status_code
-        == 405
-    )
+    assert client.get(guest_page("events:guest-registration-cancel", registration)).status_code == 405
 
 
 def test_deleting_from_the_link_removes_the_guest(client, careers_day, committed):
-    registration = RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.CONFIRMED,
-    )
-    token = registration_token(registration_id=registration.pk, email="priya@gmail.com")
+    registration = priya_registered(careers_day, status=Status.CONFIRMED)
     with committed():
-        response = client.post(reverse("events:guest-registration-delete", args=[careers_day.slug, token]))
+        response = client.post(guest_page("events:guest-registration-delete", registration))
     assert response.status_code == 200
     assert "Your details have been deleted" in response.content.decode()
     assert not Registration.objects.filter(pk=registration.pk).exists()
-    gone = client.get(reverse("events:guest-registration", args=[careers_day.slug, token]))
+    gone = client.get(guest_page("events:guest-registration", registration))
     assert gone.status_code == 410
     assert "deleted" in gone.content.decode()
 
@@ -347,13 +353,7 @@ def test_a_signed_in_member_is_sent_to_the_member_form(client, member, careers_d
 
 
 def test_an_account_made_with_the_address_takes_the_registration(careers_day, client):
-    registration = RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.CONFIRMED,
-    )
+    registration = priya_registered(careers_day, status=Status.CONFIRMED)
     person = UserFactory(email="Priya@gmail.com", organisation=None)
     address, _ = EmailAddress.objects.update_or_create(
         user=person, primary=True, defaults={"email": "Priya@gmail.com", "verified": False}
@@ -400,13 +400,7 @@ def test_guests_with_a_place_get_one_reminder_with_their_link(careers_day, commi
     from events.reminders import reminders_run_due
 
     settings.REMINDER_OFFSETS_HOURS = [24]
-    placed = RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.CONFIRMED,
-    )
+    placed = priya_registered(careers_day, status=Status.CONFIRMED)
     RegistrationFactory(
         event=careers_day,
         user=None,
@@ -432,13 +426,7 @@ def test_staff_mark_a_guest_attended_and_see_them_in_the_attendee_list(careers_d
     from events.selectors import event_attendee_rows
     from events.services import registration_mark_attendance
 
-    registration = RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.CONFIRMED,
-    )
+    registration = priya_registered(careers_day, status=Status.CONFIRMED)
     with time_machine.travel(careers_day.start + timedelta(minutes=5)):
         registration_mark_attendance(registration=registration, attended=True, acting_user=staff)
     registration.refresh_from_db()
@@ -459,13 +447,7 @@ def test_retention_also_clears_what_the_outbox_kept_about_guests(client, careers
 def test_staff_messages_reach_guests_too(careers_day, staff, committed, mailoutbox):
     from events.services import event_message_registrants
 
-    RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.CONFIRMED,
-    )
+    priya_registered(careers_day, status=Status.CONFIRMED)
     with committed():
         count = event_message_registrants(
             event=careers_day,
@@ -498,14 +480,7 @@ def test_a_guest_offered_a_place_accepts_it_from_their_own_link(client, careers_
     careers_day.waitlist_offer_hours = 24
     careers_day.save()
     holder = RegistrationFactory(event=careers_day)
-    guest = RegistrationFactory(
-        event=careers_day,
-        user=None,
-        guest_name="Priya Shah",
-        guest_email="priya@gmail.com",
-        status=Status.WAITLISTED,
-        waitlist_position=1,
-    )
+    guest = priya_registered(careers_day, status=Status.WAITLISTED, waitlist_position=1)
     with committed():
         registration_cancel(registration=holder, acting_user=None)
     guest.refresh_from_db()
@@ -528,15 +503,48 @@ def test_a_guest_offered_a_place_accepts_it_from_their_own_link(client, careers_
     assert guest.status == Status.CONFIRMED and guest.offer_expires_at is None
 
 
-def test_a_guest_at_a_hybrid_session_takes_an_in_person_place(careers_day):
+@pytest.fixture
+def hybrid_day(careers_day):
     careers_day.mode = Event.Mode.HYBRID
-    careers_day.capacity, careers_day.online_capacity = 1, 5
+    careers_day.capacity, careers_day.online_capacity = 1, 1
     careers_day.online_url = "https://meet.example.org/careers"
     careers_day.save()
+    return careers_day
+
+
+def test_a_guest_at_a_hybrid_session_chooses_to_join_online_like_a_member(
+    client, hybrid_day, committed, mailoutbox
+):
     member = UserFactory()
-    registration_create(event=careers_day, user=member, answers={}, acting_user=member, mode="online")
-    request = GuestRequest(careers_day.pk, "Guest", "guest@gmail.com", {}, "")
-    guest = guest_registration_confirm(request=request)
+    registration_create(event=hybrid_day, user=member, answers={}, acting_user=member, mode="in_person")
+    form = client.get(reverse("events:guest-register", args=[hybrid_day.slug])).content.decode()
+    assert "How will you attend?" in form
+    assert "In person (full: you will join its waiting list)" in form and "Online (1 place left)" in form
+
+    register_as_guest(client, hybrid_day, committed, mode="online")
+    page = client.get(path_of(confirm_link(mailoutbox[0]))).content.decode()
+    assert "How you will attend" in page and "Online" in page
+    with committed():
+        confirm_from_email(client, mailoutbox[0])
+    guest = Registration.objects.get(guest_email="priya.shah@gmail.com")
+    assert (guest.status, guest.mode) == (Status.CONFIRMED, Registration.Mode.ONLINE)
+    # The one rule for places: the online place is taken, so the next guest online waits.
+    second = guest_registration_confirm(
+        request=GuestRequest(hybrid_day.pk, "Other", "o@gmail.com", {}, "", mode="online")
+    )
+    assert (second.status, second.mode) == (Status.WAITLISTED, Registration.Mode.ONLINE)
+
+
+def test_a_guest_at_a_hybrid_session_must_say_how_they_will_attend(client, hybrid_day, committed, mailoutbox):
+    response = register_as_guest(client, hybrid_day, committed)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Select whether you will come in person or join online" in page
+    assert mailoutbox == []
+
+
+def test_a_link_from_before_guests_chose_means_in_person(hybrid_day):
+    """A confirmation link sent before the session asked carries no choice."""
+    old = GuestRequest(hybrid_day.pk, "Guest", "guest@gmail.com", {}, "", mode="")
+    guest = guest_registration_confirm(request=old)
     assert (guest.status, guest.mode) == (Status.CONFIRMED, Registration.Mode.IN_PERSON)
-    second = guest_registration_confirm(request=GuestRequest(careers_day.pk, "Other", "o@gmail.com", {}, ""))
-    assert (second.status, second.mode) == (Status.WAITLISTED, Registration.Mode.IN_PERSON)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from events.joining import join_address
 from events.models import Invitation
 from events.services import calendar_feed_regenerate, registration_create
 from tests.factories import EventFactory, NetworkFactory
@@ -86,11 +87,15 @@ def test_outlook_and_google_links_fill_in_the_event_without_the_joining_link(cli
 
 
 def test_someone_with_a_place_gets_the_joining_link_in_their_calendar(client, session, member):
-    registration_create(event=session, user=member, answers={}, acting_user=member)
+    registration = registration_create(event=session, user=member, answers={}, acting_user=member)
     client.force_login(member)
     tree = _page(client, session.get_absolute_url())
     google = parse_qs(urlsplit(_link(tree, "Google Calendar")).query)
-    assert JOIN in google["details"][0]
+    outlook = parse_qs(urlsplit(_link(tree, "Outlook")).query)
+    # Their own joining address, which records that they came; never the meeting link itself.
+    assert join_address(registration) in google["details"][0]
+    assert join_address(registration) in outlook["body"][0]
+    assert JOIN not in google["details"][0] and JOIN not in outlook["body"][0]
 
 
 def test_personal_feed_offers_a_webcal_subscription_and_a_copyable_address(client, member, settings):

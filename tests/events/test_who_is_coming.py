@@ -143,3 +143,18 @@ def test_a_changed_name_shows_at_once_on_a_cached_page(client, member, session):
     User.objects.filter(full_name="Priya Shown").update(full_name="Priya Renamed")
     html = page(client, session).split(HEADING)[1]
     assert "Priya Renamed" in html and "Priya Shown" not in html
+
+
+def test_places_kept_for_open_offers_are_not_counted_as_coming(client, member, session):
+    """Someone offered a freed place may not take it: they are said apart, not among those coming."""
+    Registration.objects.filter(event=session, status=Registration.Status.WAITLISTED).update(
+        offer_expires_at=session.start
+    )
+    no_show = RegistrationFactory(event=session, status=Registration.Status.NO_SHOW)
+    client.force_login(member)
+    text = page(client, session)
+    # Amara (member) and Harry hide their names; Priya shows hers: two others, not three.
+    assert "And 2 other people with a place" in text
+    assert "1 more place is kept for someone on the waiting list who has been offered it" in text
+    assert "Wanda Waiting" not in text
+    assert no_show.user.full_name not in text

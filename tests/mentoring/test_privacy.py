@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from privacy.services import account_delete, personal_data_export
 from mentoring import circles, services
 from mentoring.models import (
     CheckIn,
@@ -19,6 +18,7 @@ from mentoring.models import (
     MentoringRequest,
     Pairing,
 )
+from privacy.services import account_delete, personal_data_export
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ person the object belongs to, who must get in.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from accounts.models import OrganisationRequest
 from accounts.services import user_complete_profile
+from certificates.services import certificate_issue
+from events.guest_links import registration_token
 from events.joining import join_token
 from events.models import Event, Invitation, Registration
 from events.reminders import unsubscribe_token
@@ -104,6 +106,18 @@ def world(org, member, staff) -> World:
     registration_create(event=public, user=owner, answers={}, acting_user=owner)
     registration_create(event=private, user=owner, answers={}, acting_user=owner)
     reminder_email(event=public, user=owner, offset_hours=24)
+    started = timezone.now() - timedelta(days=3)
+    course = EventFactory(
+        title="Past course",
+        slug="past-course",
+        kind=Event.Kind.TRAINING,
+        start=started,
+        end=started + timedelta(hours=2),
+    )
+    course_place = Registration.objects.create(event=course, user=owner, status=Registration.Status.ATTENDED)
+    guest_place = Registration.objects.create(
+        event=course, guest_name="Gail Guest", guest_email="gail@gmail.example", status="attended"
+    )
 
     subscriber = Subscriber.objects.create(email=owner.email, user=owner, status="subscribed")
     UnsubscribedAddress.objects.create(email_hash=newsletter_tokens.email_hash("gone@example.org"))
@@ -146,6 +160,9 @@ def world(org, member, staff) -> World:
         application=application,
         elsewhere=elsewhere,
         claim=OrganisationRequest.objects.get(user=claimant),
+        course=course,
+        certificate=certificate_issue(registration=course_place),
+        guest_place=guest_place,
     )
     return world
 
@@ -490,6 +507,37 @@ CASES = [
         lambda w: {"slug": w["public"].slug, "token": "forged"},
         expect(404, 404, 404, 404),
         method="post",
+    ),
+    Case(
+        "certificates:certificate-download",
+        # Always the signed-in person's own certificate: nobody else gets the owner's.
+        lambda w: {"slug": w["course"].slug},
+        expect(LOGIN, 403, 403, 200),
+        check=lambda w, actor, response: (
+            actor != "owner" and b"Olivia Owner" in response.content and "shows the owner's certificate"
+        ),
+    ),
+    Case(
+        "certificates:guest-certificate-download",
+        lambda w: {"slug": w["course"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+    ),
+    Case(
+        "certificates:guest-certificate-download",
+        # The guest's own link is the key to their certificate, whoever holds it.
+        lambda w: {
+            "slug": w["course"].slug,
+            "token": registration_token(registration_id=w["guest_place"].pk, email="gail@gmail.example"),
+        },
+        expect(200, 200, 200, 200),
+        label="a guest's certificate from their own link",
+    ),
+    Case(
+        "certificates:certificate-verified",
+        # Public: confirms the name, course, date and hours, never an email address.
+        lambda w: {"code": w["certificate"].code},
+        expect(200, 200, 200, 200),
+        check=_not_leaking_owner,
     ),
     Case(
         "events:guest-registration",
