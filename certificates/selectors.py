@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from events.formatting import in_london
 from events.models import Event, Registration
+from events.selectors import guest_registration_for_certificate  # noqa: F401
 
 from .models import Certificate
 
@@ -114,26 +115,3 @@ def certificate_verified(*, code: str) -> Verified | None:
         hours=hours_text(event),
         organiser=organiser_text(event),
     )
-
-
-def guest_registration_for_certificate(*, slug: str, token: str) -> Registration | None:
-    """The guest registration a "your registration" link names, for its certificate: unlike the
-    page itself the link keeps working for this after the session ends (a certificate is needed
-    afterwards), for as long as the guest's details are kept. None for a tampered link, another
-    session's, or a registration whose details are gone."""
-    from django.core import signing
-
-    from events.guest_links import registration_token_read
-
-    try:
-        registration_id, email = registration_token_read(token)
-    except signing.BadSignature:
-        return None
-    registration = (
-        Registration.objects.select_related("event__network")
-        .filter(pk=registration_id, event__slug=slug, user__isnull=True)
-        .first()
-    )
-    if registration is None or not registration.guest_email or registration.guest_email.lower() != email:
-        return None
-    return registration

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -18,6 +19,7 @@ from accounts.selectors import (
 from networks.models import Membership, Network
 
 from .formatting import format_datetime
+from .guest_links import registration_token_read
 from .models import Event, Invitation, Question, Registration, Speaker
 
 # Split by concern; every name stays importable from here.
@@ -430,4 +432,23 @@ def guest_registration_for_token(*, slug: str, token: str, now=None) -> Registra
         raise GuestLinkGone("This registration no longer exists: its details have been deleted.")
     if (now or timezone.now()) >= registration.event.end:
         raise GuestLinkGone("This session has ended, so this link no longer works.")
+    return registration
+
+
+def guest_registration_for_certificate(*, slug: str, token: str) -> Registration | None:
+    """The guest registration a "your registration" link names, for its certificate: unlike the
+    page itself the link keeps working for this after the session ends (a certificate is needed
+    afterwards), for as long as the guest's details are kept. None for a tampered link, another
+    session's, or a registration whose details are gone."""
+    try:
+        registration_id, email = registration_token_read(token)
+    except signing.BadSignature:
+        return None
+    registration = (
+        Registration.objects.select_related("event__network")
+        .filter(pk=registration_id, event__slug=slug, user__isnull=True)
+        .first()
+    )
+    if registration is None or not registration.guest_email or registration.guest_email.lower() != email:
+        return None
     return registration

@@ -9,8 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from certificates.selectors import guest_registration_for_certificate
-
 from . import calendar
 from .forms import GuestRegistrationForm
 from .guest_links import confirm_token_read, registration_token
@@ -22,6 +20,7 @@ from .selectors import (
     event_get_for_user,
     event_questions,
     guest_refusal_reason,
+    guest_registration_for_certificate,
     guest_registration_for_token,
     places_left,
     places_left_by_mode,

@@ -48,8 +48,8 @@ class Part(NamedTuple):
 PARTS: list[Part] = [
     Part(accounts_data_export, accounts_data_delete),
     Part(networks_data_export, networks_data_delete),
-    Part(events_data_export, events_data_delete),
     Part(certificates_data_export, certificates_data_delete),
+    Part(events_data_export, events_data_delete),
     Part(newsletter_data_export, newsletter_data_delete),
     Part(mentoring_data_export, mentoring_data_delete),
     Part(None, outbox_data_delete),

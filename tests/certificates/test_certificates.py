@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from accounts.privacy import account_delete, personal_data_export
 from certificates.models import Certificate
 from certificates.selectors import certificate_verified
 from events.guest_links import registration_token
 from events.models import Event, Registration
 from events.services.guests import guest_registration_delete
 from networks.models import Network
+from privacy.services import account_delete, personal_data_export
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
 Status = Registration.Status
