@@ -20,6 +20,7 @@ from django.utils import timezone
 from events.emails import REGISTRATION_KINDS, REMINDER
 from events.models import CalendarFeed, Event, EventMessage, Invitation, Question, Registration
 from events.services import registration_cancel
+from followup.privacy import followup_data_delete, followup_data_export
 from networks.models import Membership, NetworkInvitation
 from networks.services import membership_leave
 from outbox.kinds import kind_label
@@ -80,6 +81,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         **_emails(person),
         "calendar_feed": {"created_at": feed.created_at} if feed else None,
         **_newsletter(person),
+        **followup_data_export(user=person),
     }
 
 
@@ -249,6 +251,7 @@ def account_delete(*, user: User) -> None:
         to_them |= Q(to__iexact=email)
     Email.objects.filter(to_them).delete()
     _newsletter_delete(person=person, emails=emails)
+    followup_data_delete(user=person)
     network_invitations.delete()
     event_invitations.delete()
     CalendarFeed.objects.filter(pk__in=feed_ids).delete()

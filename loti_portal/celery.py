@@ -43,6 +43,10 @@ app.conf.beat_schedule = {
     },
     "events-lapse-waitlist-offers": {"task": "events.tasks.lapse_waitlist_offers", "schedule": 5 * 60},
     "events-mark-no-shows": {"task": "events.tasks.mark_no_shows", "schedule": crontab(minute=5)},
+    "followup-feedback-requests": {
+        "task": "followup.tasks.feedback_requests_send",
+        "schedule": crontab(minute=20),
+    },
     "accounts-delete-expired-answers": {
         "task": "accounts.tasks.registration_answers_delete_expired",
         "schedule": crontab(hour=2, minute=40),

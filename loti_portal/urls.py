@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("networks/", include("networks.urls")),
+    path("events/", include("followup.urls")),
     path("events/", include("events.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("engagement/", include("engagement.urls")),
