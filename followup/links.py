@@ -12,12 +12,15 @@ _SALT = "followup.guest"
 
 
 def guest_token(registration: Registration) -> str:
-    return signing.dumps([registration.pk, registration.guest_email.lower()], salt=_SALT, compress=True)
+    # Not timestamped: the same guest gets the same link in every email; it lasts as long as
+    # their details do (deleted after ANSWER_RETENTION_DAYS), and the form has its own closing date.
+    value = [registration.pk, registration.guest_email.lower()]
+    return signing.Signer(salt=_SALT).sign_object(value, compress=True)
 
 
 def guest_token_read(token: str) -> tuple[int, str]:
     """(registration id, email); raises signing.BadSignature for a link that was not ours."""
-    value = signing.loads(token, salt=_SALT)
+    value = signing.Signer(salt=_SALT).unsign_object(token)
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], int)):
         raise signing.BadSignature("Not a guest feedback link")
     return value[0], str(value[1])

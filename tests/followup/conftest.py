@@ -52,6 +52,14 @@ class Cast:
         self.attendance = RegistrationFactory(
             event=self.event, user=self.attendee, status=Registration.Status.ATTENDED
         )
+        # Had a place but did not come: gets the materials (the recording is for them above all).
+        self.missed_it = UserFactory(email="mia@lambeth.gov.uk", full_name="Mia Missed")
+        RegistrationFactory(event=self.event, user=self.missed_it, status=Registration.Status.NO_SHOW)
+        # Never had a place: waiting when the session happened.
+        self.waiting = UserFactory(email="wes@lambeth.gov.uk", full_name="Wes Waiting")
+        RegistrationFactory(
+            event=self.event, user=self.waiting, status=Registration.Status.WAITLISTED, waitlist_position=1
+        )
         self.signed_in = UserFactory(email="sid@islington.gov.uk", full_name="Sid Signed-in")
         self.guest = RegistrationFactory(
             event=self.event,

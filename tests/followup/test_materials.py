@@ -56,8 +56,18 @@ def download_for(client, user, material):
     return client.get(reverse("followup:material-download", args=[material.event.slug, material.pk]))
 
 
-ROLES_WHO_SEE = {"staff", "member", "lead", "attendee"}
-ROLES = ["anonymous", "other_member", "signed_in", "member", "attendee", "lead", "staff"]
+ROLES_WHO_SEE = {"staff", "member", "lead", "attendee", "missed_it"}
+ROLES = [
+    "anonymous",
+    "other_member",
+    "signed_in",
+    "waiting",
+    "member",
+    "attendee",
+    "missed_it",
+    "lead",
+    "staff",
+]
 
 
 def test_who_sees_the_materials_on_the_event_page_and_in_the_download(cast, client):
