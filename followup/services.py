@@ -130,8 +130,9 @@ def feedback_save(
 def feedback_requests_enqueue(*, event_id: int) -> int:
     """Owe each attendee of the session one feedback request (dedup key per registration), in
     one transaction. Safe to run twice, and for attendees checked in late: those already owed one
-    are left out. Returns how many were written."""
-    event = Event.objects.filter(pk=event_id, status=Event.Status.PUBLISHED).first()
+    are left out. Returns how many were written. Locks the event row, so two runs at once take
+    turns and the second writes (and reports) none."""
+    event = Event.objects.select_for_update().filter(pk=event_id, status=Event.Status.PUBLISHED).first()
     if event is None:
         return 0
     rows = [
