@@ -46,7 +46,7 @@ class MaterialForm(forms.Form):
     file = forms.FileField(
         label="File (for slides or a document)",
         required=False,
-        widget=forms.FileInput,
+        widget=forms.FileInput(attrs={"class": "govuk-file-upload"}),
         error_messages={"empty": "The file is empty", "invalid": "Choose a file to upload"},
     )
     url = forms.URLField(
