@@ -150,8 +150,9 @@ def _feedback_page(request, registration, *, guest_token: str = ""):
     )
 
 
-def _not_open(request, event, reason: str):
-    return render(request, "followup/feedback_not_open.html", {"event": event, "reason": reason}, status=403)
+def _not_open(request, event, reason: str, *, materials=(), guest_token: str = ""):
+    context = {"event": event, "reason": reason, "materials": materials, "guest_token": guest_token}
+    return render(request, "followup/feedback_not_open.html", context, status=403)
 
 
 @login_required
@@ -170,8 +171,12 @@ def guest_feedback(request, slug, token):
     try:
         registration = selectors.feedback_registration_for_guest(slug=slug, token=token)
     except selectors.FeedbackNotOpen as refused:
+        # The form is closed (or the guest did not come), but their link still opens the materials.
         registration = selectors.guest_registration_for_link(slug=slug, token=token)
-        response = _not_open(request, registration.event, str(refused))
+        event = registration.event
+        visible = selectors.materials_visible_to(user=AnonymousUser(), event=event, registration=registration)
+        materials = selectors.event_materials(event=event) if visible else []
+        response = _not_open(request, event, str(refused), materials=materials, guest_token=token)
         response["Referrer-Policy"] = "no-referrer"
         return response
     response = _feedback_page(request, registration, guest_token=token)

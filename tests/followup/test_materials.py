@@ -98,6 +98,14 @@ def test_a_guest_sees_the_materials_only_through_their_own_signed_link(cast, cli
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == SECRET
 
+    # After the form closes the link still opens the materials.
+    with time_machine.travel(timezone.now() + timedelta(days=30)):
+        closed = client.get(reverse("followup:guest-feedback", args=[cast.event.slug, cast.guest_token]))
+        assert closed.status_code == 403
+        assert "Feedback on this session has closed." in closed.content.decode()
+        assert "Slides: what we found" in closed.content.decode()
+        assert client.get(url).status_code == 200
+
     tampered = cast.guest_token[:-2] + ("aa" if not cast.guest_token.endswith("aa") else "bb")
     bad = reverse("followup:guest-material-download", args=[cast.event.slug, tampered, material.pk])
     assert client.get(bad).status_code == 404
