@@ -312,3 +312,12 @@ def test_the_event_page_runs_the_same_queries_whatever_the_number_of_materials(c
         )
     queries()
     assert queries() == one
+
+
+def test_an_invitation_only_session_shares_its_materials_only_with_those_who_may_see_it(cast, client):
+    material = share_slides(cast, client)
+    Event.objects.filter(pk=cast.event.pk).update(audience=Event.Audience.INVITATION)
+    # A member of the network who was not invited may not see the session, so not its materials.
+    assert download_for(client, cast.member, material).status_code == 404
+    assert "Slides: what we found" not in page_for(client, cast.lead, cast.event)
+    assert download_for(client, cast.attendee, material).status_code == 200
