@@ -319,3 +319,33 @@ def test_what_a_person_wrote_is_in_their_export_and_goes_with_their_account(sess
     account_delete(user=came.user)
     kept = FeedbackResponse.objects.get()
     assert (kept.user, kept.what_worked, kept.what_to_improve, kept.rating) == (None, "", "", 4)
+
+
+def test_the_network_s_feedback_page_runs_the_same_queries_whatever_the_number_of_sessions(session, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = UserFactory(email="lead@camden.gov.uk")
+    MembershipFactory(user=lead, network=session["network"], role=Membership.Role.LEAD)
+    client.force_login(lead)
+    url = reverse("followup:network-feedback", args=["data-practitioners"])
+
+    def queries():
+        with time_machine.travel(NEXT_DAY, tick=False), CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    queries()  # the first request after signing in refreshes the session
+    one = queries()
+    with time_machine.travel(START - timedelta(days=30), tick=False):
+        for number in range(6):
+            event = EventFactory(
+                start=START - timedelta(days=number + 1),
+                end=END - timedelta(days=number + 1),
+                network=session["network"],
+            )
+            for rating in (3, 4, 5):
+                registration = RegistrationFactory(event=event, status="attended")
+                FeedbackResponse.objects.create(event=event, registration=registration, rating=rating)
+    assert queries() == one
+    print(f"\nnetwork feedback page: {one} queries with 1 session and with 7")
