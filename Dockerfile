@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# An unprivileged user runs every process; it owns only var/ (static files, beat schedule).
+# An unprivileged user runs every process; it owns only var/ (static files, beat schedule,
+# session materials).
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home --shell /usr/sbin/nologin app
 
@@ -27,7 +28,7 @@ COPY . .
 
 # Static files are collected into the image (whitenoise serves them with hashed names).
 # The values below exist only for this build step; the running containers get theirs from .env.
-RUN mkdir -p var/beat \
+RUN mkdir -p var/beat var/materials \
     && DEBUG=false \
        SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time \
        ALLOWED_HOSTS=localhost \

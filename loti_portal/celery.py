@@ -25,6 +25,7 @@ SCHEDULE = [
     ("events.tasks.reminders_send_due", 2 * 60),
     ("events.tasks.waitlist_offers_lapse", 5 * 60),
     ("events.tasks.no_shows_mark", crontab(minute=5)),
+    ("followup.tasks.feedback_requests_send", crontab(minute=20)),
     ("newsletter.tasks.issues_send_due", 60),
     ("newsletter.tasks.subscribers_purge", crontab(hour=2, minute=50)),
     ("newsletter.tasks.sessions_record_published", crontab(minute=5)),

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "organisations",
     "privacy",
     "certificates",
+    "followup",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,13 @@ ANSWER_RETENTION_DAYS = _read("ANSWER_RETENTION_DAYS", env.int, default=180)
 if ANSWER_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("The environment variable ANSWER_RETENTION_DAYS must be 0 or more.")
 
+# Session materials (slides, files) are private: stored here, outside anything the web server or
+# whitenoise serves, and streamed only through followup.views after the one permission check.
+MATERIALS_ROOT = Path(_read("MATERIALS_ROOT", env.str, default=str(VAR_DIR / "materials")))
+MATERIALS_MAX_UPLOAD_MB = _read("MATERIALS_MAX_UPLOAD_MB", env.int, default=50)
+if not 1 <= MATERIALS_MAX_UPLOAD_MB <= 500:
+    raise ImproperlyConfigured("The environment variable MATERIALS_MAX_UPLOAD_MB must be from 1 to 500.")
+
 # allauth: email is the login, verification is mandatory, and answers never reveal whether an
 # address has an account.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -346,6 +354,11 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # No base_url: a material has no public address (followup.views streams it).
+    "materials": {
+        "BACKEND": "followup.storage.MaterialsStorage",
+        "OPTIONS": {"file_permissions_mode": 0o640},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING

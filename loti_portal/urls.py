@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("account/", include("privacy.urls")),
     path("networks/", include("networks.urls")),
+    path("events/", include("followup.urls")),
     path("events/", include("events.urls")),
     path("certificates/", include("certificates.urls")),
     path("newsletter/", include("newsletter.urls")),

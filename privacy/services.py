@@ -24,6 +24,7 @@ from accounts.privacy import (
 from accounts.services import audit_record
 from certificates.privacy import certificates_data_delete, certificates_data_export
 from events.privacy import events_data_delete, events_data_export
+from followup.privacy import followup_data_delete, followup_data_export
 from mentoring.privacy import mentoring_data_delete, mentoring_data_export
 from networks.privacy import networks_data_delete, networks_data_export
 from newsletter.privacy import newsletter_data_delete, newsletter_data_export
@@ -49,6 +50,7 @@ PARTS: list[Part] = [
     Part(accounts_data_export, accounts_data_delete),
     Part(networks_data_export, networks_data_delete),
     Part(certificates_data_export, certificates_data_delete),
+    Part(followup_data_export, followup_data_delete),
     Part(events_data_export, events_data_delete),
     Part(newsletter_data_export, newsletter_data_delete),
     Part(mentoring_data_export, mentoring_data_delete),

@@ -17,6 +17,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _materials_in_a_temporary_folder(settings, tmp_path):
+    """Files shared after sessions go to the test's own folder, never to var/."""
+    settings.MATERIALS_ROOT = tmp_path / "materials"
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
     for alias in ("default", "fragments"):

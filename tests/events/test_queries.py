@@ -82,8 +82,8 @@ def count_queries(client, url) -> int:
         # the filter choices (networks, programmes), the count, the page of events
         ("events:event-list", 5 + SESSION_QUERIES),
         # the event with its counts, its speakers, the person's registration, their organisation
-        # (the event is for borough staff), who is coming
-        ("events:event-detail", 5 + SESSION_QUERIES),
+        # (the event is for borough staff), who is coming, the session's materials (followup)
+        ("events:event-detail", 6 + SESSION_QUERIES),
         # the calendar feed, the registrations
         ("events:my-events", 3 + SESSION_QUERIES),
     ],

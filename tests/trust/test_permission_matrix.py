@@ -163,8 +163,31 @@ def world(org, member, staff) -> World:
         course=course,
         certificate=certificate_issue(registration=course_place),
         guest_place=guest_place,
+        **_followup_world(owner=owner, staff=staff, scientists=scientists),
     )
     return world
+
+
+def _followup_world(*, owner, staff, scientists) -> dict:
+    """A session of Data Scientists held yesterday that the owner attended, with slides shared."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from followup.services import material_add
+
+    start = timezone.now() - timedelta(days=1, hours=2)
+    held = EventFactory(
+        title="Held session",
+        slug="held-session",
+        network=scientists,
+        start=start,
+        end=start + timedelta(hours=1),
+    )
+    Registration.objects.create(event=held, user=owner, status=Registration.Status.ATTENDED)
+    material = material_add(
+        event=held, kind="slides", title="Olivia's session slides", acting_user=staff,
+        upload=SimpleUploadedFile("slides.pdf", b"%PDF-1.7\n%%EOF\n"), content_type="application/pdf",
+    )  # fmt: skip
+    return {"held": held, "material": material}
 
 
 PRIVATE_NOTE = "Olivia's private check-in note"
@@ -776,6 +799,49 @@ CASES = [
             and not response["Location"].endswith(w["scientists"].get_absolute_url())
             and "staff are not sent to the network's page"
         ),
+    ),
+    # after a session: materials and feedback (followup)
+    Case(
+        "followup:materials-manage",
+        lambda w: {"slug": w["held"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "followup:material-download",
+        lambda w: {"slug": w["held"].slug, "material_id": w["material"].pk},
+        expect(LOGIN, 404, 200, 200),
+    ),
+    Case("followup:feedback-give", lambda w: {"slug": w["held"].slug}, expect(LOGIN, 404, 404, 200)),
+    Case(
+        "followup:feedback-results",
+        lambda w: {"slug": w["held"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "followup:feedback-results-csv",
+        lambda w: {"slug": w["held"].slug},
+        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    ),
+    Case(
+        "followup:guest-feedback",
+        lambda w: {"slug": w["held"].slug, "token": "forged"},
+        expect(404, 404, 404, 404),
+    ),
+    Case(
+        "followup:guest-material-download",
+        lambda w: {"slug": w["held"].slug, "token": "forged", "material_id": w["material"].pk},
+        expect(404, 404, 404, 404),
+    ),
+    # The owner leads Data Leaders: its session feedback is for its leads and staff.
+    Case("followup:network-feedback", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 404, 200, 200)),
+    Case(
+        "followup:network-feedback",
+        lambda w: {"slug": w["scientists"].slug},
+        expect(LOGIN, 404, 200, 404),
+        label="session feedback of a network the owner belongs to but does not lead",
+    ),
+    Case(
+        "followup:network-feedback-csv", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 404, 200, 200)
     ),
     Case(
         "admin:app_list",
