@@ -14,9 +14,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command, get_commands
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -25,15 +24,14 @@ from events.reminders import reminders_of
 from networks.models import Membership, Network
 from outbox.models import Email
 
+from . import sending
 from .dataset import insert_rows
-from .server import CeleryWorker, rss_bytes
-from .smtp_sink import LOOPBACK, SinkProcess
+from .smtp_sink import SinkProcess
 
 COMMAND = "send_due_reminders"
 # Inside the 1-day reminder's window (the nearer of the two due wins): one reminder per person.
 # The dataset keeps every other event out of the next nine days, so nothing else is due.
 REMINDER_LEAD = timedelta(hours=23)
-MEMORY_FLAT_GROWTH = 0.10  # from a quarter of the way to the end
 
 _TEXT = (
     "Hello {name},\n\nThis is a reminder that you have a place at the Data Practitioners network "
@@ -75,31 +73,8 @@ def _reminder_like(number: int) -> EmailMultiAlternatives:
 
 
 def sink_raw_rate(sink: SinkProcess, count: int) -> dict:
-    """Messages per second the sink takes from Django's SMTP backend on one reused connection."""
-    messages = [_reminder_like(number) for number in range(count)]
-    connection = get_connection(
-        "django.core.mail.backends.smtp.EmailBackend",
-        host=LOOPBACK,
-        port=sink.port,
-        username="",
-        password="",
-        use_tls=False,
-        use_ssl=False,
-        timeout=30,
-    )
-    sink.reset()
-    started = time.perf_counter()
-    sent = connection.send_messages(messages)
-    arrived = sink.wait_for(count, timeout=60)
-    seconds = time.perf_counter() - started
-    return {
-        "messages": count,
-        "sent": sent,
-        "received": sink.received(),
-        "complete": arrived,
-        "seconds": round(seconds, 2),
-        "messages_per_second": round(count / seconds, 1),
-    }
+    """Messages per second the sink takes for `count` reminder-like messages on one connection."""
+    return sending.sink_raw_rate(sink, [_reminder_like(number) for number in range(count)], timeout=60)
 
 
 def _recipients(member_ids: list[int], count: int) -> list[int]:
@@ -173,61 +148,17 @@ def reminder_fanout(
     """Send `count` reminders through the real worker; messages per second and worker memory."""
     if COMMAND not in get_commands():
         return {"available": False, "reason": f"the management command {COMMAND} does not exist yet"}
-    from loti_portal.celery import app
 
     meeting = create_meeting_with_recipients(count, member_ids)
-    app.control.purge()  # tasks left queued by earlier steps must not reach the sink
-    worker = CeleryWorker({**worker_env, "EMAIL_URL": sink.url}, concurrency=2, log_path=log_path).start()
-    try:
-        memory = {"start": rss_bytes(worker.pid)}
-        sink.reset()
-        timeout = max(60.0, count / 20)
-        marks = {"quarter": count // 4, "half": count // 2}
-        started = time.perf_counter()
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST=LOOPBACK,
-            EMAIL_PORT=sink.port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-        ):
-            call_command(COMMAND)
-        command_seconds = time.perf_counter() - started
-        finished = None
-        while time.perf_counter() - started < timeout:
-            received = sink.received()
-            for name, mark in list(marks.items()):
-                if received >= mark:
-                    memory[name] = rss_bytes(worker.pid)
-                    del marks[name]
-            if received >= count:
-                finished = time.perf_counter()
-                memory["end"] = rss_bytes(worker.pid)
-                break
-            time.sleep(0.02)
-        seconds = (finished or time.perf_counter()) - started
-        time.sleep(1.0)  # anything beyond `count` would be a duplicate or an unrelated reminder
-        received = sink.received()
-    finally:
-        worker.stop()
-
-    growth = None
-    if "quarter" in memory and "end" in memory:
-        growth = memory["end"] / memory["quarter"] - 1
+    measured = sending.through_worker(
+        sink, count, start=lambda: call_command(COMMAND), worker_env=worker_env, log_path=log_path
+    )
+    measured.pop("started")
     return {
         "available": True,
         "reminders": count,
         "written": reminders_of(meeting).count(),
         "sent_rows": reminders_of(meeting).filter(state=Email.State.SENT).count(),
-        "received": received,
-        "complete": finished is not None,
-        "command_seconds": round(command_seconds, 2),
-        "seconds": round(seconds, 2),
-        "messages_per_second": round(min(received, count) / seconds, 1),
-        "worker_rss_mib": {name: round(value / 2**20, 1) for name, value in memory.items()},
-        "memory_growth_quarter_to_end": None if growth is None else round(growth, 3),
-        "memory_flat": growth is not None and growth <= MEMORY_FLAT_GROWTH,
-        "timeout_seconds": timeout,
+        "command_seconds": measured.pop("start_seconds"),
+        **measured,
     }

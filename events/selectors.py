@@ -133,6 +133,12 @@ def event_get_for_user(*, user, slug: str) -> Event:
     return get_object_or_404(events, slug=slug)
 
 
+def event_get_to_register(*, user, slug: str) -> Event:
+    """The event and its network, without counts or speakers (a registration is decided under
+    the event's lock, which counts afresh); 404 if this person may not see it."""
+    return get_object_or_404(events_visible_to(user=user).select_related("network"), slug=slug)
+
+
 def event_questions(*, event: Event) -> list[Question]:
     return list(event.questions.order_by("position", "id"))
 

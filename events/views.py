@@ -23,6 +23,7 @@ from .selectors import (
     can_see_online_link,
     event_filter_choices,
     event_get_for_user,
+    event_get_to_register,
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
@@ -125,21 +126,24 @@ def _refused(request, event, reason):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_register(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug)
+    posted = request.method == "POST"
+    # A post is decided by the service, which counts the places under the event's lock: it reads
+    # the event without its counts and speakers (a hybrid session's choice needs its counts).
+    event = (event_get_to_register if posted else event_get_for_user)(user=request.user, slug=slug)
+    if posted and event.is_hybrid:
+        event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
     if registration is not None and registration.is_active:
         return redirect("events:event-registered", slug=event.slug)
     reason = registration_refusal_reason(event=event, user=request.user)
     if reason:
         return _refused(request, event, reason)
-    if event.is_hybrid and request.method == "POST":
-        event = event_get_for_user(user=request.user, slug=slug)  # with its counts, for the choice
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posted else None,
         questions=event_questions(event=event),
         modes=places_left_by_mode(event) if event.is_hybrid else None,
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             registration_create(
                 event=event,
@@ -151,6 +155,8 @@ def event_register(request, slug):
         except RegistrationRefused as refused:
             return _refused(request, event, str(refused))
         return redirect("events:event-registered", slug=event.slug)
+    if posted and not event.is_hybrid:
+        event = event_get_for_user(user=request.user, slug=slug)  # the form again, with places left
     return render(
         request,
         "events/event_register.html",

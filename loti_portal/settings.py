@@ -272,6 +272,11 @@ _require_scheme("EMAIL_URL", set(environ.Env.EMAIL_SCHEMES))
 EMAIL_CONFIG = _read("EMAIL_URL", env.email_url, default="consolemail://")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = 20
+# The outbox notes each message the mail server accepted in the default cache (its sent journal)
+# and marks the rows sent in the database a chunk at a time. The cache is shared by every worker
+# and beat wherever they can run apart: Redis, or without Redis the file cache of the one machine
+# that the filesystem broker ties them to. False: each row is marked sent on its own.
+OUTBOX_SENT_JOURNAL = True
 
 # Reminders go out this many hours before a session of no network, and before the meetings of a
 # new network until staff change its list (networks.models.default_reminder_offsets reads this).

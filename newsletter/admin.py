@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from loti_portal.admin import NamedDateTimeHalvesMixin, ReadOnlyAdmin
 from loti_portal.emails import email_build
 
-from .emails import issue_context
+from .emails import issue_email_context
 from .models import Issue, Subscriber, UnsubscribedAddress
 from .selectors import issue_coming_up
 from .services import issue_schedule, issue_send_test, issue_unschedule, subscriber_unsubscribe
@@ -93,7 +93,7 @@ class IssueAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
         issue = get_object_or_404(Issue, pk=unquote(object_id))
         if not self.has_view_permission(request, issue):
             return HttpResponse(status=403)
-        context = issue_context(issue=issue, coming_up=issue_coming_up(issue=issue))
+        context = issue_email_context(issue=issue, coming_up=issue_coming_up(issue=issue))
         message = email_build(
             template="newsletter-issue",
             to=[request.user.email],

@@ -3,6 +3,7 @@ confirmation or an issue owed to someone who has since unsubscribed is not sent.
 
 from datetime import datetime
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from loti_portal.emails import email_build
@@ -73,6 +74,17 @@ def issue_context(*, issue, coming_up) -> dict:
     }
 
 
+def issue_email_context(*, issue, coming_up) -> dict:
+    """issue_context, with the parts every subscriber's copy shares already rendered (the body
+    and "Coming up", in HTML and in plain text): rendered once per chunk, not once per email."""
+    context = issue_context(issue=issue, coming_up=coming_up)
+    return {
+        **context,
+        "content_html": render_to_string("newsletter/includes/issue_content.html", context),
+        "content_text": render_to_string("emails/newsletter-issue-content.txt", context),
+    }
+
+
 def _chunk_issues(shared: dict) -> dict:
     """The issues and subscribers of a chunk of rows, read once for the whole chunk."""
     if "newsletter" not in shared:
@@ -86,7 +98,7 @@ def _chunk_issues(shared: dict) -> dict:
             "issues": issues,
             # What every subscriber's copy shares, rendered once per chunk.
             "contexts": {
-                pk: issue_context(issue=issue, coming_up=issue_coming_up(issue=issue))
+                pk: issue_email_context(issue=issue, coming_up=issue_coming_up(issue=issue))
                 for pk, issue in issues.items()
             },
             "subscribers": Subscriber.objects.in_bulk(subscriber_ids),

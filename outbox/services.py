@@ -5,16 +5,24 @@
    to a worker (`transaction.on_commit(..., robust=True)`): with the broker down nothing reaches
    the page, and the row waits for the sweeper.
 2. `emails_send` claims rows with one conditional UPDATE (`state = pending` and due), under a
-   short lease that it renews while it sends, writes each message from current data, sends them
-   over one SMTP connection and marks each sent as soon as the server accepts it.
+   short lease that it renews while it sends, writes each message from current data and sends
+   them over one SMTP connection. Each message the server accepts is noted at once in the sent
+   journal (one key per row and claim in the shared cache, far cheaper than a database write), and
+   the rows noted are marked sent together, with one UPDATE keyed by the claim token, at the end of
+   the chunk and at each renewal of the lease (so a row another worker claimed since is never
+   marked by the old one). Where the journal cannot take a note (no shared cache, the cache down)
+   the row is marked sent on its own, at once, as before.
    - the server refuses for good (5xx): the row is failed, with the server's words, for staff;
    - the server is down or refuses for now (4xx, a dropped connection): the unsent rows go back
      to pending, due again after a backoff (30 s, doubling, at most 30 minutes);
-   - the worker is killed: the lease runs out within LEASE and the sweeper hands the rows out
-     again, so at most the message in flight at the kill goes out twice.
-3. `outbox_sweep` (beat, every SWEEP_EVERY) releases rows whose lease ran out and hands out every
-   due row that no worker took in the last REQUEUE_AFTER: a task lost with the broker, a retry
-   that is due, a row written while the broker was down.
+   - the worker is killed (or the database goes away mid-chunk): the lease runs out within LEASE
+     and the sweeper marks sent the rows the journal says were accepted and hands the rest out
+     again, so at most the message in flight at the kill goes out twice. (Were the cache to lose
+     its keys in the same minutes, the rows it noted would go out again: duplicates, never a loss.)
+3. `outbox_sweep` (beat, every SWEEP_EVERY) settles rows whose lease ran out (sent, from the
+   journal, or released) and hands out every due row that no worker took in the last
+   REQUEUE_AFTER: a task lost with the broker, a retry that is due, a row written while the broker
+   was down.
 """
 
 import logging
@@ -22,9 +30,12 @@ import random
 import smtplib
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
@@ -35,7 +46,10 @@ from .models import Email
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 100
+# Rows per send task. Small enough that a fan-out spreads evenly over the worker's processes (500
+# reminders are 13 tasks, not 5 of which one process would take 3), large enough that a chunk's
+# claim, shared reads and marks cost little per email.
+CHUNK_SIZE = 40
 # A worker's claim on the rows of its chunk, renewed every RENEW_EVERY while it sends: a killed
 # worker's rows are free again LEASE after its last renewal.
 LEASE = timedelta(seconds=45)
@@ -44,6 +58,8 @@ RENEW_EVERY = timedelta(seconds=15)
 # handed out again (the task may have been lost with the broker, or a killed worker held it).
 SWEEP_EVERY = timedelta(seconds=30)
 REQUEUE_AFTER = timedelta(seconds=60)
+# A note in the sent journal outlives any lease and sweep by far.
+SENT_JOURNAL_TTL = timedelta(days=1)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=30)
 # After the broker refused a task, this process leaves handing out to the sweeper for a while,
@@ -163,11 +179,19 @@ def outbox_dispatch(*, now: datetime | None = None, limit: int = 20_000) -> int:
 
 
 def outbox_release_expired(*, now: datetime | None = None) -> int:
-    """Put back rows whose worker's lease ran out (a killed or stuck worker). Returns how many."""
+    """Settle rows whose worker's lease ran out (a killed or stuck worker, or one that lost the
+    database): those the sent journal says the mail server accepted are marked sent, the others
+    are put back to be sent again. Returns how many were put back."""
     now = now or timezone.now()
-    return Email.objects.filter(state=Email.State.SENDING, lease_until__lt=now).update(
-        state=Email.State.PENDING, claim_token=None, lease_until=None, queued_at=None
-    )
+    expiring = Email.objects.filter(state=Email.State.SENDING, lease_until__lt=now)
+    sent = _journal_read(list(expiring.values_list("id", "claim_token")))
+    for token, ids in sent.items():
+        Email.objects.filter(id__in=ids, claim_token=token, state=Email.State.SENDING).update(
+            state=Email.State.SENT, sent_at=now, lease_until=None, last_error=""
+        )
+    if sent:
+        logger.info("%d emails a stopped worker had sent are marked sent", sum(map(len, sent.values())))
+    return expiring.update(state=Email.State.PENDING, claim_token=None, lease_until=None, queued_at=None)
 
 
 def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -194,6 +218,80 @@ def email_claim(*, email_ids: Iterable[int], now: datetime) -> list[Email]:
     return list(Email.objects.filter(claim_token=token).select_related("user").order_by("id"))
 
 
+class _SentRows:
+    """The rows of one claim the mail server has accepted and that are not yet marked sent.
+
+    `accepted` notes a row in the sent journal at once (the sweeper reads it if this worker dies
+    before the marks are written) and keeps it for `mark`, which marks every row kept with one
+    UPDATE keyed by the claim token. A row the journal cannot take is marked sent on its own, at
+    once, so that a kill never sends more than the message in flight again."""
+
+    def __init__(self, token):
+        self.token = token
+        self.ids: list[int] = []
+        self.accepted_at: datetime | None = None
+
+    def accepted(self, email: Email) -> None:
+        self.accepted_at = timezone.now()
+        email.state = Email.State.SENT
+        if _journal_note(self.token, email.id, self.accepted_at):
+            self.ids.append(email.id)
+        else:
+            self.mark()
+            _finish(email, self.token, Email.State.SENT)
+
+    def mark(self) -> None:
+        if self.ids:
+            Email.objects.filter(id__in=self.ids, claim_token=self.token, state=Email.State.SENDING).update(
+                state=Email.State.SENT, sent_at=self.accepted_at, lease_until=None, last_error=""
+            )
+            self.ids = []
+
+
+def _journal():
+    """The shared cache, when every worker and the sweeper see the same one; else None."""
+    if not settings.OUTBOX_SENT_JOURNAL:
+        return None
+    return caches["default"]
+
+
+def _journal_key(token, email_id: int) -> str:
+    return f"outbox:sent:{token}:{email_id}"
+
+
+def _journal_note(token, email_id: int, accepted_at: datetime) -> bool:
+    """Note that the mail server accepted this row under this claim. False if it could not be
+    noted (no shared cache, or the cache is down): the caller then marks the row itself."""
+    journal = _journal()
+    if journal is None:
+        return False
+    # `add` is one command that says whether it stored the key (the key is new: one per claim
+    # and row), where a fail-soft `set` would drop a note silently with the cache down.
+    try:
+        return journal.add(_journal_key(token, email_id), accepted_at, SENT_JOURNAL_TTL.total_seconds())
+    except Exception:  # a cache that fails loudly: the row is marked in the database instead
+        logger.warning("The sent journal is unavailable; marking each email as it goes", exc_info=True)
+        return False
+
+
+def _journal_read(rows: list[tuple[int, uuid.UUID]]) -> dict[uuid.UUID, list[int]]:
+    """Of these (id, claim token) pairs, the rows the journal says were accepted, by token."""
+    journal = _journal()
+    if journal is None or not rows:
+        return {}
+    keys = {_journal_key(token, email_id): (email_id, token) for email_id, token in rows if token}
+    try:
+        found = journal.get_many(list(keys))
+    except Exception:
+        logger.warning("The sent journal is unavailable; the rows are sent again", exc_info=True)
+        return {}
+    sent = defaultdict(list)
+    for key in found:
+        email_id, token = keys[key]
+        sent[token].append(email_id)
+    return dict(sent)
+
+
 def emails_send(*, email_ids: Iterable[int]) -> dict[str, int]:
     """Send the given emails over one SMTP connection. Safe to run twice: rows are claimed first.
 
@@ -209,12 +307,14 @@ def emails_send(*, email_ids: Iterable[int]) -> dict[str, int]:
     token = claimed[0].claim_token
     ours, renewed_at = {email.id for email in claimed}, now
     shared: dict = {"chunk": claimed}
+    sent = _SentRows(token)
     connection = get_connection()
     opened = False
     try:
         for index, email in enumerate(claimed):
             if timezone.now() - renewed_at >= RENEW_EVERY:
                 renewed_at = timezone.now()
+                sent.mark()
                 ours = _renew(claimed[index:], token, renewed_at)
             if email.id not in ours:
                 # The sweeper released it (this worker stalled past its lease): whoever claims it
@@ -243,13 +343,17 @@ def emails_send(*, email_ids: Iterable[int]) -> dict[str, int]:
                     _finish(email, token, Email.State.FAILED, error=_describe(exc))
                     outcome["failed"] += 1
                     continue
+                sent.mark()
                 outcome["retry"] += _retry_later(claimed[index:], token, exc)
                 break
             except (smtplib.SMTPException, OSError) as exc:
+                sent.mark()
                 outcome["retry"] += _retry_later(claimed[index:], token, exc)
                 break
-            _finish(email, token, Email.State.SENT)
+            sent.accepted(email)
             outcome["sent"] += 1
+        # Outside `finally`: after a database error the rows noted are the sweeper's to mark.
+        sent.mark()
     finally:
         if opened:
             try:

@@ -201,7 +201,7 @@ def test_a_killed_worker_s_rows_go_out_again_within_two_minutes(
         from events.reminders import reminders_run_due
 
         reminders_run_due()
-        # Half way: in the middle of the second chunk of 100, so the kill interrupts a chunk.
+        # Half way: in the middle of a chunk (outbox CHUNK_SIZE), so the kill interrupts one.
         assert slow_smtp_sink.wait_for(count // 2, timeout=90)
         assert worker.kill() == 2  # the worker and its one pool process, mid-chunk
         killed_at = time.monotonic()

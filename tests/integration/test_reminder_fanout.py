@@ -89,7 +89,7 @@ def test_a_worker_killed_mid_fan_out_delivers_everything_after_restart(
     single_process_worker.start()
     reminders_run_due()
 
-    # Half way: in the middle of the second chunk of 100, so the kill interrupts a chunk.
+    # Half way: in the middle of a chunk (outbox CHUNK_SIZE), so the kill interrupts one.
     assert slow_smtp_sink.wait_for(count // 2, timeout=90)
     killed = single_process_worker.kill()  # the worker and its one pool process, mid-chunk
     assert killed == 2

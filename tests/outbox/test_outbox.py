@@ -2,12 +2,15 @@
 into the page that caused it."""
 
 import itertools
+import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.core.mail.backends import locmem
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -24,7 +27,7 @@ from outbox.services import (
     retry_delay,
 )
 from outbox.tasks import emails_send as emails_send_task
-from tests.factories import EventFactory
+from tests.factories import EventFactory, UserFactory
 
 
 @pytest.fixture
@@ -133,3 +136,100 @@ def test_a_row_written_and_rolled_back_is_never_sent(member, event, django_captu
         1 / 0  # noqa: B018
     assert not Email.objects.exists()
     assert mail.outbox == []
+
+
+# --- marking a chunk's sent rows ---------------------------------------------------------------
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL does to the code running: nothing after it runs, no handler sees it."""
+
+
+class MailServer(locmem.EmailBackend):
+    """Django's memory backend, with something that happens as one given message is sent."""
+
+    on_send = None  # (index of the message, what happens before it is accepted)
+
+    def send_messages(self, messages):
+        if MailServer.on_send and len(mail.outbox) == MailServer.on_send[0]:
+            MailServer.on_send[1]()
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def mail_server(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.MailServer"
+    yield MailServer
+    MailServer.on_send = None
+
+
+def owed_confirmations(event, count: int) -> list[int]:
+    for number in range(count):
+        register(event, UserFactory(email=f"person.{number}@camden.gov.uk"))
+    return list(Email.objects.order_by("id").values_list("id", flat=True))
+
+
+def outbox_writes(queries) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith('UPDATE "outbox_email"')]
+
+
+@pytest.mark.parametrize("size", [2, 6])
+def test_a_chunk_s_sent_rows_are_marked_with_one_update_whatever_its_size(event, size):
+    ids = owed_confirmations(event, size)
+    with CaptureQueriesContext(connection) as queries:
+        assert emails_send(email_ids=ids)["sent"] == size
+    assert len(outbox_writes(queries.captured_queries)) == 2  # the claim, then the marks
+    assert set(Email.objects.values_list("state", flat=True)) == {Email.State.SENT}
+    assert Email.objects.filter(sent_at__isnull=True).count() == 0
+    assert len(mail.outbox) == size
+
+
+def test_rows_a_killed_worker_had_sent_are_marked_sent_by_the_sweeper_and_not_sent_again(event, mail_server):
+    ids = owed_confirmations(event, 4)
+
+    def kill():
+        raise WorkerKilled
+
+    mail_server.on_send = (2, kill)  # two messages accepted, then the worker dies
+    with pytest.raises(WorkerKilled):
+        emails_send(email_ids=ids)
+    assert set(Email.objects.values_list("state", flat=True)) == {Email.State.SENDING}
+
+    mail_server.on_send = None
+    with time_machine.travel(timezone.now() + services.LEASE + timedelta(seconds=1)):
+        # The two it had sent are marked sent; the two it had not are released and handed out.
+        assert outbox_sweep() == {"released": 2, "queued": 2}
+    assert sorted(message.to[0] for message in mail.outbox) == [f"person.{n}@camden.gov.uk" for n in range(4)]
+    assert set(Email.objects.values_list("state", flat=True)) == {Email.State.SENT}
+
+
+def test_without_the_journal_each_row_is_marked_sent_as_soon_as_it_is_accepted(event, mail_server, settings):
+    settings.OUTBOX_SENT_JOURNAL = False
+    ids = owed_confirmations(event, 3)
+
+    def kill():
+        raise WorkerKilled
+
+    mail_server.on_send = (2, kill)
+    with pytest.raises(WorkerKilled):
+        emails_send(email_ids=ids)
+    assert list(Email.objects.order_by("id").values_list("state", flat=True)) == [
+        Email.State.SENT,
+        Email.State.SENT,
+        Email.State.SENDING,
+    ]
+
+
+def test_a_row_another_worker_claimed_since_is_not_marked_by_the_old_one(event, mail_server):
+    ids = owed_confirmations(event, 3)
+    other_worker = uuid.uuid4()
+
+    def stall_past_the_lease():
+        # The first row was sent but not yet marked when its lease ran out; another worker has it.
+        Email.objects.filter(pk=ids[0]).update(claim_token=other_worker)
+
+    mail_server.on_send = (2, stall_past_the_lease)
+    assert emails_send(email_ids=ids)["sent"] == 3
+    first = Email.objects.get(pk=ids[0])
+    assert first.state == Email.State.SENDING and first.claim_token == other_worker
+    assert Email.objects.filter(state=Email.State.SENT).count() == 2
