@@ -5,9 +5,10 @@ a throwaway PostgreSQL and Redis (`make bench` starts them with scripts/services
 2. Serve with gunicorn (production settings) and load the floor and each page with wrk; count
    each page's queries. The staff engagement dashboard likewise, its monthly rollups rewritten
    first (bench/dashboard.py).
-3. Load the rest of the registrations and measure again (the dashboard too): with nothing else happening, then while
-   registrations and cancellations run in the background through the service (bench/writes.py) at
-   each rate of WRITE_RATES, floor and page alike; then with no rendered part cached.
+3. Load the rest of the registrations and measure again (the dashboard too): with nothing else
+   happening, then while registrations and cancellations run in the background through the
+   service (bench/writes.py) at each rate of WRITE_RATES, floor and page alike; then with no
+   rendered part cached.
 4. Reminder fan-out against the SMTP sink's raw rate; registration under contention.
 5. Write bench/results.json and bench/results.md (results-quick.* with --quick).
 
