@@ -204,7 +204,11 @@ def _request_close(
 
 
 def _notify_staff(request: OrganisationRequest) -> None:
-    """Owe staff one email about the request (the outbox sends it after commit, once)."""
+    """Owe staff one email about the request (the outbox sends it after commit, once), and each
+    lead of the organisation it chose one too: they may confirm a colleague themselves."""
+    from organisations.services import claim_leads_notify
+
+    claim_leads_notify(request=request)
     enqueue(
         kind=emails.ORGANISATION_REQUEST_TO_STAFF,
         to=settings.STAFF_NOTIFICATION_EMAIL,

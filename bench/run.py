@@ -3,10 +3,12 @@ a throwaway PostgreSQL and Redis (`make bench` starts them with scripts/services
 
 1. Migrate, collect static files, build the dataset with the small set of registrations.
 2. Serve with gunicorn (production settings) and load the floor and each page with wrk; count
-   each page's queries.
-3. Load the rest of the registrations and measure again: with nothing else happening, then while
-   registrations and cancellations run in the background through the service (bench/writes.py) at
-   each rate of WRITE_RATES, floor and page alike; then with no rendered part cached.
+   each page's queries. The staff engagement dashboard likewise, its monthly rollups rewritten
+   first (bench/dashboard.py).
+3. Load the rest of the registrations and measure again (the dashboard too): with nothing else
+   happening, then while registrations and cancellations run in the background through the
+   service (bench/writes.py) at each rate of WRITE_RATES, floor and page alike; then with no
+   rendered part cached.
 4. Reminder fan-out against the SMTP sink's raw rate; registration under contention.
 5. Write bench/results.json and bench/results.md (results-quick.* with --quick).
 
@@ -57,7 +59,7 @@ def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
+def measure_pages(server, dataset, user, *, seconds: int, rounds: int, pages=None) -> dict:
     """Each page under wrk, alternating with the floor (floor, page, floor, page…), so that every
     page has a floor measured beside it: the box is shared and its speed drifts over minutes.
     Query counts come from Django's test client on the same database."""
@@ -83,7 +85,7 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int) -> dict:
         }
     }
     floor_runs = []
-    for page in PAGES:
+    for page in pages or PAGES:
         entry = {
             "label": page.label,
             "url_name": page.url_name,
@@ -151,7 +153,7 @@ def main(argv=None) -> int:
 
     from accounts.models import User
 
-    from . import contention, dataset, fanout, newsletter_fanout, report
+    from . import contention, dashboard, dataset, fanout, newsletter_fanout, report
     from .server import Gunicorn
     from .smtp_sink import SinkProcess
     from .writes import BackgroundWrites
@@ -173,6 +175,7 @@ def main(argv=None) -> int:
     say(f"building the dataset: {sizes}")
     data = dataset.build(sizes)
     dataset.load_registrations(data, sizes.small_registrations)
+    staff = dashboard.staff_user()
     counts_small = data.counts()
     say(f"  small: {counts_small}")
     user = User.objects.get(pk=data.bench_user_id)
@@ -199,6 +202,15 @@ def main(argv=None) -> int:
     try:
         say(f"pages at {counts_small['registrations']:,} registrations")
         small = measure_pages(server, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"])
+        say(f"engagement dashboard at {counts_small['registrations']:,} registrations, signed in as staff")
+        dashboard_small = dashboard.measure(
+            server,
+            data,
+            staff,
+            seconds=profile["wrk_seconds"],
+            rounds=profile["rounds"],
+            measure_pages=measure_pages,
+        )
 
         say(f"loading the rest of the registrations (to {sizes.registrations:,})")
         dataset.load_registrations(data, sizes.registrations)
@@ -206,6 +218,15 @@ def main(argv=None) -> int:
         say(f"  large: {counts_large}")
         say(f"pages at {counts_large['registrations']:,} registrations")
         large = measure_pages(server, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"])
+        say(f"engagement dashboard at {counts_large['registrations']:,} registrations, signed in as staff")
+        dashboard_large = dashboard.measure(
+            server,
+            data,
+            staff,
+            seconds=profile["wrk_seconds"],
+            rounds=profile["rounds"],
+            measure_pages=measure_pages,
+        )
         under_writes, writes = {}, {}
         for rate in WRITE_RATES:
             say(f"pages while {rate} registrations and cancellations a second run in the background")
@@ -272,6 +293,7 @@ def main(argv=None) -> int:
                 **{f"writes_{r}": under_writes[r] for r in WRITE_RATES},
                 "uncached": uncached,
             },
+            "dashboard": {"small": dashboard_small, "large": dashboard_large},
             "writes": {str(rate): counts for rate, counts in writes.items()},
             "smtp_raw": smtp_raw,
             "fanout": fanned,

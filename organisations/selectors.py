@@ -1,7 +1,8 @@
 """What an organisation lead sees: their own organisation's people, never another's, never
 anyone's answers or the organisation requests of other organisations. Fixed numbers of queries."""
 
-from django.db.models import Prefetch
+from allauth.account.models import EmailAddress
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -54,22 +55,24 @@ def colleagues_with_activity(*, organisation: Organisation) -> list[User]:
     )
 
 
-def claims_awaiting_review(*, organisation: Organisation) -> list[OrganisationRequest]:
-    """Sign-ups that chose this organisation and wait for a decision, oldest first (one query)."""
-    return list(
-        OrganisationRequest.objects.filter(
-            organisation=organisation, status=OrganisationRequest.Status.PENDING
-        )
-        .select_related("user")
-        .order_by("created_at", "id")
+def _claims_pending(organisation: Organisation):
+    """Sign-ups that chose this organisation, wait for a decision, and came from a confirmed
+    address: until it is confirmed nobody knows the address is the person's (staff are not asked
+    either). The one rule for what a lead may decide."""
+    confirmed = EmailAddress.objects.filter(
+        user_id=OuterRef("user_id"), email__iexact=OuterRef("email"), verified=True
     )
+    return OrganisationRequest.objects.filter(
+        Exists(confirmed), organisation=organisation, status=OrganisationRequest.Status.PENDING
+    ).select_related("user", "organisation")
+
+
+def claims_awaiting_review(*, organisation: Organisation) -> list[OrganisationRequest]:
+    """The claims a lead may decide, oldest first (one query)."""
+    return list(_claims_pending(organisation).order_by("created_at", "id"))
 
 
 def claim_get_for_lead(*, organisation: Organisation, request_id: int) -> OrganisationRequest:
-    """A pending claim to this organisation. Raises Http404 for another organisation's, or a decided one."""
-    return get_object_or_404(
-        OrganisationRequest.objects.select_related("user", "organisation"),
-        pk=request_id,
-        organisation=organisation,
-        status=OrganisationRequest.Status.PENDING,
-    )
+    """One claim the lead may decide. Raises Http404 for another organisation's, a decided one, or
+    one from an address nobody has confirmed."""
+    return get_object_or_404(_claims_pending(organisation), pk=request_id)

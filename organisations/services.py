@@ -4,7 +4,7 @@ the organisation is accounts.services' organisation_request_approve / _reject, a
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationRequest, User
 from accounts.services import audit_record
 from outbox.services import enqueue
 
@@ -37,6 +37,34 @@ def organisation_lead_remove(*, lead: OrganisationLead, acting_user: User) -> No
         data={"user": lead.user_id},
     )
     lead.delete()
+
+
+def claim_leads_notify(*, request: OrganisationRequest) -> int:
+    """Owe each lead of the organisation a sign-up claims one email: a colleague awaits their
+    confirmation (staff are told as well, and either may decide). Nothing for a new organisation's
+    name, which only staff decide. Call it inside the transaction that sends the claim for review;
+    once per claim and lead however often it is called. Returns how many emails were owed."""
+    if request.organisation_id is None:
+        return 0
+    leads = User.objects.filter(
+        organisation_leads__organisation_id=request.organisation_id,
+        organisation_id=request.organisation_id,
+        is_active=True,
+    ).exclude(pk=request.user_id)
+    owed = 0
+    for lead in leads:
+        owed += (
+            enqueue(
+                kind=emails.CLAIM_TO_LEAD,
+                to=lead.email,
+                user=lead,
+                about=request,
+                data={"request_id": request.pk},
+                dedup_key=f"{emails.CLAIM_TO_LEAD}:{request.pk}:{lead.pk}",
+            )
+            is not None
+        )
+    return owed
 
 
 def invitation_refusal(*, organisation: Organisation, email: str) -> str | None:

@@ -118,3 +118,73 @@ def test_every_leading_slice_of_the_planned_registrations_keeps_the_invariants()
         for positions in waiting.values():
             assert positions == list(range(1, len(positions) + 1))
     assert sum(1 for row in rows if row["user_id"] == 1) >= 1
+
+
+# --- the engagement dashboard's rows ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_measured_as_staff_and_reads_only_the_rollups(org):
+    from django.urls import reverse
+
+    from bench.dashboard import DASHBOARD, raw_reads, rollup_refresh, staff_user
+    from bench.pages import count_queries, page_path
+    from tests.factories import EventFactory, RegistrationFactory
+
+    past = EventFactory(
+        start=timezone.now() - timedelta(days=3), end=timezone.now() - timedelta(days=3, hours=-1)
+    )
+    RegistrationFactory(event=past, status=Registration.Status.ATTENDED)
+    assert rollup_refresh()["attendance"] == 1
+    staff = staff_user()
+    assert staff_user() == staff and staff.is_staff
+    path = page_path(DASHBOARD, dataset=None)
+    assert count_queries(path, staff)["status"] == 200
+    assert raw_reads(path, staff) == []
+    # The check does see a page that reads registrations: the person's own events.
+    assert raw_reads(reverse("events:my-events"), staff)
+
+
+def _dashboard_entry(*, p50, floor_p50, queries, raw=()):
+    wrk = {
+        "requests_per_second": 100.0,
+        "p50_ms": p50,
+        "p99_ms": p50 * 2,
+        "bad_responses": 0,
+        "socket_errors": 0,
+    }
+    floor = {"requests_per_second": 200.0, "p50_ms": floor_p50, "p99_ms": floor_p50 * 2}
+    return {
+        "dashboard": {
+            "label": "Engagement dashboard",
+            "measured": True,
+            "queries": queries,
+            "wrk": wrk,
+            "floor_beside": floor,
+            "raw_reads": list(raw),
+            "rollup": {"attendance": 10, "membership": 5, "seconds": 0.1},
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("large", "holds"),
+    [
+        (_dashboard_entry(p50=24.0, floor_p50=10.0, queries=11), [True, True, True]),
+        (_dashboard_entry(p50=40.0, floor_p50=10.0, queries=11), [True, False, True]),
+        (_dashboard_entry(p50=20.0, floor_p50=10.0, queries=13), [False, True, True]),
+        (
+            _dashboard_entry(
+                p50=20.0, floor_p50=10.0, queries=11, raw=['SELECT … FROM "events_registration"']
+            ),
+            [True, True, False],
+        ),
+    ],
+)
+def test_the_dashboards_verdicts_are_the_issues_targets(large, holds):
+    from bench.report import _dashboard_targets
+
+    small = _dashboard_entry(p50=20.0, floor_p50=10.0, queries=11)
+    targets = []
+    _dashboard_targets(targets, {"small": small, "large": large})
+    assert [target["holds"] for target in targets] == holds

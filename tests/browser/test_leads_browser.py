@@ -109,7 +109,8 @@ def test_staff_read_the_engagement_dashboard_and_download_attendance_by_borough(
     with open(download.value.path(), encoding="utf-8-sig") as file:
         rows = list(csv.reader(file))
     assert rows[0][0] == "Borough" and rows[0][-1] == "Total" and len(rows[0]) == 8
-    assert rows[1][0] == "Camden" and int(rows[1][-1]) >= 1
+    camden_row = next(row for row in rows[1:] if row[0] == "Camden")
+    assert int(camden_row[-1]) >= 1 and len(rows) > 20  # the demo's year: most boroughs came
     check_at_each_width(page)
 
 

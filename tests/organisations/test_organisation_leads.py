@@ -239,3 +239,110 @@ def test_staff_make_a_lead_only_of_the_organisation_someone_is_linked_to(member,
         services.organisation_lead_add(user=member, organisation=other_org, acting_user=staff)
     assert not OrganisationLead.objects.exists()
     assert Membership.objects.count() == 0
+
+
+# --- a sign-up claiming an organisation with a lead, end to end --------------------------------
+
+PASSWORD = "a-long-unusual-passphrase"
+
+
+def _sign_up(client, *, email, organisation="", new_name=""):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "full_name": "Sam Someone",
+            "email": email,
+            "job_title": "Analyst",
+            "organisation": str(organisation),
+            "new_organisation_name": new_name,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+
+
+def _confirm(client, mailoutbox, email):
+    import re
+
+    message = next(m for m in mailoutbox if m.to == [email])
+    path = re.search(r"https?://[^/\s]+(/account/confirm-email/[^\s]+/)", message.body).group(1)
+    assert client.post(path).status_code == 302
+
+
+def test_a_sign_up_choosing_camden_reaches_camdens_lead_who_confirms_it(
+    client, camden_lead, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    newcomer = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(newcomer, email="sam.someone@gmail.example", organisation=org.pk)
+    # Not before the address is confirmed: nobody knows yet that it is Sam's.
+    assert [m for m in mailoutbox if m.to == [camden_lead.email]] == []
+    client.force_login(camden_lead)
+    assert "Sam Someone" not in html_of(client.get(HOME))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm(newcomer, mailoutbox, "sam.someone@gmail.example")
+    [to_lead] = [m for m in mailoutbox if m.to == [camden_lead.email]]
+    assert "Sam Someone says they work for Camden" in to_lead.subject
+    assert HOME in to_lead.body and "sam.someone@gmail.example" in to_lead.body
+    assert {mimetype for _, mimetype in to_lead.alternatives} == {"text/html"}
+
+    home = html_of(client.get(HOME))
+    assert "Sam Someone" in home
+    claim = OrganisationRequest.objects.get(user__email="sam.someone@gmail.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("organisations:claim-confirm", args=[claim.pk]))
+    claim.refresh_from_db()
+    claim.user.refresh_from_db()
+    assert claim.status == OrganisationRequest.Status.APPROVED and claim.user.organisation == org
+    assert [m for m in mailoutbox if m.to == ["sam.someone@gmail.example"]][-1].subject
+    # Signed in, Sam now has what Camden's people have.
+    profile = html_of(newcomer.get(reverse("accounts:profile-detail")))
+    assert "Camden" in profile and "Awaiting review" not in profile
+
+
+def test_a_sign_up_naming_a_new_organisation_goes_to_staff_only(
+    client, camden_lead, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.test import Client
+
+    newcomer = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        _sign_up(newcomer, email="sam@newbody.example", new_name="Camden Data Trust")
+        _confirm(newcomer, mailoutbox, "sam@newbody.example")
+    assert [m.to for m in mailoutbox if m.to != ["sam@newbody.example"]] == [
+        [settings.STAFF_NOTIFICATION_EMAIL]
+    ]
+    client.force_login(camden_lead)
+    assert "Sam Someone" not in html_of(client.get(HOME))
+
+
+def test_a_claim_from_an_unconfirmed_address_is_not_the_leads_to_decide(client, camden_lead, camden):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=camden["claim"].user).update(verified=False)
+    client.force_login(camden_lead)
+    assert "Sam Claimant" not in html_of(client.get(HOME))
+    response = client.post(reverse("organisations:claim-confirm", args=[camden["claim"].pk]))
+    assert response.status_code == 404
+    camden["claim"].refresh_from_db()
+    assert camden["claim"].is_pending
+
+
+def test_the_leads_email_is_not_sent_once_the_claim_is_decided(camden_lead, camden, staff, mailoutbox):
+    from django.db import transaction
+
+    from accounts.services import organisation_request_reject
+    from outbox.services import emails_send
+
+    with transaction.atomic():
+        assert services.claim_leads_notify(request=camden["claim"]) == 1
+        assert services.claim_leads_notify(request=camden["claim"]) == 0  # once per claim and lead
+    organisation_request_reject(request=camden["claim"], acting_user=staff, reason="")
+    row = Email.objects.get(kind="organisations.claim_to_lead")
+    emails_send(email_ids=[row.pk])
+    assert [m for m in mailoutbox if m.to == [camden_lead.email]] == []
