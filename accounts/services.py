@@ -10,6 +10,7 @@ from outbox.services import enqueue
 from . import emails
 from .models import AuditEntry, Organisation, OrganisationRequest, User
 from .selectors import organisation_for_email
+from .signals import organisation_request_submitted
 
 
 def audit_record(*, actor: User | None, action: str, target: Model, data: dict | None = None) -> AuditEntry:
@@ -206,9 +207,7 @@ def _request_close(
 def _notify_staff(request: OrganisationRequest) -> None:
     """Owe staff one email about the request (the outbox sends it after commit, once), and each
     lead of the organisation it chose one too: they may confirm a colleague themselves."""
-    from organisations.services import claim_leads_notify
-
-    claim_leads_notify(request=request)
+    organisation_request_submitted.send(sender=OrganisationRequest, request=request)
     enqueue(
         kind=emails.ORGANISATION_REQUEST_TO_STAFF,
         to=settings.STAFF_NOTIFICATION_EMAIL,

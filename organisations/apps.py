@@ -7,4 +7,14 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisation leads"
 
     def ready(self):
+        from accounts.signals import organisation_request_submitted
+
         from . import emails  # noqa: F401 (registers the email kinds)
+
+        organisation_request_submitted.connect(_tell_leads, dispatch_uid="organisations.tell_leads")
+
+
+def _tell_leads(sender, request, **kwargs):
+    from .services import claim_leads_notify
+
+    claim_leads_notify(request=request)
