@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -8,6 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
+from loti_portal.versions import EVENT_LISTS, cached_page
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -22,6 +25,7 @@ from .selectors import (
     can_see_online_link,
     event_filter_choices,
     event_get_for_user,
+    event_ids_for_slug,
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
@@ -56,6 +60,10 @@ def page_number_from(raw) -> int:
 
 @require_GET
 def event_list(request, past=False):
+    return cached_page(request, partial(_event_list, request, past), lists=[EVENT_LISTS])
+
+
+def _event_list(request, past):
     choices = event_filter_choices(user=request.user)
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     filters, has_errors = {}, False
@@ -90,6 +98,19 @@ def event_list(request, past=False):
 
 @require_GET
 def event_detail(request, slug):
+    found = event_ids_for_slug(slug=slug)
+    if found is None:
+        return _event_detail(request, slug)  # no such event: its page says so
+    event_id, network_id = found
+    return cached_page(
+        request,
+        partial(_event_detail, request, slug),
+        events=[event_id],
+        networks=[network_id] if network_id else [],
+    )
+
+
+def _event_detail(request, slug):
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
     refusal = guest_refusal = None
@@ -197,6 +218,10 @@ def event_cancel(request, slug):
 @login_required
 @require_GET
 def my_events(request):
+    return cached_page(request, partial(_my_events, request), lists=[EVENT_LISTS])
+
+
+def _my_events(request):
     upcoming, past, token = my_events_for_user(user=request.user)
     for registration in upcoming:
         registration.join_now_url = join_now_path(registration, registration.event)

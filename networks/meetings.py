@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from events.emails import REMINDER
 from events.models import Event, Registration
+from loti_portal import versions
 from outbox.models import Email
 
 from .cadence import cadence_occurrences
@@ -89,6 +90,8 @@ def meetings_generate(*, network: Network, now: datetime | None = None, within_n
         if occurrence not in existing
     ]
     created = sum(_meeting_create(meeting) for meeting in new)
+    if created:
+        versions.events_changed(network_id=network.pk)
     return created
 
 
@@ -139,6 +142,8 @@ def meetings_replace_future(
     )
     ids = list(untouched.values_list("id", flat=True))
     Event.objects.filter(id__in=ids).delete()
+    if ids:
+        versions.events_changed(network_id=network.pk)
     created = meetings_generate(network=network, now=now, within_notice=within_notice)
     return len(ids), created
 

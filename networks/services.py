@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 from loti_portal.markdown import render_markdown
 from outbox.models import Email
 from outbox.services import enqueue, enqueue_many
@@ -60,6 +61,7 @@ def network_save(
     network.cadence_rrule = network.cadence_rrule_from_fields()
     network.description_html = render_markdown(network.description)
     network.save()
+    versions.network_changed(network_id=network.pk)
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
@@ -101,6 +103,7 @@ def membership_apply(*, user: User, network: Network, answers: dict) -> Membersh
     membership.applied_at = timezone.now()
     _record_decision(membership, by=None)
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=user,
         action="networks.membership.applied",
@@ -147,6 +150,7 @@ def membership_leave(*, membership: Membership, acting_user: User) -> Membership
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save()
+    _membership_changed(membership)
     audit_record(actor=acting_user, action=action, target=membership, data={"role": previous_role})
     return membership
 
@@ -184,6 +188,7 @@ def membership_decline(*, membership: Membership, acting_user: User, reason: str
     membership.decided_at = timezone.now()
     membership.decision_reason = reason
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user, action="networks.membership.declined", target=membership, data={"reason": reason}
     )
@@ -212,6 +217,7 @@ def membership_set_role(*, membership: Membership, role: str, acting_user: User)
     previous = membership.role
     membership.role = role
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user,
         action="networks.membership.role_changed",
@@ -239,6 +245,7 @@ def membership_remove(*, membership: Membership, acting_user: User, reason: str 
     membership.decided_at = membership.left_at
     membership.decision_reason = reason.strip()
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user,
         action="networks.membership.removed",
@@ -479,6 +486,12 @@ def _queue_email(
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _membership_changed(membership: Membership) -> None:
+    """The network's pages and what the person may see are drawn afresh after commit."""
+    versions.network_changed(network_id=membership.network_id)
+    versions.person_changed(user_id=membership.user_id)
+
+
 def _lock_person(user: User) -> None:
     """Serialise changes to one person's memberships, so a double submit waits instead of racing."""
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
@@ -535,6 +548,7 @@ def _activate(
     membership.joined_at = timezone.now()
     membership.left_at = None
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user,
         action=action,

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 from loti_portal.markdown import render_markdown
 
 from .. import emails
@@ -37,6 +38,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         event.sequence = 0
         event.description_html = render_markdown(event.description)
         event.save()
+        versions.event_changed(event_id=event.pk, network_id=event.network_id)
         audit_record(actor=acting_user, action="events.event.created", target=event)
         return event
 
@@ -61,6 +63,10 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         event.staff_edited = True
     event.description_html = render_markdown(event.description)
     event.save()
+    # Its pages, and its network's, old and new, are drawn afresh after commit.
+    versions.event_changed(event_id=event.pk, network_id=event.network_id)
+    if previous.network_id not in (None, event.network_id):
+        versions.network_changed(network_id=previous.network_id)
 
     if changed_fields:
         audit_record(
