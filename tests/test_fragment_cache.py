@@ -124,7 +124,9 @@ def test_pages_look_the_same_with_rendered_parts_cached_or_not(demo, settings):
     assert "Renamed network" in html
 
     # What a person may see changes with their memberships and their organisation.
-    membership = Membership.objects.filter(user=member, status=Membership.Status.ACTIVE).order_by("pk").first()
+    membership = (
+        Membership.objects.filter(user=member, status=Membership.Status.ACTIVE).order_by("pk").first()
+    )
     membership_leave(membership=membership, acting_user=member)
     partner = people()["partner"]
     elsewhere = Organisation.objects.exclude(pk=partner.organisation_id).order_by("pk").first()
