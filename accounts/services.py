@@ -110,7 +110,7 @@ def user_update_profile(
         if stored != show_name_to_attendees:
             data["show_name_to_attendees"] = show_name_to_attendees
     user.save(update_fields=fields)
-    versions.person_changed(user_id=user.pk)
+    versions.person_renamed(user_id=user.pk)
     audit_record(actor=user, action="accounts.user.profile_updated", target=user, data=data)
     return user
 

@@ -120,12 +120,6 @@ def event_list_page_for_user(
     return Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
 
 
-def event_ids_for_slug(*, slug: str) -> tuple[int, int | None] | None:
-    """(id, network id) of the event at this address, or None: what its kept page is filed
-    under. Says nothing about who may see it; event_get_for_user decides that."""
-    return Event.objects.filter(slug=slug).values_list("pk", "network_id").first()
-
-
 def event_get_for_user(*, user, slug: str) -> Event:
     """The event with its counts, network and speakers; 404 if this person may not see it."""
     speakers = Speaker.objects.order_by("position", "id")

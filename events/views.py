@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
-from loti_portal.versions import EVENT_LISTS, cached_page
+from loti_portal.versions import EVENT_LISTS, PEOPLE_NAMES, cached_page
 
 from . import calendar
 from .forms import EventFilterForm, RegistrationForm
@@ -25,7 +25,6 @@ from .selectors import (
     can_see_online_link,
     event_filter_choices,
     event_get_for_user,
-    event_ids_for_slug,
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
@@ -98,16 +97,7 @@ def _event_list(request, past):
 
 @require_GET
 def event_detail(request, slug):
-    found = event_ids_for_slug(slug=slug)
-    if found is None:
-        return _event_detail(request, slug)  # no such event: its page says so
-    event_id, network_id = found
-    return cached_page(
-        request,
-        partial(_event_detail, request, slug),
-        events=[event_id],
-        networks=[network_id] if network_id else [],
-    )
+    return cached_page(request, partial(_event_detail, request, slug), events=[slug], lists=[PEOPLE_NAMES])
 
 
 def _event_detail(request, slug):

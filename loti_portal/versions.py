@@ -4,15 +4,18 @@ showing it afresh.
 A version is a short random token in the shared cache (Redis in production), one per thing a
 page shows:
 
-- ``event:<id>``: an event (its details, its counts, who is coming). Saving it and every change
-  of one of its registrations (``event_counts_refresh``) give it a new one.
+- ``event:<slug>``: an event (its details, its counts, who is coming, its network's name).
+  Saving it, every change of one of its registrations (``event_counts_refresh``), someone coming
+  changing their name, and its network being saved give it a new one.
 - ``events``: the lists of events (the events list and archive, "Your events"). Any event's
   change gives it a new one, and so does a network's (cards show the network's name).
-- ``network:<id>``: a network (its details, member count, leads, upcoming meetings). Saving it,
+- ``network:<slug>``: a network (its details, member count, leads, upcoming meetings). Saving it,
   a membership in it changing, and saving one of its events give it a new one.
 - ``networks``: the networks list. Any network's change gives it a new one.
 - ``person:<id>``: what a person may see and how pages greet them (their organisation, their
   memberships, invitations, their calendar address).
+- ``names``: people's names as others see them (who is coming, a network's leads). Anyone
+  changing their name or whether it is shown gives it a new one.
 
 The services that make those changes call ``event_changed``, ``events_changed``,
 ``network_changed`` and ``person_changed`` inside their transaction; new tokens are written then
@@ -49,18 +52,22 @@ VERSION_SECONDS = 24 * 60 * 60
 
 EVENT_LISTS = "events"
 NETWORK_LISTS = "networks"
+# People's names as others see them: rarely changed, shown on event and network pages.
+PEOPLE_NAMES = "names"
 
 _CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_EMPTY = r"\1\2"
 _CSRF_HOLE = 'name="csrfmiddlewaretoken" value=""'
 
 
-def _event(event_id: int) -> str:
-    return f"event:{event_id}"
+# Events and networks are named by their address (slug), what a page request knows before any
+# query, so finding a kept page needs no query at all.
+def _event(slug: str) -> str:
+    return f"event:{slug}"
 
 
-def _network(network_id: int) -> str:
-    return f"network:{network_id}"
+def _network(slug: str) -> str:
+    return f"network:{slug}"
 
 
 def _person(user_id: int) -> str:
@@ -86,28 +93,33 @@ def _renew_on_commit(*names: str) -> None:
     transaction.on_commit(partial(_renew, names), robust=True)
 
 
-def event_changed(*, event_id: int, network_id: int | None = None) -> None:
-    """The event's details or counts changed: its page, the lists of events and (with
-    network_id, for a change of its details) its network's pages are drawn afresh after commit."""
-    names = [_event(event_id), EVENT_LISTS]
-    if network_id is not None:
-        names += [_network(network_id), NETWORK_LISTS]
+def events_changed(*, slugs: Iterable[str], network_slugs: Iterable[str] = ()) -> None:
+    """The events' details or counts changed, or they were added or removed: their pages, the
+    lists of events and (for a change of their details) their networks' pages and the networks
+    list are drawn afresh."""
+    names = [*(_event(slug) for slug in slugs), EVENT_LISTS]
+    network_names = [_network(slug) for slug in network_slugs if slug]
+    if network_names:
+        names += [*network_names, NETWORK_LISTS]
     _renew_on_commit(*names)
 
 
-def events_changed(*, network_id: int | None = None) -> None:
-    """Events were added or removed (a network's meetings made afresh): the lists of events and
-    the network's pages are drawn afresh after commit."""
-    names = [EVENT_LISTS]
-    if network_id is not None:
-        names += [_network(network_id), NETWORK_LISTS]
-    _renew_on_commit(*names)
+def event_changed(*, slug: str, network_slug: str | None = None) -> None:
+    """One event changed (see events_changed): with network_slug for a change of its details."""
+    events_changed(slugs=[slug], network_slugs=[network_slug] if network_slug else [])
 
 
-def network_changed(*, network_id: int) -> None:
-    """The network, its members or its leads changed: its pages, the networks list, the pages of
-    its events (they show its name) and the lists of events are drawn afresh after commit."""
-    _renew_on_commit(_network(network_id), NETWORK_LISTS, EVENT_LISTS)
+def network_changed(*, slug: str, event_slugs: Iterable[str] = ()) -> None:
+    """The network, its members or its leads changed: its page, the networks list and the lists
+    of events (cards show its name) are drawn afresh, and so are the pages of the events given
+    (after a change of its name or address, its events' pages)."""
+    _renew_on_commit(_network(slug), NETWORK_LISTS, EVENT_LISTS, *(_event(event) for event in event_slugs))
+
+
+def person_renamed(*, user_id: int) -> None:
+    """The person's name, or whether others see it, changed: their pages, and every page that
+    shows people's names (an event's "who is coming", a network's leads), are drawn afresh."""
+    _renew_on_commit(_person(user_id), PEOPLE_NAMES)
 
 
 def person_changed(*, user_id: int) -> None:
@@ -141,7 +153,7 @@ def _viewer(request: HttpRequest) -> tuple[list[str], str]:
     return [_person(user.pk)], f"{user.pk}:{int(user.is_staff)}{int(user.is_superuser)}"
 
 
-def _page_key(request: HttpRequest, *, events: Iterable[int], networks: Iterable[int], lists: Iterable[str]):
+def _page_key(request: HttpRequest, *, events: Iterable[str], networks: Iterable[str], lists: Iterable[str]):
     names = [*(_event(pk) for pk in events), *(_network(pk) for pk in networks), *lists]
     person_names, viewer = _viewer(request)
     tokens = _versions(names + person_names)
@@ -155,12 +167,13 @@ def cached_page(
     request: HttpRequest,
     draw: Callable[[], HttpResponse],
     *,
-    events: Iterable[int] = (),
-    networks: Iterable[int] = (),
+    events: Iterable[str] = (),
+    networks: Iterable[str] = (),
     lists: Iterable[str] = (),
 ) -> HttpResponse:
-    """The page `draw()` makes for this request, kept under the versions of the events, networks
-    and lists (EVENT_LISTS, NETWORK_LISTS) it shows and of the person looking."""
+    """The page `draw()` makes for this request, kept under the versions of the events and
+    networks (by slug) and the lists (EVENT_LISTS, NETWORK_LISTS) it shows and of the person
+    looking."""
     if request.method != "GET" or len(get_messages(request)):
         return draw()
     key = _page_key(request, events=events, networks=networks, lists=lists)

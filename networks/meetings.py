@@ -91,7 +91,9 @@ def meetings_generate(*, network: Network, now: datetime | None = None, within_n
     ]
     created = sum(_meeting_create(meeting) for meeting in new)
     if created:
-        versions.events_changed(network_id=network.pk)
+        versions.events_changed(
+            slugs=[meeting.slug for meeting in new if meeting.pk], network_slugs=[network.slug]
+        )
     return created
 
 
@@ -140,10 +142,11 @@ def meetings_replace_future(
         # A meeting people were reminded of stays: they were told about it.
         .exclude(id__in=Email.objects.filter(kind=REMINDER, about_type="events.event").values("about_id"))
     )
-    ids = list(untouched.values_list("id", flat=True))
+    removed = dict(untouched.values_list("id", "slug"))
+    ids = list(removed)
     Event.objects.filter(id__in=ids).delete()
     if ids:
-        versions.events_changed(network_id=network.pk)
+        versions.events_changed(slugs=removed.values(), network_slugs=[network.slug])
     created = meetings_generate(network=network, now=now, within_notice=within_notice)
     return len(ids), created
 

@@ -70,12 +70,6 @@ def network_list_for_user(*, user: User) -> list[Network]:
     return networks
 
 
-def network_id_for_slug(*, slug: str) -> int | None:
-    """The id of the network at this address, or None: what its kept page is filed under. Says
-    nothing about who may see it; network_get_for_user decides that."""
-    return Network.objects.filter(slug=slug).values_list("pk", flat=True).first()
-
-
 def network_get_for_user(*, user: User, slug: str) -> Network:
     """One network, annotated as in network_list_for_user. Archived networks exist only for staff.
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from events.models import Event
 from loti_portal import versions
 from loti_portal.markdown import render_markdown
 from outbox.models import Email
@@ -60,8 +61,14 @@ def network_save(
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
     network.description_html = render_markdown(network.description)
+    previous_slug = (
+        None if created else Network.objects.filter(pk=network.pk).values_list("slug", flat=True).first()
+    )
     network.save()
-    versions.network_changed(network_id=network.pk)
+    # Its pages at its address (old and new) and its events' pages (they show its name).
+    event_slugs = list(Event.objects.filter(network=network).values_list("slug", flat=True))
+    for slug in {network.slug, previous_slug} - {None}:
+        versions.network_changed(slug=slug, event_slugs=event_slugs)
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
@@ -488,7 +495,7 @@ def _queue_email(
 
 def _membership_changed(membership: Membership) -> None:
     """The network's pages and what the person may see are drawn afresh after commit."""
-    versions.network_changed(network_id=membership.network_id)
+    versions.network_changed(slug=membership.network.slug)
     versions.person_changed(user_id=membership.user_id)
 
 

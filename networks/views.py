@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loti_portal.versions import NETWORK_LISTS, cached_page
+from loti_portal.versions import NETWORK_LISTS, PEOPLE_NAMES, cached_page
 
 from . import rules, selectors, services
 from .forms import ApplicationForm, ChooseNetworksForm
@@ -25,10 +25,9 @@ def _network_list(request):
 
 @require_GET
 def network_detail(request, slug):
-    network_id = selectors.network_id_for_slug(slug=slug)
-    if network_id is None:
-        return _network_detail(request, slug)  # no such network: its page says so
-    return cached_page(request, partial(_network_detail, request, slug), networks=[network_id])
+    return cached_page(
+        request, partial(_network_detail, request, slug), networks=[slug], lists=[PEOPLE_NAMES]
+    )
 
 
 def _network_detail(request, slug):

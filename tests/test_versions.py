@@ -57,7 +57,7 @@ def test_only_the_change_after_commit_is_needed(client, member, event, django_ca
     path = reverse("events:event-list")
     _get(client, path)
     with django_capture_on_commit_callbacks() as callbacks:
-        versions.event_changed(event_id=event.pk)
+        versions.event_changed(slug=event.slug)
     _get(client, path)  # kept again under the tokens of the transaction
     _, kept = _get(client, path)
     for callback in callbacks:

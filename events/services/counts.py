@@ -50,7 +50,9 @@ def event_counts_refresh(*, event_id: int) -> None:
     the transaction of the change, holding the event lock; safe to call twice. The event's page
     and the lists of events are drawn afresh after commit."""
     Event.objects.filter(pk=event_id).update(**event_counts_expressions())
-    versions.event_changed(event_id=event_id)
+    slug = Event.objects.filter(pk=event_id).values_list("slug", flat=True).first()
+    if slug is not None:
+        versions.event_changed(slug=slug)
 
 
 def events_counts_refresh_all() -> int:

@@ -35,5 +35,5 @@ def invitations_announce(*, invitations: Iterable[Invitation], acting_user: User
         )
         count += queued is not None
         # The invitee may see the session now.
-        versions.event_changed(event_id=invitation.event_id)
+        versions.event_changed(slug=invitation.event.slug)
     return count
