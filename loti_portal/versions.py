@@ -40,6 +40,7 @@ from functools import partial
 
 from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -174,12 +175,12 @@ def cached_page(
     """The page `draw()` makes for this request, kept under the versions of the events and
     networks (by slug) and the lists (EVENT_LISTS, NETWORK_LISTS) it shows and of the person
     looking."""
-    if request.method != "GET" or len(get_messages(request)):
-        return draw()
+    pages = caches["fragments"]
+    if isinstance(pages, DummyCache) or request.method != "GET" or len(get_messages(request)):
+        return draw()  # kept pages are turned off (PAGE_FRAGMENT_CACHE=false), or a message waits
     key = _page_key(request, events=events, networks=networks, lists=lists)
     if key is None:
         return draw()
-    pages = caches["fragments"]
     html = pages.get(key)
     if html is not None:
         token = get_token(request)
