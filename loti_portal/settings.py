@@ -215,8 +215,9 @@ else:
     }
 # Rendered parts of pages (templates' {% cache %} blocks, "fragments"), in each process's memory:
 # HTML only, under keys made of what each part shows (an event's last change and its counts), so
-# a part is never out of date and nothing needs to be shared or deleted. PAGE_FRAGMENT_CACHE=false
-# draws every part afresh.
+# a part is never out of date and nothing needs to be shared or deleted. Whole pages are kept here
+# too, under versions kept in the default cache (loti_portal/versions.py). PAGE_FRAGMENT_CACHE=false
+# draws every page and part afresh.
 CACHES["fragments"] = (
     {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
