@@ -22,7 +22,7 @@ The services that make those changes call ``event_changed``, ``events_changed``,
 and again after commit, so no one can keep a page drawn from data that was about to change
 under the new version.
 
-``cached_page`` keeps a page's HTML in the ``fragments`` cache (each process's memory) under a
+``cached_page`` keeps a page's HTML in the ``pages`` cache (each process's memory) under a
 key made of the page's path and query, the versions of what it shows, and who is looking (their
 id, their version and whether they are staff), for PAGE_SECONDS at most, since time moves pages
 too (registration closes, a session starts). Only successful GET pages are kept, never while the
@@ -48,8 +48,9 @@ from django.middleware.csrf import get_token
 # How long a page is kept whatever happens: what time alone changes on a page (registration
 # opening or closing, a session moving from upcoming to past) shows within this.
 PAGE_SECONDS = 60
-# Versions outlive the pages kept under them; a lost version only means a page drawn afresh.
-VERSION_SECONDS = 24 * 60 * 60
+# Versions outlive the pages kept under them, so a version that lapses (or is lost) only means
+# pages drawn afresh; kept short, since a request for any address, even one of no event, makes one.
+VERSION_SECONDS = 10 * 60
 
 EVENT_LISTS = "events"
 NETWORK_LISTS = "networks"
@@ -155,7 +156,7 @@ def _viewer(request: HttpRequest) -> tuple[list[str], str]:
 
 
 def _page_key(request: HttpRequest, *, events: Iterable[str], networks: Iterable[str], lists: Iterable[str]):
-    names = [*(_event(pk) for pk in events), *(_network(pk) for pk in networks), *lists]
+    names = [*(_event(slug) for slug in events), *(_network(slug) for slug in networks), *lists]
     person_names, viewer = _viewer(request)
     tokens = _versions(names + person_names)
     if tokens is None:
@@ -175,7 +176,7 @@ def cached_page(
     """The page `draw()` makes for this request, kept under the versions of the events and
     networks (by slug) and the lists (EVENT_LISTS, NETWORK_LISTS) it shows and of the person
     looking."""
-    pages = caches["fragments"]
+    pages = caches["pages"]
     if isinstance(pages, DummyCache) or request.method != "GET" or len(get_messages(request)):
         return draw()  # kept pages are turned off (PAGE_FRAGMENT_CACHE=false), or a message waits
     key = _page_key(request, events=events, networks=networks, lists=lists)

@@ -19,10 +19,10 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
-    for alias in ("default", "fragments"):
+    for alias in ("default", "fragments", "pages"):
         caches[alias].clear()
     yield
-    for alias in ("default", "fragments"):
+    for alias in ("default", "fragments", "pages"):
         caches[alias].clear()
 
 

@@ -28,6 +28,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 def fragments_off(caches: dict) -> dict:
     caches = copy.deepcopy(caches)
     caches["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    caches["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     return caches
 
 
@@ -97,6 +98,7 @@ def assert_same(cached: dict, fresh: dict) -> None:
 def test_pages_look_the_same_with_rendered_parts_cached_or_not(demo, settings):
     on = django_settings.CACHES
     assert on["fragments"]["BACKEND"].endswith("LocMemCache")
+    assert on["pages"]["BACKEND"].endswith("LocMemCache")
     off = fragments_off(on)
 
     render_all(settings, on)  # fills the cache

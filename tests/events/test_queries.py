@@ -100,7 +100,7 @@ def test_pages_run_a_fixed_number_of_queries(
         url = reverse(name, args=[busiest.slug]) if name == "events:event-detail" else reverse(name)
         # Drawn, not kept: the data here is made in bulk, not through the services that renew
         # the versions pages are kept under.
-        caches["fragments"].clear()
+        caches["pages"].clear()
         with django_assert_max_num_queries(limit):
             counts.append(count_queries(client, url))
     assert counts[0] == counts[1], (

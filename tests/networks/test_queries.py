@@ -29,7 +29,7 @@ def measure(client, url, django_assert_max_num_queries, limit):
     """The query count of one request for the page, and the response."""
     # Drawn, not kept: the data here is made in bulk, not through the services that renew the
     # versions pages are kept under.
-    caches["fragments"].clear()
+    caches["pages"].clear()
     with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
