@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from loti_portal import versions
 from outbox.services import enqueue
 
 from . import emails
@@ -82,6 +83,7 @@ def _request_open(
     )
     user.requested_organisation_name = request.name
     user.save(update_fields=["requested_organisation_name"])
+    versions.person_changed(user_id=user.pk)
     audit_record(
         actor=user,
         action="accounts.organisation_request.opened",
@@ -109,6 +111,7 @@ def user_update_profile(
         if stored != show_name_to_attendees:
             data["show_name_to_attendees"] = show_name_to_attendees
     user.save(update_fields=fields)
+    versions.person_renamed(user_id=user.pk)
     audit_record(actor=user, action="accounts.user.profile_updated", target=user, data=data)
     return user
 
@@ -127,6 +130,7 @@ def user_organisation_decide(*, user: User) -> User:
     Idempotent: running it again with nothing changed changes nothing.
     """
     user = User.objects.select_for_update().get(pk=user.pk)
+    versions.person_changed(user_id=user.pk)
     address = EmailAddress.objects.filter(user=user, primary=True, verified=True).first()
     email = address.email.lower() if address else ""
     matched = organisation_for_email(email=email) if email else None
@@ -174,6 +178,7 @@ def _link(user: User, *, organisation: Organisation, email: str, actor: User | N
     user.organisation_decided_for = email
     user.requested_organisation_name = ""
     user.save(update_fields=["organisation", "organisation_decided_for", "requested_organisation_name"])
+    versions.person_changed(user_id=user.pk)
     audit_record(
         actor=actor,
         action="accounts.user.organisation_changed",
@@ -196,6 +201,7 @@ def _request_close(
     request.decided_by = actor if actor is not None and actor.pk and actor.pk != request.user_id else None
     request.decision_reason = reason[:500]
     request.save()
+    versions.person_changed(user_id=request.user_id)
     audit_record(
         actor=actor,
         action=f"accounts.organisation_request.{status}",
@@ -313,6 +319,7 @@ def user_organisation_set(*, user: User, organisation: Organisation | None, acti
     """A staff decision made on the person's account itself (admin): link them to an
     organisation, or to none. Settles a request awaiting review. Audited."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    versions.person_changed(user_id=user.pk)
     pending = OrganisationRequest.objects.filter(user=user, status=OrganisationRequest.Status.PENDING).first()
     if organisation is None:
         if user.organisation_id is not None:

@@ -1,13 +1,19 @@
 """CPU time per request of each benchmarked page, in this process, with Django's test client.
 
-    python -m bench.profile [--build quick|full] [--requests N] [--uncached] [--profile PAGE]
+    python -m bench.profile [--build quick|full] [--requests N] [--uncached | --after-write]
+                            [--profile PAGE]
 
 Against the PostgreSQL in DATABASE_URL (production settings, as `make bench` serves them),
 signed in as the benchmark's member. `--build` first builds the benchmark's dataset into an
 empty database; without it the dataset already there is used. Each page is requested once to
 warm up, then N times; the figures are wall and CPU milliseconds per request (median), the
 queries one request runs and the Python function calls it makes (which the machine's load does
-not change). `--profile PAGE` (a key such as `events_list`) prints the functions
+not change). By default the pages are kept (loti_portal/versions.py) and every measured request
+after the first is served from the cache; `--after-write` renews the versions a registration
+for the measured event would before each request (that event's and the lists of events'), so
+those pages are drawn again with only the rendered parts of other events kept (the networks
+pages do not show registrations and stay kept); `--uncached`
+draws everything afresh. `--profile PAGE` (a key such as `events_list`) prints the functions
 that cost most in that page, from cProfile. The machine is shared: compare CPU times, run twice.
 """
 
@@ -73,6 +79,9 @@ def main(argv=None) -> int:
     parser.add_argument("--build", choices=("quick", "full"), help="build the dataset first")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--uncached", action="store_true", help="PAGE_FRAGMENT_CACHE=false")
+    parser.add_argument(
+        "--after-write", action="store_true", help="renew the measured event's versions before each request"
+    )
     parser.add_argument("--profile", metavar="PAGE", help="print cProfile's top functions for PAGE")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args(argv)
@@ -98,6 +107,7 @@ def main(argv=None) -> int:
 
     from accounts.models import User
     from events.models import Event, Registration
+    from loti_portal import versions
 
     from . import dataset, pages
 
@@ -120,6 +130,12 @@ def main(argv=None) -> int:
     signed_in = Client()
     signed_in.force_login(user, backend=pages.MODEL_BACKEND)
     print(f"{Registration.objects.count():,} registrations, {Event.objects.count():,} events")
+
+    def before_request() -> None:
+        # What a registration for the measured event renews (outside a transaction: at once).
+        if args.after_write:
+            versions.event_changed(slug=event_slug)
+
     print(f"{'page':<16}{'wall ms':>9}{'cpu ms':>9}{'queries':>9}{'calls':>9}")
     anonymous = Client()
     for page in (pages.FLOOR, *pages.PAGES):
@@ -128,6 +144,7 @@ def main(argv=None) -> int:
             continue
         client = signed_in if page.signed_in else anonymous
         client.get(path)
+        before_request()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
@@ -135,6 +152,7 @@ def main(argv=None) -> int:
         walls, cpus = [], []
         profiler = cProfile.Profile() if args.profile == page.key else None
         for _ in range(args.requests):
+            before_request()
             wall, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
@@ -149,6 +167,9 @@ def main(argv=None) -> int:
         counter = cProfile.Profile()
         counter.enable()
         for _ in range(CALL_COUNT_REQUESTS):
+            counter.disable()
+            before_request()
+            counter.enable()
             client.get(path)
         counter.disable()
         calls = sum(entry[1] for entry in pstats.Stats(counter).stats.values()) // CALL_COUNT_REQUESTS

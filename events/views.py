@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -8,6 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
+from loti_portal.versions import EVENT_LISTS, PEOPLE_NAMES, cached_page
 
 from . import calendar
 from .feed_sources import personal_feed_components
@@ -58,6 +61,10 @@ def page_number_from(raw) -> int:
 
 @require_GET
 def event_list(request, past=False):
+    return cached_page(request, partial(_event_list, request, past), lists=[EVENT_LISTS])
+
+
+def _event_list(request, past):
     choices = event_filter_choices(user=request.user)
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     filters, has_errors = {}, False
@@ -92,6 +99,10 @@ def event_list(request, past=False):
 
 @require_GET
 def event_detail(request, slug):
+    return cached_page(request, partial(_event_detail, request, slug), events=[slug], lists=[PEOPLE_NAMES])
+
+
+def _event_detail(request, slug):
     event = event_get_for_user(user=request.user, slug=slug)
     registration = registration_for_user(event=event, user=request.user)
     refusal = guest_refusal = None
@@ -204,6 +215,10 @@ def event_cancel(request, slug):
 @login_required
 @require_GET
 def my_events(request):
+    return cached_page(request, partial(_my_events, request), lists=[EVENT_LISTS])
+
+
+def _my_events(request):
     upcoming, past, token = my_events_for_user(user=request.user)
     for registration in upcoming:
         registration.join_now_url = join_now_path(registration, registration.event)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 from events.models import Event, Registration
+from loti_portal import versions
 from outbox.models import Email
 from outbox.services import enqueue, enqueue_many
 
@@ -69,6 +70,7 @@ def material_add(
     try:
         with transaction.atomic():
             material.save()
+            versions.event_changed(slug=event.slug)  # its page lists the materials
             audit_record(
                 actor=acting_user,
                 action="followup.material.added",
@@ -99,6 +101,7 @@ def material_remove(*, material: Material, acting_user: User) -> None:
         data={"event_id": material.event_id, "file": material.filename, "link": material.url},
     )
     material.delete()
+    versions.event_changed(slug=material.event.slug)
     if stored:
         storage = Material._meta.get_field("file").storage
         transaction.on_commit(lambda: storage.delete(stored))
@@ -123,6 +126,8 @@ def feedback_save(
             "what_to_improve": what_to_improve.strip(),
         },
     )
+    if registration.user_id:
+        versions.person_changed(user_id=registration.user_id)  # the event's page thanks them
     return response, created
 
 

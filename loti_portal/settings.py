@@ -219,12 +219,23 @@ else:
 # Rendered parts of pages (templates' {% cache %} blocks, "fragments"), in each process's memory:
 # HTML only, under keys made of what each part shows (an event's last change and its counts), so
 # a part is never out of date and nothing needs to be shared or deleted. PAGE_FRAGMENT_CACHE=false
-# draws every part afresh.
+# draws every page and part afresh.
 CACHES["fragments"] = (
     {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "page-fragments",
         "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+    if _bool("PAGE_FRAGMENT_CACHE", True)
+    else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+)
+# Whole pages (loti_portal/versions.py), apart from the parts so that a few hundred pages of
+# 30 to 60 KB each (some 30 MB a process at most) never push the small parts out.
+CACHES["pages"] = (
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "whole-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
     }
     if _bool("PAGE_FRAGMENT_CACHE", True)
     else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 from networks.cadence import cadence_occurrences
 from networks.models import Network
 
@@ -47,6 +48,7 @@ def circle_member_add(*, circle: PeerCircle, user: User, acting_user: User) -> C
     CirclePlacementRequest.objects.filter(network=circle.network, user=user, closed_at__isnull=True).update(
         closed_at=timezone.now(), placed_in=circle
     )
+    _circles_changed(circle=circle, user_id=user.pk)
     audit_record(
         actor=acting_user, action="mentoring.circle.member_added", target=circle, data={"user": user.pk}
     )
@@ -67,7 +69,15 @@ def circle_leave(*, circle: PeerCircle, user: User) -> None:
         left_at=timezone.now()
     )
     if left:
+        _circles_changed(circle=circle, user_id=user.pk)
         audit_record(actor=user, action="mentoring.circle.left", target=circle)
+
+
+def _circles_changed(*, circle: PeerCircle, user_id: int | None = None) -> None:
+    """The network's page shows its circles, their sizes and the person's own: drawn afresh."""
+    versions.network_changed(slug=circle.network.slug)
+    if user_id is not None:
+        versions.person_changed(user_id=user_id)
 
 
 @transaction.atomic
@@ -80,6 +90,7 @@ def circle_placement_request(*, network: Network, user: User, note: str) -> Circ
             request = CirclePlacementRequest.objects.create(network=network, user=user, note=note.strip())
     except IntegrityError as exc:
         raise ValidationError("You have already asked to be placed in a circle. We will email you.") from exc
+    versions.person_changed(user_id=user.pk)
     audit_record(actor=user, action="mentoring.circle.placement_requested", target=request)
     return request
 
@@ -143,6 +154,7 @@ def circle_save(*, circle: PeerCircle, changed_fields: list[str], acting_user: U
         # A changed cadence: future meetings are made afresh from the new rule.
         CircleMeeting.objects.filter(circle=circle, start__gt=timezone.now()).delete()
     circle_meetings_generate(circle=circle)
+    _circles_changed(circle=circle)
     audit_record(
         actor=acting_user,
         action="mentoring.circle.created" if created else "mentoring.circle.updated",
@@ -159,6 +171,7 @@ def circle_member_remove(*, circle: PeerCircle, user: User, acting_user: User) -
         left_at=timezone.now()
     )
     if removed:
+        _circles_changed(circle=circle, user_id=user.pk)
         audit_record(
             actor=acting_user, action="mentoring.circle.member_removed", target=circle, data={"user": user.pk}
         )

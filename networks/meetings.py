@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from events.emails import REMINDER
 from events.models import Event, Registration
+from loti_portal import versions
 from outbox.models import Email
 
 from .cadence import cadence_occurrences
@@ -89,6 +90,10 @@ def meetings_generate(*, network: Network, now: datetime | None = None, within_n
         if occurrence not in existing
     ]
     created = sum(_meeting_create(meeting) for meeting in new)
+    if created:
+        versions.events_changed(
+            slugs=[meeting.slug for meeting in new if meeting.pk], network_slugs=[network.slug]
+        )
     return created
 
 
@@ -137,8 +142,11 @@ def meetings_replace_future(
         # A meeting people were reminded of stays: they were told about it.
         .exclude(id__in=Email.objects.filter(kind=REMINDER, about_type="events.event").values("about_id"))
     )
-    ids = list(untouched.values_list("id", flat=True))
+    removed = dict(untouched.values_list("id", "slug"))
+    ids = list(removed)
     Event.objects.filter(id__in=ids).delete()
+    if ids:
+        versions.events_changed(slugs=removed.values(), network_slugs=[network.slug])
     created = meetings_generate(network=network, now=now, within_notice=within_notice)
     return len(ids), created
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from events.models import Event
+from loti_portal import versions
 from loti_portal.markdown import render_markdown
 from outbox.models import Email
 from outbox.services import enqueue, enqueue_many
@@ -59,7 +61,14 @@ def network_save(
     network.full_clean()
     network.cadence_rrule = network.cadence_rrule_from_fields()
     network.description_html = render_markdown(network.description)
+    previous_slug = (
+        None if created else Network.objects.filter(pk=network.pk).values_list("slug", flat=True).first()
+    )
     network.save()
+    # Its pages at its address (old and new) and its events' pages (they show its name).
+    event_slugs = list(Event.objects.filter(network=network).values_list("slug", flat=True))
+    for slug in {network.slug, previous_slug} - {None}:
+        versions.network_changed(slug=slug, event_slugs=event_slugs)
     if created or not CADENCE_FIELDS.isdisjoint(changed_fields):
         # A new or changed rule: future meetings nobody has touched are made afresh.
         from .tasks import network_meetings_refresh  # the task module imports this one
@@ -101,6 +110,7 @@ def membership_apply(*, user: User, network: Network, answers: dict) -> Membersh
     membership.applied_at = timezone.now()
     _record_decision(membership, by=None)
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=user,
         action="networks.membership.applied",
@@ -147,6 +157,7 @@ def membership_leave(*, membership: Membership, acting_user: User) -> Membership
     membership.role = Membership.Role.MEMBER
     membership.left_at = timezone.now()
     membership.save()
+    _membership_changed(membership)
     audit_record(actor=acting_user, action=action, target=membership, data={"role": previous_role})
     return membership
 
@@ -184,6 +195,7 @@ def membership_decline(*, membership: Membership, acting_user: User, reason: str
     membership.decided_at = timezone.now()
     membership.decision_reason = reason
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user, action="networks.membership.declined", target=membership, data={"reason": reason}
     )
@@ -212,6 +224,7 @@ def membership_set_role(*, membership: Membership, role: str, acting_user: User)
     previous = membership.role
     membership.role = role
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user,
         action="networks.membership.role_changed",
@@ -239,6 +252,7 @@ def membership_remove(*, membership: Membership, acting_user: User, reason: str 
     membership.decided_at = membership.left_at
     membership.decision_reason = reason.strip()
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user,
         action="networks.membership.removed",
@@ -479,6 +493,12 @@ def _queue_email(
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _membership_changed(membership: Membership) -> None:
+    """The network's pages and what the person may see are drawn afresh after commit."""
+    versions.network_changed(slug=membership.network.slug)
+    versions.person_changed(user_id=membership.user_id)
+
+
 def _lock_person(user: User) -> None:
     """Serialise changes to one person's memberships, so a double submit waits instead of racing."""
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
@@ -535,6 +555,7 @@ def _activate(
     membership.joined_at = timezone.now()
     membership.left_at = None
     membership.save()
+    _membership_changed(membership)
     audit_record(
         actor=acting_user,
         action=action,

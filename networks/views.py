@@ -1,8 +1,12 @@
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from loti_portal.versions import NETWORK_LISTS, PEOPLE_NAMES, cached_page
 
 from . import rules, selectors, services
 from .forms import ApplicationForm, ChooseNetworksForm
@@ -11,12 +15,22 @@ from .models import Membership
 
 @require_GET
 def network_list(request):
+    return cached_page(request, partial(_network_list, request), lists=[NETWORK_LISTS])
+
+
+def _network_list(request):
     networks = selectors.network_list_for_user(user=request.user)
     return render(request, "networks/network_list.html", {"networks": networks})
 
 
 @require_GET
 def network_detail(request, slug):
+    return cached_page(
+        request, partial(_network_detail, request, slug), networks=[slug], lists=[PEOPLE_NAMES]
+    )
+
+
+def _network_detail(request, slug):
     network = selectors.network_get_for_user(user=request.user, slug=slug)
     can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
     meetings, sessions = selectors.network_upcoming_events(network=network, user=request.user)

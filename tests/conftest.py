@@ -25,10 +25,10 @@ def _materials_in_a_temporary_folder(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits live in the cache: every test starts with none used."""
-    for alias in ("default", "fragments"):
+    for alias in ("default", "fragments", "pages"):
         caches[alias].clear()
     yield
-    for alias in ("default", "fragments"):
+    for alias in ("default", "fragments", "pages"):
         caches[alias].clear()
 
 

@@ -1,7 +1,8 @@
-"""Rendered parts of pages are kept per process under keys made of what they show: every page
-looks the same for each kind of person with that cache on and with it off, before and after
-changes made through the services (a registration, a cancellation, staff editing an event,
-renaming a network)."""
+"""Whole pages (loti_portal/versions.py) and rendered parts of pages are kept per process under
+keys made of what they show: every page looks the same for each kind of person with that cache
+on and with it off, before and after changes made through the services (a registration, a
+cancellation, staff editing an event, renaming a network, someone leaving a network, a person's
+organisation changing)."""
 
 import copy
 import os
@@ -13,11 +14,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Organisation, User
+from accounts.services import user_organisation_set
 from events.models import Event
 from events.selectors import events_visible_to, registration_refusal_reason
 from events.services import event_save, registration_cancel, registration_create
 from networks.models import Membership, Network
+from networks.services import membership_leave, network_save
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -25,6 +28,7 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 def fragments_off(caches: dict) -> dict:
     caches = copy.deepcopy(caches)
     caches["fragments"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    caches["pages"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     return caches
 
 
@@ -94,6 +98,7 @@ def assert_same(cached: dict, fresh: dict) -> None:
 def test_pages_look_the_same_with_rendered_parts_cached_or_not(demo, settings):
     on = django_settings.CACHES
     assert on["fragments"]["BACKEND"].endswith("LocMemCache")
+    assert on["pages"]["BACKEND"].endswith("LocMemCache")
     off = fragments_off(on)
 
     render_all(settings, on)  # fills the cache
@@ -115,7 +120,17 @@ def test_pages_look_the_same_with_rendered_parts_cached_or_not(demo, settings):
     event_save(event=edited, acting_user=staff)
     network = Network.objects.exclude(events=None).order_by("pk").first()
     network.name = "Renamed network"
-    network.save()
+    network_save(network=network, changed_fields=["name"], acting_user=staff)
     assert_same(render_all(settings, on), render_all(settings, off))
     html = render_all(settings, on)["member", reverse("events:event-list")][1]
     assert "Renamed network" in html
+
+    # What a person may see changes with their memberships and their organisation.
+    membership = (
+        Membership.objects.filter(user=member, status=Membership.Status.ACTIVE).order_by("pk").first()
+    )
+    membership_leave(membership=membership, acting_user=member)
+    partner = people()["partner"]
+    elsewhere = Organisation.objects.exclude(pk=partner.organisation_id).order_by("pk").first()
+    user_organisation_set(user=partner, organisation=elsewhere, acting_user=staff)
+    assert_same(render_all(settings, on), render_all(settings, off))

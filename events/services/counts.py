@@ -10,6 +10,8 @@ never added to or taken from, so they cannot drift from what the registrations s
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from loti_portal import versions
+
 from ..models import Event, Registration
 
 Status = Registration.Status
@@ -45,8 +47,12 @@ def event_counts_expressions() -> dict:
 
 def event_counts_refresh(*, event_id: int) -> None:
     """Recount the event's places taken and people waiting onto its row (one UPDATE). Call it in
-    the transaction of the change, holding the event lock; safe to call twice."""
+    the transaction of the change, holding the event lock; safe to call twice. The event's page
+    and the lists of events are drawn afresh after commit."""
     Event.objects.filter(pk=event_id).update(**event_counts_expressions())
+    slug = Event.objects.filter(pk=event_id).values_list("slug", flat=True).first()
+    if slug is not None:
+        versions.event_changed(slug=slug)
 
 
 def events_counts_refresh_all() -> int:

@@ -6,7 +6,9 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 from loti_portal.markdown import render_markdown
+from networks.models import Network
 
 from .. import emails
 from ..models import Event, EventMessage, Question, Registration, Speaker
@@ -18,6 +20,16 @@ from .registration import waitlist_fill_free_places
 # A change to any of these on a published event sends every registrant an updated invitation.
 SCHEDULE_FIELDS = ("start", "end", "venue", "online_url")
 _NOT_COPIED = {"id", "slug", "title", "status", "sequence", "created_at", "updated_at", *COUNT_FIELDS}
+
+
+def _pages_changed(event: Event, previous: Event | None = None) -> None:
+    """Its pages at its address (old and new) and its network's (old and new) are drawn afresh."""
+    slugs = {event.slug, previous.slug if previous else event.slug}
+    network_ids = {event.network_id, previous.network_id if previous else None} - {None}
+    network_slugs = (
+        Network.objects.filter(pk__in=network_ids).values_list("slug", flat=True) if network_ids else []
+    )
+    versions.events_changed(slugs=slugs, network_slugs=list(network_slugs))
 
 
 @transaction.atomic
@@ -37,6 +49,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         event.sequence = 0
         event.description_html = render_markdown(event.description)
         event.save()
+        _pages_changed(event)
         audit_record(actor=acting_user, action="events.event.created", target=event)
         return event
 
@@ -61,6 +74,7 @@ def event_save(*, event: Event, acting_user: User | None) -> Event:
         event.staff_edited = True
     event.description_html = render_markdown(event.description)
     event.save()
+    _pages_changed(event, previous)
 
     if changed_fields:
         audit_record(

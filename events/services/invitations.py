@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 from outbox.services import enqueue
 
 from ..emails import INVITATION
@@ -33,4 +34,6 @@ def invitations_announce(*, invitations: Iterable[Invitation], acting_user: User
             dedup_key=f"{INVITATION}:{invitation.pk}",
         )
         count += queued is not None
+        # The invitee may see the session now.
+        versions.event_changed(slug=invitation.event.slug)
     return count

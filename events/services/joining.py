@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
+from loti_portal import versions
 
 from ..models import Registration
 
@@ -28,6 +29,8 @@ def registration_record_joined(*, registration: Registration) -> bool:
         registration.status = Status.ATTENDED
         fields.append("status")
     registration.save(update_fields=fields)
+    # Their place is taken up: "Your events" and the event's page no longer offer to cancel it.
+    versions.event_changed(slug=registration.event.slug)
     audit_record(
         actor=registration.user,
         action="events.registration.joined_online",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 
 from .. import emails
 from ..models import Event, Question, Registration
@@ -381,6 +382,8 @@ def registration_mark_attendance(
     if registration.status != new_status:
         registration.status = new_status
         registration.save(update_fields=["status", "updated_at"])
+        # Attendance opens materials, feedback and certificates on the event's pages.
+        versions.event_changed(slug=registration.event.slug)
         audit_record(
             actor=acting_user,
             action="events.registration.attended" if attended else "events.registration.no_show",
@@ -405,6 +408,7 @@ def events_mark_no_shows(*, now=None) -> int:
                 status=Status.NO_SHOW, updated_at=now
             )
             if count:
+                versions.event_changed(slug=event.slug)
                 audit_record(
                     actor=None, action="events.event.no_shows_marked", target=event, data={"count": count}
                 )

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from loti_portal import versions
 
 from ..models import (
     MAX_GOALS,
@@ -26,6 +27,7 @@ def programme_save(
     created = programme.pk is None
     programme.full_clean()
     programme.save()
+    versions.network_changed(slug=programme.network.slug)  # its page lists the programmes
     audit_record(
         actor=acting_user,
         action="mentoring.programme.created" if created else "mentoring.programme.updated",

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from accounts.services import user_update_profile
 from events.joining import join_address
 from events.models import Invitation
 from events.services import calendar_feed_regenerate, registration_create
@@ -144,8 +145,9 @@ def test_whos_coming_explains_hidden_names_and_how_to_show_yours(client, session
     assert "Your name is hidden." in text
     assert "Show your name in your profile" in text
 
-    member.show_name_to_attendees = True
-    member.save()
+    user_update_profile(
+        user=member, full_name=member.full_name, job_title=member.job_title, show_name_to_attendees=True
+    )
     text = _page(client, session.get_absolute_url()).text
     assert "Your name is shown." in text
     assert "Hide your name in your profile" in text

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEntry, User
+from accounts.services import user_update_profile
 from events.models import Registration
 from tests.factories import EventFactory, RegistrationFactory, UserFactory
 
@@ -140,7 +141,8 @@ def test_choosing_to_hide_a_name_shows_at_once_on_a_cached_page(client, member, 
 def test_a_changed_name_shows_at_once_on_a_cached_page(client, member, session):
     client.force_login(member)
     assert "Priya Shown" in page(client, session)  # now cached
-    User.objects.filter(full_name="Priya Shown").update(full_name="Priya Renamed")
+    shown = User.objects.get(full_name="Priya Shown")
+    user_update_profile(user=shown, full_name="Priya Renamed", job_title=shown.job_title)
     html = page(client, session).split(HEADING)[1]
     assert "Priya Renamed" in html and "Priya Shown" not in html
 
