@@ -114,3 +114,58 @@ def test_pages_are_drawn_afresh_when_the_cache_cannot_be_read(client, member, ev
     first, drawn = _get(client, path)
     again, queries = _get(client, path)
     assert again == first and queries == drawn
+
+
+def test_being_marked_attended_shows_the_certificate_at_once(
+    client, member, staff, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events.models import Event, Registration
+    from events.services import registration_mark_attendance
+    from tests.factories import RegistrationFactory
+
+    start = timezone.now() - timedelta(days=2)
+    course = EventFactory(kind=Event.Kind.TRAINING, start=start, end=start + timedelta(hours=3))
+    registration = RegistrationFactory(event=course, user=member, status=Registration.Status.CONFIRMED)
+    client.force_login(member)
+    path = reverse("events:event-detail", args=[course.slug])
+    assert "Download your certificate" not in _get(client, path)[0]
+    _get(client, path)  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_mark_attendance(registration=registration, attended=True, acting_user=staff)
+    assert "Download your certificate" in _get(client, path)[0]
+
+
+def test_materials_shared_after_a_session_show_at_once(
+    client, member, staff, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from followup.services import material_add
+    from networks.models import Membership
+    from tests.factories import NetworkFactory
+
+    network = NetworkFactory()
+    Membership.objects.create(
+        network=network, user=member, status=Membership.Status.ACTIVE, joined_at=timezone.now()
+    )
+    start = timezone.now() - timedelta(days=1)
+    past = EventFactory(network=network, start=start, end=start + timedelta(hours=2))
+    client.force_login(member)
+    path = reverse("events:event-detail", args=[past.slug])
+    assert "Recording of the session" not in _get(client, path)[0]
+    _get(client, path)  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        material_add(
+            event=past,
+            kind="recording",
+            title="Recording of the session",
+            url="https://stream.example/r",
+            acting_user=staff,
+        )
+    assert "Recording of the session" in _get(client, path)[0]
