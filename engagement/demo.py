@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from accounts.demo import LONDON_AUTHORITIES, PARTNERS, demo_password_hash
 from accounts.models import Organisation, User
 from events.models import Event, Registration
+from events.services.counts import events_counts_refresh_all
 from loti_portal.utils import LONDON
 from networks.cadence import cadence_occurrences
 from networks.models import Membership, Network
@@ -324,4 +325,6 @@ def _registrations(rng: random.Random, *, meetings: list[Event], sessions: list[
         for user_id in rng.sample(everyone, min(wanted, len(everyone))):
             register(session, user_id)
     Registration.objects.bulk_create(rows, batch_size=1000)
+    # Loaded in bulk, outside the services: the sessions' counts are recounted from their rows.
+    events_counts_refresh_all()
     return len(rows)

@@ -238,6 +238,7 @@ def load(stdout=None) -> None:
     amara = User.objects.filter(email="amara.okafor@camden.gov.uk").first()
     if amara and not Registration.objects.filter(event=past_course, user=amara).exists():
         Registration.objects.create(event=past_course, user=amara, status=Registration.Status.ATTENDED)
+        event_counts_refresh(event_id=past_course.pk)
 
     for person in people:
         _register(ons_course, person)

@@ -3,7 +3,16 @@ import importlib
 from django.core.management.base import BaseCommand
 
 # Each app that has demo data provides `<app>.demo.load(stdout)`; they run in this order.
-DEMO_APPS = ["accounts", "networks", "events", "newsletter", "mentoring", "engagement", "organisations"]
+DEMO_APPS = [
+    "accounts",
+    "networks",
+    "events",
+    "certificates",
+    "newsletter",
+    "mentoring",
+    "engagement",
+    "organisations",
+]
 
 
 class Command(BaseCommand):
