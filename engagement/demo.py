@@ -23,6 +23,7 @@ from events.models import Event, Registration
 from events.services.counts import events_counts_refresh_all
 from loti_portal.utils import LONDON
 from networks.cadence import cadence_occurrences
+from networks.meetings import meeting_for
 from networks.models import Membership, Network
 
 from .services import rollup_refresh
@@ -205,22 +206,8 @@ def _meetings(networks: list[Network], *, since: datetime, now: datetime) -> lis
         for occurrence, start, end in occurrences:
             meeting = existing.get(occurrence)
             if meeting is None:
-                meeting = Event.objects.create(
-                    title=f"{network.name} meeting",
-                    slug=f"{slugify(network.slug)}-{occurrence:%Y-%m-%d}",
-                    summary=f"The {network.name} network's {occurrence:%B} meeting.",
-                    kind=Event.Kind.NETWORK_MEETING,
-                    network=network,
-                    start=start,
-                    end=end,
-                    venue=network.meeting_venue,
-                    online_url=network.meeting_online_url,
-                    capacity=network.meeting_capacity,
-                    audience=Event.Audience.NETWORK_MEMBERS,
-                    status=Event.Status.PUBLISHED,
-                    occurrence_date=occurrence,
-                    created_at=start - timedelta(days=60),
-                )
+                meeting = meeting_for(network, occurrence, start, end, created_at=start - timedelta(days=60))
+                meeting.save()
             made.append(meeting)
     return made
 

@@ -71,21 +71,7 @@ def meetings_generate(*, network: Network, now: datetime | None = None, within_n
         )
     )
     new = [
-        Event(
-            title=meeting_title(network),
-            slug=f"{slugify(network.slug)}-{occurrence:%Y-%m-%d}",
-            summary=f"The {network.name} network's {occurrence:%B} meeting.",
-            kind=Event.Kind.NETWORK_MEETING,
-            network=network,
-            start=start,
-            end=end,
-            venue=network.meeting_venue,
-            online_url=network.meeting_online_url,
-            capacity=network.meeting_capacity,
-            audience=Event.Audience.NETWORK_MEMBERS,
-            status=Event.Status.PUBLISHED,
-            occurrence_date=occurrence,
-        )
+        meeting_for(network, occurrence, start, end)
         for occurrence, start, end in occurrences
         if occurrence not in existing
     ]
@@ -95,6 +81,26 @@ def meetings_generate(*, network: Network, now: datetime | None = None, within_n
             slugs=[meeting.slug for meeting in new if meeting.pk], network_slugs=[network.slug]
         )
     return created
+
+
+def meeting_for(network: Network, occurrence, start: datetime, end: datetime, **fields) -> Event:
+    """The network's meeting on that occurrence of its cadence, not yet saved."""
+    return Event(
+        title=meeting_title(network),
+        slug=f"{slugify(network.slug)}-{occurrence:%Y-%m-%d}",
+        summary=f"The {network.name} network's {occurrence:%B} meeting.",
+        kind=Event.Kind.NETWORK_MEETING,
+        network=network,
+        start=start,
+        end=end,
+        venue=network.meeting_venue,
+        online_url=network.meeting_online_url,
+        capacity=network.meeting_capacity,
+        audience=Event.Audience.NETWORK_MEMBERS,
+        status=Event.Status.PUBLISHED,
+        occurrence_date=occurrence,
+        **fields,
+    )
 
 
 def _meeting_create(meeting: Event) -> bool:

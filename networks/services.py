@@ -34,13 +34,8 @@ APPLICATION_ANSWER_KEYS = ("job_title", "organisation", "reason", "seniority")
 
 # --- networks -------------------------------------------------------------------------------
 
-CADENCE_FIELDS = {
-    "meeting_frequency",
-    "cadence_week",
-    "cadence_weekday",
-    "cadence_start_time",
-    "cadence_duration_minutes",
-    "cadence_starts_on",
+# The fields whose change remakes the network's meetings: when they are, and what each says.
+CADENCE_FIELDS = Network.cadence_rule_field_names() | {
     "meeting_venue",
     "meeting_online_url",
     "meeting_capacity",
