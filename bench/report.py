@@ -472,7 +472,12 @@ def markdown(results: dict) -> str:
 
     config, m, dataset = results["config"], results["machine"], results["dataset"]
     holds = [target["holds"] for target in results["targets"]]
-    timings = ", ".join(f"{name} {value}" for name, value in dataset["timings"].items())
+    timings = ", ".join(
+        f"{name} {value}"
+        if not isinstance(value, dict)
+        else f"({', '.join(f'{part} {seconds}' for part, seconds in value.items())})"
+        for name, value in dataset["timings"].items()
+    )
     return "\n".join(
         [
             f"# Benchmark results ({results['mode']})",
@@ -545,8 +550,35 @@ def markdown(results: dict) -> str:
             "",
             f"Seconds to build: {timings}.",
             "",
+            *_sections_table(results),
         ]
     )
+
+
+def _sections_table(results: dict) -> list[str]:
+    """Where the run's time went, section by section, in the order they ran."""
+    sections = results.get("sections")
+    if not sections:
+        return []
+    total = results["seconds"]
+    rest = total - sum(entry["seconds"] for entry in sections)
+    return [
+        "## Where the run's time went",
+        "",
+        _row("section", "seconds", "share"),
+        "|---|---:|---:|",
+        *(
+            _row(entry["label"], f"{entry['seconds']:.1f}", f"{entry['seconds'] / total:.0%}")
+            for entry in sections
+        ),
+        _row(
+            "the rest (between sections: the machine read, servers stopped)",
+            f"{rest:.1f}",
+            f"{rest / total:.0%}",
+        ),
+        _row("in all", f"{total:.1f}", "100%"),
+        "",
+    ]
 
 
 def write(results: dict, json_path: Path, markdown_path: Path) -> None:

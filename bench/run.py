@@ -17,9 +17,11 @@ is spawned and imports this module's name without running it.
 """
 
 import argparse
+import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +31,9 @@ WRK_THREADS = 2
 GUNICORN_WORKERS = 2
 SESSIONS_IN_ROTATION = 8
 WRITE_RATES = (5, 20)  # registrations and cancellations per second in the background
+# What --only can choose. The dataset is always built (both sizes when a section reads the large
+# one); "dataset" alone builds it, times it and stops.
+SECTIONS = ("dataset", "pages", "dashboard", "writes", "uncached", "reminders", "newsletter", "contention")
 
 PROFILES = {
     # wrk seconds per run and rounds of (floor, page) per page; reminders; registration race
@@ -126,12 +131,60 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int, pages=Non
     return results
 
 
+class Clock:
+    """How long each section of the run took, in the order they ran (the run's output and the
+    results files show it, to see where the time goes)."""
+
+    def __init__(self):
+        self.began = time.perf_counter()
+        self.sections = []
+
+    @contextmanager
+    def section(self, key: str, label: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            seconds = round(time.perf_counter() - started, 1)
+            self.sections.append({"section": key, "label": label, "seconds": seconds})
+            say(f"  ({label}: {seconds:.0f} s)")
+
+    def total(self) -> float:
+        return round(time.perf_counter() - self.began, 1)
+
+    def summary(self) -> str:
+        width = max(len(entry["label"]) for entry in self.sections)
+        lines = [f"  {entry['label']:<{width}}  {entry['seconds']:7.1f} s" for entry in self.sections]
+        return "\n".join(["where the time went:", *lines, f"  {'in all':<{width}}  {self.total():7.1f} s"])
+
+
+def _only(value: str) -> frozenset:
+    names = frozenset(name.strip() for name in value.split(",") if name.strip())
+    unknown = names - set(SECTIONS)
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown section(s) {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(SECTIONS)}"
+        )
+    return names
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 2 minutes)")
+    parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 4 minutes)")
+    parser.add_argument(
+        "--only",
+        type=_only,
+        metavar="SECTION[,SECTION]",
+        help=f"run only these sections ({', '.join(SECTIONS)}) after building what they need; "
+        "the figures go to var/bench/results-only.json, never to bench/results*",
+    )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     profile = PROFILES[mode]
+    only = args.only or frozenset(SECTIONS)
+
+    def wanted(*names) -> bool:
+        return any(name in only for name in names)
 
     database_url, redis_url = os.environ.get("DATABASE_URL", ""), os.environ.get("REDIS_URL", "")
     if not database_url.startswith(("postgres://", "postgresql://")) or not redis_url:
@@ -158,25 +211,27 @@ def main(argv=None) -> int:
     from .smtp_sink import SinkProcess
     from .writes import BackgroundWrites
 
-    began = time.perf_counter()
+    clock = Clock()
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    say(f"{mode} run; logs in {logs}")
-    call_command("migrate", interactive=False, verbosity=0)
-    if User.objects.exists():
-        print(
-            "bench: the database already has people in it; run against an empty, throwaway one.",
-            file=sys.stderr,
-        )
-        return 2
-    call_command("collectstatic", interactive=False, verbosity=0)
+    say(f"{mode} run{'' if args.only is None else ', only ' + ','.join(sorted(only))}; logs in {logs}")
+    with clock.section("setup", "migrations and static files"):
+        call_command("migrate", interactive=False, verbosity=0)
+        if User.objects.exists():
+            print(
+                "bench: the database already has people in it; run against an empty, throwaway one.",
+                file=sys.stderr,
+            )
+            return 2
+        call_command("collectstatic", interactive=False, verbosity=0)
 
     sizes = dataset.QUICK if args.quick else dataset.FULL
     say(f"building the dataset: {sizes}")
-    data = dataset.build(sizes)
-    dataset.load_registrations(data, sizes.small_registrations)
-    staff = dashboard.staff_user()
-    counts_small = data.counts()
+    with clock.section("dataset", f"dataset, to {sizes.small_registrations:,} registrations"):
+        data = dataset.build(sizes)
+        dataset.load_registrations(data, sizes.small_registrations)
+        staff = dashboard.staff_user()
+        counts_small = data.counts()
     say(f"  small: {counts_small}")
     user = User.objects.get(pk=data.bench_user_id)
 
@@ -196,114 +251,153 @@ def main(argv=None) -> int:
         },
         "machine": report.machine(redis_url),
     }
-    server = Gunicorn(env, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log").start()
-    say(f"gunicorn on {server.base_url}")
-    sink = None
-    try:
-        say(f"pages at {counts_small['registrations']:,} registrations")
-        small = measure_pages(server, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"])
-        say(f"engagement dashboard at {counts_small['registrations']:,} registrations, signed in as staff")
-        dashboard_small = dashboard.measure(
-            server,
-            data,
-            staff,
-            seconds=profile["wrk_seconds"],
-            rounds=profile["rounds"],
-            measure_pages=measure_pages,
-        )
+    if args.only is not None:
+        results["only"] = sorted(only)
+    pages_results, dashboard_results, writes = {}, {}, {}
+    counts_large = None
+    server = uncached_server = sink = None
 
-        say(f"loading the rest of the registrations (to {sizes.registrations:,})")
-        dataset.load_registrations(data, sizes.registrations)
-        counts_large = data.counts()
-        say(f"  large: {counts_large}")
-        say(f"pages at {counts_large['registrations']:,} registrations")
-        large = measure_pages(server, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"])
-        say(f"engagement dashboard at {counts_large['registrations']:,} registrations, signed in as staff")
-        dashboard_large = dashboard.measure(
-            server,
-            data,
-            staff,
-            seconds=profile["wrk_seconds"],
-            rounds=profile["rounds"],
-            measure_pages=measure_pages,
-        )
-        under_writes, writes = {}, {}
-        for rate in WRITE_RATES:
+    def serving() -> Gunicorn:
+        nonlocal server
+        if server is None:
+            with clock.section("gunicorn", "starting gunicorn"):
+                server = Gunicorn(env, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log").start()
+            say(f"gunicorn on {server.base_url}")
+        return server
+
+    def pages_at(size: str, registrations: int) -> None:
+        if wanted("pages"):
+            target = serving()
+            say(f"pages at {registrations:,} registrations")
+            with clock.section(f"pages_{size}", f"pages at {registrations:,} registrations"):
+                pages_results[size] = measure_pages(
+                    target, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"]
+                )
+        if wanted("dashboard"):
+            target = serving()
+            say(f"engagement dashboard at {registrations:,} registrations, signed in as staff")
+            with clock.section(f"dashboard_{size}", f"dashboard at {registrations:,} registrations"):
+                dashboard_results[size] = dashboard.measure(
+                    target,
+                    data,
+                    staff,
+                    seconds=profile["wrk_seconds"],
+                    rounds=profile["rounds"],
+                    measure_pages=measure_pages,
+                )
+
+    try:
+        pages_at("small", counts_small["registrations"])
+        if wanted("dataset", "pages", "dashboard", "writes", "uncached"):
+            say(f"loading the rest of the registrations (to {sizes.registrations:,})")
+            with clock.section("dataset_large", f"dataset, to {sizes.registrations:,} registrations"):
+                dataset.load_registrations(data, sizes.registrations)
+                counts_large = data.counts()
+            say(f"  large: {counts_large}")
+        pages_at("large", sizes.registrations)
+
+        for rate in WRITE_RATES if wanted("writes") else ():
+            target = serving()
             say(f"pages while {rate} registrations and cancellations a second run in the background")
-            with BackgroundWrites(rate=rate) as background:
-                under_writes[rate] = measure_pages(
-                    server, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
+            with (
+                clock.section(f"writes_{rate}", f"pages beside {rate} writes a second"),
+                BackgroundWrites(rate=rate) as background,
+            ):
+                pages_results[f"writes_{rate}"] = measure_pages(
+                    target, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
                 )
             writes[rate] = background.counts.as_dict()
             say(f"  writes: {writes[rate]}")
 
-        say("pages with every request uncached (PAGE_FRAGMENT_CACHE=false)")
-        server.stop()
-        server = Gunicorn(
-            {**env, "PAGE_FRAGMENT_CACHE": "false"}, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log"
-        ).start()
-        uncached = measure_pages(
-            server, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
-        )
-        server.stop()
-        server = Gunicorn(env, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log").start()
+        if wanted("uncached"):
+            # A second gunicorn beside the first, which stays up idle for what follows rather
+            # than being stopped and started again.
+            say("pages with every request uncached (PAGE_FRAGMENT_CACHE=false)")
+            with clock.section("uncached", "pages uncached (own gunicorn)"):
+                uncached_server = Gunicorn(
+                    {**env, "PAGE_FRAGMENT_CACHE": "false"},
+                    workers=GUNICORN_WORKERS,
+                    log_path=logs / "gunicorn-uncached.log",
+                ).start()
+                pages_results["uncached"] = measure_pages(
+                    uncached_server,
+                    data,
+                    user,
+                    seconds=profile["wrk_seconds"],
+                    rounds=profile["write_rounds"],
+                )
+                uncached_server.stop()
+                uncached_server = None
 
-        sink = SinkProcess().start()
-        say(f"SMTP sink on port {sink.port}: raw rate, {profile['reminders']:,} messages on one connection")
-        smtp_raw = fanout.sink_raw_rate(sink, profile["reminders"])
-        say(f"  {smtp_raw['messages_per_second']:.0f} messages/s")
-        say(f"reminder fan-out: {profile['reminders']:,} reminders through a real worker")
-        fanned = fanout.reminder_fanout(
-            sink,
-            profile["reminders"],
-            member_ids=data.member_ids,
-            worker_env=env,
-            log_path=logs / "worker.log",
-        )
-        say(f"  {fanned}")
+        if wanted("reminders", "newsletter"):
+            sink = SinkProcess().start()
+        if wanted("reminders"):
+            with clock.section("reminders", f"reminders, {profile['reminders']:,}"):
+                say(
+                    f"SMTP sink on port {sink.port}: raw rate, "
+                    f"{profile['reminders']:,} messages on one connection"
+                )
+                results["smtp_raw"] = fanout.sink_raw_rate(sink, profile["reminders"])
+                say(f"  {results['smtp_raw']['messages_per_second']:.0f} messages/s")
+                say(f"reminder fan-out: {profile['reminders']:,} reminders through a real worker")
+                results["fanout"] = fanout.reminder_fanout(
+                    sink,
+                    profile["reminders"],
+                    member_ids=data.member_ids,
+                    worker_env=env,
+                    log_path=logs / "worker.log",
+                )
+            say(f"  {results['fanout']}")
 
-        say(f"newsletter: one issue to {profile['subscribers']:,} subscribers through a real worker")
-        newsletter = newsletter_fanout.newsletter_fanout(
-            sink, profile["subscribers"], worker_env=env, log_path=logs / "worker-newsletter.log"
-        )
-        say(f"  {newsletter}")
+        if wanted("newsletter"):
+            say(f"newsletter: one issue to {profile['subscribers']:,} subscribers through a real worker")
+            with clock.section("newsletter", f"newsletter, {profile['subscribers']:,} subscribers"):
+                results["newsletter"] = newsletter_fanout.newsletter_fanout(
+                    sink, profile["subscribers"], worker_env=env, log_path=logs / "worker-newsletter.log"
+                )
+            say(f"  {results['newsletter']}")
 
-        say(f"registration under contention: {profile['people']} people, {profile['places']} places")
-        raced = contention.run(server.base_url, people=profile["people"], places=profile["places"])
-        say(f"  {raced}")
+        if wanted("contention"):
+            target = serving()
+            say(f"registration under contention: {profile['people']} people, {profile['places']} places")
+            with clock.section("contention", "registration under contention"):
+                results["contention"] = contention.run(
+                    target.base_url, people=profile["people"], places=profile["places"]
+                )
+            say(f"  {results['contention']}")
     finally:
         if sink is not None:
             sink.stop()
-        server.stop()
+        for running in (uncached_server, server):
+            if running is not None:
+                running.stop()
 
-    results.update(
-        {
-            "dataset": {
-                "sizes": sizes.__dict__,
-                "small": counts_small,
-                "large": counts_large,
-                "timings": data.timings,
-                "event_measured": data.event_slug,
-                "network_measured": data.network_slug,
-            },
-            "floor": {"small": small["floor"]["wrk"], "large": large["floor"]["wrk"]},
-            "pages": {
-                "small": small,
-                "large": large,
-                **{f"writes_{r}": under_writes[r] for r in WRITE_RATES},
-                "uncached": uncached,
-            },
-            "dashboard": {"small": dashboard_small, "large": dashboard_large},
-            "writes": {str(rate): counts for rate, counts in writes.items()},
-            "smtp_raw": smtp_raw,
-            "fanout": fanned,
-            "newsletter": newsletter,
-            "contention": raced,
-        }
-    )
-    results["targets"] = report.evaluate(results)
+    results["dataset"] = {
+        "sizes": sizes.__dict__,
+        "small": counts_small,
+        "large": counts_large,
+        "timings": data.timings,
+        "event_measured": data.event_slug,
+        "network_measured": data.network_slug,
+    }
+    if pages_results:
+        results["pages"] = pages_results
+        results["floor"] = {size: pages_results[size]["floor"]["wrk"] for size in ("small", "large")}
+    if dashboard_results:
+        results["dashboard"] = dashboard_results
+    if writes:
+        results["writes"] = {str(rate): counts for rate, counts in writes.items()}
+    results["sections"] = clock.sections
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    results["seconds"] = round(time.perf_counter() - began, 1)
+    results["seconds"] = clock.total()
+    print(clock.summary(), flush=True)
+    if args.only is not None:
+        # Part of a run: kept apart from the results files, which only a whole run writes.
+        path = logs / "results-only.json"
+        path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        say(f"wrote {path.relative_to(ROOT)} (--only: bench/results* left as they were)")
+        return 0
+    results["targets"] = report.evaluate(results)
     stem = "results-quick" if args.quick else "results"
     report.write(results, ROOT / "bench" / f"{stem}.json", ROOT / "bench" / f"{stem}.md")
     say(f"wrote bench/{stem}.json and bench/{stem}.md")

@@ -189,3 +189,113 @@ def test_the_dashboards_verdicts_are_the_issues_targets(large, holds):
     targets = []
     dashboard_targets(targets, {"small": small, "large": large})
     assert [target["holds"] for target in targets] == holds
+
+
+# --- the run: its sections, their timing, and the bulk loader ----------------------------------
+
+
+def test_only_takes_known_sections_and_refuses_others():
+    import argparse
+
+    from bench.run import SECTIONS, _only
+
+    assert _only("contention") == {"contention"}
+    assert _only(" pages, writes ,") == {"pages", "writes"}
+    assert set(SECTIONS) >= {"dataset", "pages", "dashboard", "writes", "uncached"}
+    for wrong in ("pages,sideways", "", ","):
+        with pytest.raises(argparse.ArgumentTypeError, match="choose from"):
+            _only(wrong)
+
+
+def test_only_is_refused_before_anything_runs_when_a_section_is_unknown(capsys):
+    from bench.run import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--only", "everything"])
+    assert exited.value.code == 2
+    assert "unknown section(s) everything" in capsys.readouterr().err
+
+
+def test_each_section_is_timed_in_the_order_it_ran_even_when_it_fails():
+    from bench.run import Clock
+
+    clock = Clock()
+    with clock.section("first", "the first part"):
+        pass
+    with pytest.raises(RuntimeError), clock.section("second", "the second part"):
+        raise RuntimeError("it broke")
+    assert [entry["section"] for entry in clock.sections] == ["first", "second"]
+    assert all(entry["seconds"] >= 0 for entry in clock.sections)
+    summary = clock.summary()
+    assert "the first part" in summary and "the second part" in summary and "in all" in summary
+
+
+def test_the_report_says_where_the_runs_time_went():
+    import json
+    from pathlib import Path
+
+    from bench.report import markdown
+
+    results = json.loads((Path(__file__).resolve().parents[1] / "bench" / "results-quick.json").read_text())
+    results["seconds"] = 200.0
+    results["sections"] = [
+        {"section": "dataset", "label": "dataset, to 1,000 registrations", "seconds": 20.0},
+        {"section": "pages_small", "label": "pages at 1,000 registrations", "seconds": 150.0},
+    ]
+    text = markdown(results)
+    assert "## Where the run's time went" in text
+    assert "| pages at 1,000 registrations | 150.0 | 75% |" in text
+    assert "| the rest (between sections: the machine read, servers stopped) | 30.0 | 15% |" in text
+    assert "| in all | 200.0 | 100% |" in text
+
+
+@pytest.mark.django_db
+def test_rows_copied_in_bulk_read_back_as_the_same_rows_saved_one_by_one(org):
+    """The loader prepares each value as the field would on save, even after it has passed
+    values of the same type on unchanged (a naive datetime after aware ones is still made aware
+    in London time)."""
+    import warnings
+    from datetime import datetime
+
+    from django.db import connection
+
+    from bench.dataset import insert_rows
+    from loti_portal.utils import LONDON
+    from tests.factories import EventFactory, UserFactory
+    from tests.helpers import need
+
+    need(connection.vendor == "postgresql", "the bulk loader's COPY needs PostgreSQL (set DATABASE_URL)")
+    event, people = EventFactory(capacity=None), UserFactory.create_batch(4, organisation=org)
+    aware = timezone.now().replace(microsecond=0) - timedelta(days=2)
+    naive = datetime(2026, 6, 1, 9, 30)
+    rows = [
+        {"event_id": event.pk, "user_id": people[0].pk, "status": Registration.Status.CONFIRMED},
+        {
+            "event_id": event.pk,
+            "user_id": people[1].pk,
+            "status": Registration.Status.CANCELLED,
+            "created_at": aware,
+            "cancelled_at": aware + timedelta(hours=1),
+        },
+        {
+            "event_id": event.pk,
+            "user_id": people[2].pk,
+            "status": Registration.Status.WAITLISTED,
+            "waitlist_position": 1,
+            "created_at": aware,
+            "answers": {"diet": "vegan"},
+        },
+        {"event_id": event.pk, "user_id": people[3].pk, "status": "confirmed", "created_at": naive},
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # Django's warning about the naive datetime
+        assert insert_rows(Registration, rows) == 4
+    loaded = {registration.user_id: registration for registration in Registration.objects.all()}
+    for row in rows:
+        registration = loaded[row["user_id"]]
+        for name, value in row.items():
+            if name == "created_at" and value is naive:
+                value = timezone.make_aware(naive, LONDON)
+            assert getattr(registration, name) == value, name
+    assert loaded[people[0].pk].answers == {} and loaded[people[0].pk].waitlist_position is None
+    assert loaded[people[0].pk].created_at is not None and loaded[people[0].pk].updated_at is not None
