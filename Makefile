@@ -47,13 +47,15 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## Benchmarks on a throwaway PostgreSQL and Redis: writes bench/results.md (about 6 minutes)
+## Benchmarks on a throwaway PostgreSQL and Redis: writes bench/results.md (about 12 minutes,
+## 9½ of them pages under wrk). BENCH_ARGS go to bench/run.py, e.g. BENCH_ARGS="--only contention"
+## (a part of a run writes var/bench/only-….json, never bench/results*)
 bench: install-dev
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_ARGS)
 
-## The same, on a small dataset with short runs (about 2 minutes): bench/results-quick.md
+## The same, on a small dataset with short runs (about 4 minutes): bench/results-quick.md
 bench-quick: install-dev
-	bash scripts/bench.sh --quick
+	bash scripts/bench.sh --quick $(BENCH_ARGS)
 
 clean:
 	rm -rf var/db.sqlite3 var/celery var/cache var/staticfiles

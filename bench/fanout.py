@@ -143,15 +143,27 @@ def create_meeting_with_recipients(count: int, member_ids: list[int]) -> Event:
 
 
 def reminder_fanout(
-    sink: SinkProcess, count: int, *, member_ids: list[int], worker_env: dict, log_path: Path
+    sink: SinkProcess,
+    count: int,
+    *,
+    member_ids: list[int],
+    worker_env: dict,
+    log_path: Path,
+    raw_rate: float | None = None,
 ) -> dict:
-    """Send `count` reminders through the real worker; messages per second and worker memory."""
+    """Send `count` reminders through the real worker; messages per second and worker memory.
+    `raw_rate` is the sink's raw rate measured just before (sink_raw_rate), which bounds the wait."""
     if COMMAND not in get_commands():
         return {"available": False, "reason": f"the management command {COMMAND} does not exist yet"}
 
     meeting = create_meeting_with_recipients(count, member_ids)
     measured = sending.through_worker(
-        sink, count, start=lambda: call_command(COMMAND), worker_env=worker_env, log_path=log_path
+        sink,
+        count,
+        start=lambda: call_command(COMMAND),
+        worker_env=worker_env,
+        log_path=log_path,
+        raw_rate=raw_rate,
     )
     measured.pop("started")
     return {

@@ -76,7 +76,12 @@ def newsletter_fanout(sink: SinkProcess, count: int, *, worker_env: dict, log_pa
     )
     raw = sending.sink_raw_rate(sink, [_issue_like(number) for number in range(count)])
     measured = sending.through_worker(
-        sink, count, start=lambda: issue_send(issue_id=issue.pk), worker_env=worker_env, log_path=log_path
+        sink,
+        count,
+        start=lambda: issue_send(issue_id=issue.pk),
+        worker_env=worker_env,
+        log_path=log_path,
+        raw_rate=raw["messages_per_second"],
     )
     rows = Email.objects.filter(kind="newsletter.issue", data__issue_id=issue.pk)
     return {

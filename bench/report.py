@@ -178,14 +178,16 @@ def _write_targets(targets, page, rate) -> None:
 
 
 def evaluate(results: dict) -> list[dict]:
-    """Every target as {target, subject, measured, holds (True/False, None: not available)}."""
+    """Every target as {target, subject, measured, holds (True/False, None: not available)}.
+    Sections a run left out (--only) have no targets."""
     targets = []
-    large, small = results["pages"]["large"], results["pages"]["small"]
+    pages = results.get("pages", {})
+    large, small = pages.get("large", {}), pages.get("small", {})
     for key, page in large.items():
         if key != "floor":
             _page_targets(targets if page.get("has_targets") else None, page, small.get(key, {}))
     for rate in WRITE_TARGETS:
-        for key, page in results["pages"].get(_pass_name(rate), {}).items():
+        for key, page in pages.get(_pass_name(rate), {}).items():
             if key != "floor" and page.get("has_targets"):
                 _write_targets(targets, page, rate)
 
@@ -194,8 +196,10 @@ def evaluate(results: dict) -> list[dict]:
 
         dashboard_targets(targets, results["dashboard"])
 
-    race = results["contention"]
-    if race.get("available"):
+    race = results.get("contention")
+    if race is None:
+        pass
+    elif race.get("available"):
         race["verdicts"] = [
             _target(
                 targets,
@@ -223,8 +227,10 @@ def evaluate(results: dict) -> list[dict]:
     else:
         _target(targets, "registration under contention", "registration", race.get("reason", NA), None)
 
-    fanout, raw = results["fanout"], results["smtp_raw"]
-    if fanout.get("available"):
+    fanout, raw = results.get("fanout"), results.get("smtp_raw")
+    if fanout is None:
+        pass
+    elif fanout.get("available"):
         ratio = fanout["messages_per_second"] / raw["messages_per_second"]
         growth = fanout["memory_growth_quarter_to_end"]
         fanout["ratio_to_raw"] = round(ratio, 3)

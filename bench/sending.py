@@ -19,6 +19,7 @@ from .smtp_sink import LOOPBACK, SinkProcess
 
 MEMORY_FLAT_GROWTH = 0.10  # from a quarter of the way to the end
 SETTLE_SECONDS = 1.0  # after the last expected message: anything more is a duplicate
+MIN_RATE_WAITED_FOR = 0.10  # of the sink's raw rate: a fifth of the fan-out targets' 50%
 
 SMTP_SETTINGS = {
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -58,12 +59,27 @@ def sink_raw_rate(sink: SinkProcess, messages: list[EmailMessage], *, timeout: f
     }
 
 
+def waiting_limit(count: int, raw_rate: float | None) -> float:
+    """How long to wait for `count` messages through the worker: until a tenth of the sink's
+    raw rate (a fifth of the target) would have sent them, at least a minute; slower than that fails
+    the target whatever the end, and the rate of what did arrive is still reported."""
+    floor = MIN_RATE_WAITED_FOR * raw_rate if raw_rate else 20.0
+    return max(60.0, count / floor)
+
+
 def through_worker(
-    sink: SinkProcess, count: int, *, start: Callable[[], object], worker_env: dict, log_path: Path
+    sink: SinkProcess,
+    count: int,
+    *,
+    start: Callable[[], object],
+    worker_env: dict,
+    log_path: Path,
+    raw_rate: float | None = None,
 ) -> dict:
     """Start a real worker (prefork, two processes, as deployed), call `start()` with Django's
-    SMTP backend pointed at the sink, and time until the sink holds `count` messages. Returns
-    the timing and memory figures, and what `start()` returned as "started"."""
+    SMTP backend pointed at the sink, and time until the sink holds `count` messages (waiting at
+    most `waiting_limit`). Returns the timing and memory figures, the seconds the worker took to
+    start and to stop, and what `start()` returned as "started"."""
     from loti_portal.celery import app
     from outbox.models import Email
 
@@ -74,11 +90,13 @@ def through_worker(
     Email.objects.filter(state=Email.State.PENDING).update(
         state=Email.State.SKIPPED, last_error="Not sent: owed before a benchmark's fan-out."
     )
+    booted = time.perf_counter()
     worker = CeleryWorker({**worker_env, "EMAIL_URL": sink.url}, concurrency=2, log_path=log_path).start()
+    worker_start_seconds = time.perf_counter() - booted
     try:
         memory = {"start": rss_bytes(worker.pid)}
         sink.reset()
-        timeout = max(60.0, count / 20)
+        timeout = waiting_limit(count, raw_rate)
         marks = {"quarter": count // 4, "half": count // 2}
         started = time.perf_counter()
         with override_settings(**SMTP_SETTINGS, EMAIL_PORT=sink.port):
@@ -100,7 +118,9 @@ def through_worker(
         time.sleep(SETTLE_SECONDS)
         received = sink.received()
     finally:
+        stopping = time.perf_counter()
         worker.stop()
+        worker_stop_seconds = time.perf_counter() - stopping
 
     growth = None
     if "quarter" in memory and "end" in memory:
@@ -115,5 +135,7 @@ def through_worker(
         "worker_rss_mib": {name: round(value / 2**20, 1) for name, value in memory.items()},
         "memory_growth_quarter_to_end": None if growth is None else round(growth, 3),
         "memory_flat": growth is not None and growth <= MEMORY_FLAT_GROWTH,
-        "timeout_seconds": timeout,
+        "timeout_seconds": round(timeout, 1),
+        "worker_start_seconds": round(worker_start_seconds, 2),
+        "worker_stop_seconds": round(worker_stop_seconds, 2),
     }

@@ -299,3 +299,19 @@ def test_rows_copied_in_bulk_read_back_as_the_same_rows_saved_one_by_one(org):
             assert getattr(registration, name) == value, name
     assert loaded[people[0].pk].answers == {} and loaded[people[0].pk].waitlist_position is None
     assert loaded[people[0].pk].created_at is not None and loaded[people[0].pk].updated_at is not None
+
+
+def test_a_part_of_a_run_is_judged_on_the_sections_it_ran_only():
+    import json
+    from pathlib import Path
+
+    from bench.report import evaluate
+
+    whole = json.loads((Path(__file__).resolve().parents[1] / "bench" / "results-quick.json").read_text())
+    part = {"contention": whole["contention"]}
+    targets = evaluate(part)
+    assert {target["subject"] for target in targets} == {"registration"}
+    assert len(targets) == 3
+    writes = {"pages": {"writes_5": whole["pages"]["writes_5"]}}
+    assert {target["target"].split(" ")[0] for target in evaluate(writes)} == {"req/s", "p99"}
+    assert evaluate({}) == []
