@@ -25,6 +25,7 @@ from accounts.demo import LONDON_AUTHORITIES, PARTNERS
 from accounts.models import Organisation, OrganisationDomain, User
 from events.models import Event, Registration, Speaker
 from events.services.counts import events_counts_refresh_all
+from loti_portal import versions
 from loti_portal.utils import LONDON
 from networks.models import Membership, Network
 
@@ -144,6 +145,7 @@ class Dataset:
     event_slug: str  # the busiest upcoming published session anyone signed in may join
     network_slug: str  # the network with the largest roster
     registration_rows: list[dict] = field(repr=False)
+    event_slugs: dict[int, str] = field(default_factory=dict, repr=False)  # by id
     loaded: int = 0
     timings: dict = field(default_factory=dict)
 
@@ -570,6 +572,7 @@ def build(sizes: Sizes, *, seed: int = 2026) -> Dataset:
         event_slug=busiest["slug"],
         network_slug=largest.slug,
         registration_rows=rows,
+        event_slugs={event["id"]: event["slug"] for event in events},
         timings=timings,
     )
 
@@ -580,12 +583,16 @@ def load_registrations(dataset: Dataset, upto: int) -> int:
     took go to the dataset's timings."""
     upto = min(upto, len(dataset.registration_rows))
     timings = dataset.timings
+    rows = dataset.registration_rows[dataset.loaded : upto]
     started = time.perf_counter()
     with transaction.atomic():
-        added = insert_rows(Registration, dataset.registration_rows[dataset.loaded : upto])
+        added = insert_rows(Registration, rows)
         copied = time.perf_counter()
-        # Loaded in bulk, not through the services: count each event's places as they would.
+        # Loaded in bulk, not through the services: count each event's places as they would,
+        # and renew the versions of the pages showing them, so that no page kept from before
+        # (a running server's) is served as if nothing had changed.
         events_counts_refresh_all()
+        versions.events_changed(slugs=sorted({dataset.event_slugs[row["event_id"]] for row in rows}))
     counted = time.perf_counter()
     first = dataset.loaded == 0
     dataset.loaded = upto

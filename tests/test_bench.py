@@ -315,3 +315,26 @@ def test_a_part_of_a_run_is_judged_on_the_sections_it_ran_only():
     writes = {"pages": {"writes_5": whole["pages"]["writes_5"]}}
     assert {target["target"].split(" ")[0] for target in evaluate(writes)} == {"req/s", "p99"}
     assert evaluate({}) == []
+
+
+@pytest.mark.django_db
+def test_each_load_sets_the_event_rows_counts_and_renews_the_versions_of_the_pages_showing_them():
+    from django.core.cache import caches
+
+    from bench.dataset import Sizes, build, load_registrations
+    from events.services.counts import COUNT_FIELDS, event_counts_expressions
+    from loti_portal import versions
+
+    data = build(Sizes(members=80, events=12, registrations=300, small_registrations=60))
+    for upto in (60, 300):
+        before = caches["default"].get(versions._version_key(versions.EVENT_LISTS))
+        load_registrations(data, upto)
+        assert Registration.objects.count() == upto
+        counted = Event.objects.annotate(
+            **{f"counted_{name}": value for name, value in event_counts_expressions().items()}
+        )
+        for event in counted:
+            for name in COUNT_FIELDS:
+                assert getattr(event, name) == getattr(event, f"counted_{name}"), (event.slug, name)
+        assert caches["default"].get(versions._version_key(versions.EVENT_LISTS)) not in (None, before)
+    assert sum(Event.objects.values_list("places_taken", flat=True)) > 0
