@@ -478,12 +478,13 @@ def markdown(results: dict) -> str:
 
     config, m, dataset = results["config"], results["machine"], results["dataset"]
     holds = [target["holds"] for target in results["targets"]]
-    timings = ", ".join(
-        f"{name} {value}"
-        if not isinstance(value, dict)
-        else f"({', '.join(f'{part} {seconds}' for part, seconds in value.items())})"
-        for name, value in dataset["timings"].items()
-    )
+    timings = []
+    for name, value in dataset["timings"].items():
+        if isinstance(value, dict) and timings:  # the parts of the step before
+            timings[-1] += f" ({', '.join(f'{part} {seconds}' for part, seconds in value.items())})"
+        else:
+            timings.append(f"{name} {value}")
+    timings = ", ".join(timings)
     return "\n".join(
         [
             f"# Benchmark results ({results['mode']})",
