@@ -317,7 +317,7 @@ def test_a_part_of_a_run_is_judged_on_the_sections_it_ran_only():
     assert evaluate({}) == []
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # on PostgreSQL each load ends with VACUUM, outside any transaction
 def test_each_load_sets_the_event_rows_counts_and_renews_the_versions_of_the_pages_showing_them():
     from django.core.cache import caches
 
