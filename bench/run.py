@@ -187,8 +187,8 @@ def main(argv=None) -> int:
         "--only",
         type=_only,
         metavar="SECTION[,SECTION]",
-        help=f"run only these sections ({', '.join(SECTIONS)}) after building what they need; "
-        "the figures go to var/bench/results-only.json, never to bench/results*",
+        help=f"run only these sections ({', '.join(SECTIONS)}) on the whole dataset; their figures "
+        "go to var/bench/only-….json, never to bench/results*; exit status 1 if a target fails",
     )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
