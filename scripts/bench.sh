@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (`make bench`, `make bench-quick`): installs wrk if missing, starts a throwaway
 # PostgreSQL and Redis on loopback (scripts/services.sh), runs bench/run.py against them and
-# always stops them again. Arguments go to bench/run.py (e.g. --quick).
+# always stops them again. Arguments go to bench/run.py (e.g. --quick, or --only contention for
+# one section alone: see `python -m bench.run --help`); the script exits with its status.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
