@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
@@ -89,10 +88,7 @@ def _event_list(request, past):
             "page_numbers": page_numbers,
             "past": past,
             "open_to_everyone": open_to_everyone,
-            # The filters as typed, without the page: what the drawn filter form depends on.
-            "filter_query": urlencode(
-                [(name, request.GET.getlist(name)) for name in EventFilterForm.FILTERS], doseq=True
-            ),
+            "form_fields": form.fields_html(show_errors=has_errors),
         },
     )
 
