@@ -67,9 +67,11 @@ def where_text(event: Event) -> str:
     return event.venue or ("Online" if event.online_url else "To be confirmed")
 
 
-def audience_text(event: Event) -> str:
+def audience_text(event: Event, network_name: str | None = None) -> str:
+    """Who the event is for. `network_name`: its network's name, if the event was read without
+    its network."""
     if event.audience == Event.Audience.NETWORK_MEMBERS and event.network_id:
-        return f"Members of {event.network.name}"
+        return f"Members of {network_name if network_name is not None else event.network.name}"
     if event.audience == Event.Audience.BOROUGH_STAFF:
         return "London borough staff only"
     return AUDIENCE_LABELS.get(event.audience, event.audience)
@@ -114,18 +116,20 @@ def _tag(event: Event) -> str:
 
 
 def event_cards(events, *, past: bool = False) -> SafeString:
-    """The cards of a page of the events list (events from event_list_for_user: with their network,
-    counts and the person's `my_status`): title, tag, summary, when, where, type, audience and,
-    for upcoming published events, places."""
+    """The cards of a page of the events list (events from event_list_for_user: with their
+    `network_name`, counts and the person's `my_status`): title, tag, summary, when, where,
+    type, audience and, for upcoming published events, places."""
     url_for = detail_url_maker()
     cards = []
     for event in events:
         kind = KIND_LABELS.get(event.kind, event.kind)
         if event.network_id:
-            kind = f"{kind}, {event.network.name}"
+            kind = f"{kind}, {event.network_name}"
         if event.programme:
             kind = f"{kind}, {event.programme}"
-        details = DETAILS.format(kind=escape(kind), audience=escape(audience_text(event)))
+        details = DETAILS.format(
+            kind=escape(kind), audience=escape(audience_text(event, network_name=event.network_name))
+        )
         if not past and event.status == Event.Status.PUBLISHED:
             details += PLACES.format(places=escape(places_text(event)))
         cards.append(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -43,6 +43,27 @@ from .visibility import (  # noqa: F401
 )
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
+# What an events list card shows (events.cards), the only fields the list reads: a page of the
+# list reads twenty rows, and every column is work for the database, the ORM and the driver.
+CARD_FIELDS = (
+    "slug",
+    "title",
+    "summary",
+    "status",
+    "kind",
+    "audience",
+    "programme",
+    "start",
+    "end",
+    "venue",
+    "online_url",
+    "mode",
+    "capacity",
+    "online_capacity",
+    "places_taken",
+    "online_places_taken",
+    "network_id",
+)
 
 
 def event_list_for_user(
@@ -52,11 +73,16 @@ def event_list_for_user(
     network: Network | None = None,
     kind: str = "",
     programme: str = "",
+    visible: QuerySet[Event] | None = None,
 ) -> QuerySet[Event]:
     """Upcoming events soonest first, or past ones latest first, with counts and, for a signed-in
-    person, their own registration status as `my_status`."""
+    person, their own registration status as `my_status`, and their network's name as
+    `network_name`; only the fields a card shows (see
+    CARD_FIELDS). `visible`: events_visible_to(user=user), when the caller has it already."""
     now = timezone.now()
-    events = events_visible_to(user=user).select_related("network")
+    events = visible if visible is not None else events_visible_to(user=user)
+    # The network's name as a column rather than a joined instance: a card shows only that.
+    events = events.only(*CARD_FIELDS).annotate(network_name=F("network__name"))
     if past:
         events = events.filter(end__lt=now).order_by("-start", "-id")
     else:
@@ -76,11 +102,12 @@ def event_list_for_user(
 EVENTS_PER_PAGE = 20
 
 
-def event_filter_choices(*, user) -> dict:
+def event_filter_choices(*, user, visible: QuerySet[Event] | None = None) -> dict:
     """The networks and programmes that have events this person may see (events_visible_to), for
-    the list's filters: one query for the distinct pairs of network and programme."""
+    the list's filters: one query for the distinct pairs of network and programme. `visible`:
+    events_visible_to(user=user), when the caller has it already."""
     pairs = (
-        events_visible_to(user=user)
+        (visible if visible is not None else events_visible_to(user=user))
         .order_by()
         .values_list("network_id", "network__slug", "network__name", "programme")
         .distinct()
@@ -115,10 +142,13 @@ def event_list_page_for_user(
     network: Network | None = None,
     kind: str = "",
     programme: str = "",
+    visible: QuerySet[Event] | None = None,
 ) -> Page:
     """One page (EVENTS_PER_PAGE) of event_list_for_user: two queries, one counting the listing
     and one reading its page with each event's counts and this person's status."""
-    events = event_list_for_user(user=user, past=past, network=network, kind=kind, programme=programme)
+    events = event_list_for_user(
+        user=user, past=past, network=network, kind=kind, programme=programme, visible=visible
+    )
     return Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
 
 

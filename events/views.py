@@ -29,6 +29,7 @@ from .selectors import (
     event_list_page_for_user,
     event_questions,
     event_who_is_coming,
+    events_visible_to,
     guest_refusal_reason,
     my_events_for_user,
     network_feed_entries,
@@ -64,14 +65,20 @@ def event_list(request, past=False):
 
 
 def _event_list(request, past):
-    choices = event_filter_choices(user=request.user)
+    # The rule built once, for the filters' choices and the listing.
+    visible = events_visible_to(user=request.user)
+    choices = event_filter_choices(user=request.user, visible=visible)
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     filters, has_errors = {}, False
     if any(name in request.GET for name in EventFilterForm.FILTERS):
         has_errors = not form.is_valid()
         filters = form.filters()
     page = event_list_page_for_user(
-        user=request.user, page_number=page_number_from(request.GET.get("page")), past=past, **filters
+        user=request.user,
+        page_number=page_number_from(request.GET.get("page")),
+        past=past,
+        visible=visible,
+        **filters,
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     # Someone signed out may well be from outside local government: sessions open to everyone first.

@@ -30,7 +30,6 @@ def london_datetime(moment) -> str:
     return format_datetime(moment) if moment else ""
 
 
-
 @register.inclusion_tag("events/includes/registration_tag.html")
 def registration_tag(status: str):
     """A GOV.UK tag for a registration status: {% registration_tag registration.status %}."""
