@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -153,14 +153,14 @@ def event_list_page_for_user(
 
 
 def event_get_for_user(*, user, slug: str) -> Event:
-    """The event with its counts, network and speakers; 404 if this person may not see it."""
-    speakers = Speaker.objects.order_by("position", "id")
-    events = (
-        events_visible_to(user=user)
-        .select_related("network")
-        .prefetch_related(Prefetch("speakers", queryset=speakers))
-    )
-    return get_object_or_404(events, slug=slug)
+    """The event with its counts and network; 404 if this person may not see it."""
+    return get_object_or_404(events_visible_to(user=user).select_related("network"), slug=slug)
+
+
+def event_speakers(*, event: Event) -> QuerySet[Speaker]:
+    """The event's speakers in their order, unread until used: a page that keeps the part
+    showing them runs no query for them."""
+    return Speaker.objects.filter(event=event).order_by("position", "id")
 
 
 def event_get_to_register(*, user, slug: str) -> Event:

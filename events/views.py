@@ -28,6 +28,7 @@ from .selectors import (
     event_get_to_register,
     event_list_page_for_user,
     event_questions,
+    event_speakers,
     event_who_is_coming,
     events_visible_to,
     guest_refusal_reason,
@@ -128,6 +129,7 @@ def _event_detail(request, slug):
         # The person's own joining address (and "Join now" while it is open), never another's.
         "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
         "join_now_url": join_now_path(registration, event),
+        "speakers": event_speakers(event=event),
     }
     return render(request, "events/event_detail.html", context)
 
