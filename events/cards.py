@@ -162,3 +162,64 @@ def public_session_cards(events) -> SafeString:
         for event in events
     ]
     return mark_safe("".join(cards))  # noqa: S308 - every value above is escaped
+
+
+MY_CARD = (
+    '<li class="app-card">\n'
+    '  <h3 class="app-card__title"><a class="govuk-link" href="{url}">{title}</a></h3>\n'
+    '  <p class="govuk-body">{tag}</p>\n'
+    '  <dl class="app-meta">\n'
+    "    <dt>When</dt><dd>{when}</dd>\n"
+    "    <dt>Where</dt><dd>{where}</dd>\n"
+    "{waiting}"
+    "  </dl>\n"
+    "{join}{cancel}"
+    "</li>\n"
+)
+MY_WAITING = "    <dt>Waiting list</dt><dd>Number {rank}</dd>\n"
+MY_JOIN = (
+    '  <a href="{url}" role="button" draggable="false" class="govuk-button" data-module="govuk-button">'
+    'Join now<span class="govuk-visually-hidden">: {title}</span></a>\n'
+)
+MY_CANCEL = (
+    '  <p class="govuk-body"><a class="govuk-link" href="{url}">{action}'
+    '<span class="govuk-visually-hidden"> for {title}</span></a></p>\n'
+)
+
+
+def my_upcoming_cards(registrations) -> SafeString:
+    """The person's own upcoming registrations on "Your events" (from my_events_for_user, each
+    with `waitlist_rank` and `join_now_url`): the event, the registration's tag, when, where,
+    their place in the queue, "Join now" while joining is open, and how to cancel."""
+    detail_url = detail_url_maker()
+    prefix, _, suffix = reverse("events:event-cancel", args=[_SLUG_HOLE]).partition(_SLUG_HOLE)
+    cards = []
+    for registration in registrations:
+        event = registration.event
+        title = escape(event.title)
+        cancelled = event.status == Event.Status.CANCELLED
+        waiting = registration.status == Registration.Status.WAITLISTED
+        cancel = ""
+        if not cancelled and registration.status != Registration.Status.ATTENDED:
+            cancel = MY_CANCEL.format(
+                url=f"{prefix}{event.slug}{suffix}",
+                action="Leave the waiting list" if waiting else "Cancel your place",
+                title=title,
+            )
+        cards.append(
+            MY_CARD.format(
+                url=detail_url(event.slug),
+                title=title,
+                tag='<strong class="govuk-tag govuk-tag--red">Event cancelled</strong>'
+                if cancelled
+                else registration_tag_html(registration.status),
+                when=escape(format_when(event.start, event.end)),
+                where=escape(where_text(event)),
+                waiting=MY_WAITING.format(rank=registration.waitlist_rank) if waiting else "",
+                join=MY_JOIN.format(url=escape(registration.join_now_url), title=title)
+                if registration.join_now_url
+                else "",
+                cancel=cancel,
+            )
+        )
+    return mark_safe("".join(cards))  # noqa: S308 - every value above is escaped

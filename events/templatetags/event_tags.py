@@ -61,6 +61,12 @@ def event_cards(events, past=False):
 
 
 @register.simple_tag
+def my_upcoming_cards(registrations):
+    """{% my_upcoming_cards upcoming %}: the person's upcoming registrations on "Your events"."""
+    return cards.my_upcoming_cards(registrations)
+
+
+@register.simple_tag
 def public_session_cards(events):
     """{% public_session_cards open_to_everyone %}: the sessions open to everyone, as cards."""
     return cards.public_session_cards(events)
