@@ -212,7 +212,9 @@ def registration_for_user(*, event: Event, user) -> Registration | None:
     """This person's own registration for the event (any status), or None."""
     if not user.is_authenticated:
         return None
-    return Registration.objects.filter(event=event, user=user).first()
+    # At most one (unique per event and person): ordered by id, not by the model's ordering,
+    # which joins the event to sort by it.
+    return Registration.objects.filter(event=event, user=user).order_by("pk").first()
 
 
 def active_registration_for_user(*, user, slug: str) -> Registration:
