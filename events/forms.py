@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .models import Event, EventMessage, Question, Registration
 
@@ -127,6 +128,39 @@ class EventFilterForm(forms.Form):
         self.fields["programme"].error_messages["invalid_choice"] = "Select a programme from the list"
         if not programmes:
             del self.fields["programme"]
+
+    def fields_html(self, *, show_errors: bool) -> SafeString:
+        """The filters as GOV.UK selects, each with its error message when `show_errors` (the
+        form has been validated), drawn here rather than through crispy-forms: the same markup
+        for a fraction of the work, since the list is drawn for every visitor."""
+        errors = self.errors if show_errors else {}
+        groups = []
+        for name, field in self.fields.items():
+            value = self.data.get(name) or ""
+            options = "".join(
+                f'<option value="{escape(option)}"{" selected" if str(option) == value else ""}>'
+                f"{escape(label)}</option>"
+                for option, label in field.choices
+            )
+            field_id = f"id_{name}"
+            if name in errors:
+                error_id = f"{field_id}_1_error"
+                message = escape(errors[name][0])
+                groups.append(
+                    f'<div id="div_{field_id}" class="govuk-form-group govuk-form-group--error">'
+                    f'<label for="{field_id}" class="govuk-label">{escape(field.label)}</label>'
+                    f'<span id="{error_id}" class="govuk-error-message">'
+                    f'<span class="govuk-visually-hidden">Error:</span> {message}</span>'
+                    f'<select name="{name}" aria-describedby="{error_id}" class="govuk-select '
+                    f'govuk-input--error" aria-invalid="true" id="{field_id}">{options}</select></div>'
+                )
+            else:
+                groups.append(
+                    f'<div id="div_{field_id}" class="govuk-form-group">'
+                    f'<label for="{field_id}" class="govuk-label">{escape(field.label)}</label>'
+                    f'<select name="{name}" class="govuk-select" id="{field_id}">{options}</select></div>'
+                )
+        return mark_safe("\n".join(groups))  # noqa: S308 - every value above is escaped
 
     def filters(self) -> dict:
         """The valid filters; an invalid one is left out (and shown as an error)."""

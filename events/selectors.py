@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -43,6 +43,27 @@ from .visibility import (  # noqa: F401
 )
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
+# What an events list card shows (events.cards), the only fields the list reads: a page of the
+# list reads twenty rows, and every column is work for the database, the ORM and the driver.
+CARD_FIELDS = (
+    "slug",
+    "title",
+    "summary",
+    "status",
+    "kind",
+    "audience",
+    "programme",
+    "start",
+    "end",
+    "venue",
+    "online_url",
+    "mode",
+    "capacity",
+    "online_capacity",
+    "places_taken",
+    "online_places_taken",
+    "network_id",
+)
 
 
 def event_list_for_user(
@@ -52,11 +73,16 @@ def event_list_for_user(
     network: Network | None = None,
     kind: str = "",
     programme: str = "",
+    visible: QuerySet[Event] | None = None,
 ) -> QuerySet[Event]:
     """Upcoming events soonest first, or past ones latest first, with counts and, for a signed-in
-    person, their own registration status as `my_status`."""
+    person, their own registration status as `my_status`, and their network's name as
+    `network_name`; only the fields a card shows (see
+    CARD_FIELDS). `visible`: events_visible_to(user=user), when the caller has it already."""
     now = timezone.now()
-    events = events_visible_to(user=user).select_related("network")
+    events = visible if visible is not None else events_visible_to(user=user)
+    # The network's name as a column rather than a joined instance: a card shows only that.
+    events = events.only(*CARD_FIELDS).annotate(network_name=F("network__name"))
     if past:
         events = events.filter(end__lt=now).order_by("-start", "-id")
     else:
@@ -76,11 +102,12 @@ def event_list_for_user(
 EVENTS_PER_PAGE = 20
 
 
-def event_filter_choices(*, user) -> dict:
+def event_filter_choices(*, user, visible: QuerySet[Event] | None = None) -> dict:
     """The networks and programmes that have events this person may see (events_visible_to), for
-    the list's filters: one query for the distinct pairs of network and programme."""
+    the list's filters: one query for the distinct pairs of network and programme. `visible`:
+    events_visible_to(user=user), when the caller has it already."""
     pairs = (
-        events_visible_to(user=user)
+        (visible if visible is not None else events_visible_to(user=user))
         .order_by()
         .values_list("network_id", "network__slug", "network__name", "programme")
         .distinct()
@@ -115,22 +142,25 @@ def event_list_page_for_user(
     network: Network | None = None,
     kind: str = "",
     programme: str = "",
+    visible: QuerySet[Event] | None = None,
 ) -> Page:
     """One page (EVENTS_PER_PAGE) of event_list_for_user: two queries, one counting the listing
     and one reading its page with each event's counts and this person's status."""
-    events = event_list_for_user(user=user, past=past, network=network, kind=kind, programme=programme)
+    events = event_list_for_user(
+        user=user, past=past, network=network, kind=kind, programme=programme, visible=visible
+    )
     return Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
 
 
 def event_get_for_user(*, user, slug: str) -> Event:
-    """The event with its counts, network and speakers; 404 if this person may not see it."""
-    speakers = Speaker.objects.order_by("position", "id")
-    events = (
-        events_visible_to(user=user)
-        .select_related("network")
-        .prefetch_related(Prefetch("speakers", queryset=speakers))
-    )
-    return get_object_or_404(events, slug=slug)
+    """The event with its counts and network; 404 if this person may not see it."""
+    return get_object_or_404(events_visible_to(user=user).select_related("network"), slug=slug)
+
+
+def event_speakers(*, event: Event) -> QuerySet[Speaker]:
+    """The event's speakers in their order, unread until used: a page that keeps the part
+    showing them runs no query for them."""
+    return Speaker.objects.filter(event=event).order_by("position", "id")
 
 
 def event_get_to_register(*, user, slug: str) -> Event:
@@ -182,7 +212,9 @@ def registration_for_user(*, event: Event, user) -> Registration | None:
     """This person's own registration for the event (any status), or None."""
     if not user.is_authenticated:
         return None
-    return Registration.objects.filter(event=event, user=user).first()
+    # At most one (unique per event and person): ordered by id, not by the model's ordering,
+    # which joins the event to sort by it.
+    return Registration.objects.filter(event=event, user=user).order_by("pk").first()
 
 
 def active_registration_for_user(*, user, slug: str) -> Registration:

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -48,19 +47,7 @@ def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registra
 
 
 def _registrations_shown(*, user, now) -> list[Registration]:
-    ahead = (
-        Registration.objects.filter(
-            event=OuterRef("event"),
-            mode=OuterRef("mode"),
-            status=Registration.Status.WAITLISTED,
-            waitlist_position__lt=OuterRef("waitlist_position"),
-        )
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return list(
+    registrations = list(
         Registration.objects.filter(user=user)
         .filter(
             Q(event__end__gte=now, status__in=_UPCOMING_STATUSES)
@@ -68,9 +55,38 @@ def _registrations_shown(*, user, now) -> list[Registration]:
         )
         .select_related("event")
         .defer("answers", "event__description")
-        .annotate(waitlist_rank=Coalesce(Subquery(ahead), 0) + 1)
         .order_by("event__start", "event__id")
     )
+    _add_waitlist_ranks(registrations)
+    return registrations
+
+
+def _add_waitlist_ranks(registrations: list[Registration]) -> None:
+    """Each waiting registration's place in its queue as `waitlist_rank` (None for the others),
+    as waitlist_rank() says it: one query counting who is ahead in each, and none at all when the
+    person is waiting for nothing (most people, most of the time)."""
+    waiting = [r for r in registrations if r.status == Registration.Status.WAITLISTED]
+    for registration in registrations:
+        registration.waitlist_rank = None
+    if not waiting:
+        return
+    # One count per waiting registration, in one row: who is ahead in the same queue.
+    ahead = {
+        f"ahead_{index}": Count(
+            "pk",
+            filter=Q(
+                event_id=registration.event_id,
+                mode=registration.mode,
+                waitlist_position__lt=registration.waitlist_position,
+            ),
+        )
+        for index, registration in enumerate(waiting)
+    }
+    counts = Registration.objects.filter(
+        status=Registration.Status.WAITLISTED, event_id__in={r.event_id for r in waiting}
+    ).aggregate(**ahead)
+    for index, registration in enumerate(waiting):
+        registration.waitlist_rank = counts[f"ahead_{index}"] + 1
 
 
 def calendar_feed_for_user(*, user) -> CalendarFeed | None:

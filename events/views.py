@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
@@ -29,7 +28,9 @@ from .selectors import (
     event_get_to_register,
     event_list_page_for_user,
     event_questions,
+    event_speakers,
     event_who_is_coming,
+    events_visible_to,
     guest_refusal_reason,
     my_events_for_user,
     network_feed_entries,
@@ -65,14 +66,20 @@ def event_list(request, past=False):
 
 
 def _event_list(request, past):
-    choices = event_filter_choices(user=request.user)
+    # The rule built once, for the filters' choices and the listing.
+    visible = events_visible_to(user=request.user)
+    choices = event_filter_choices(user=request.user, visible=visible)
     form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
     filters, has_errors = {}, False
     if any(name in request.GET for name in EventFilterForm.FILTERS):
         has_errors = not form.is_valid()
         filters = form.filters()
     page = event_list_page_for_user(
-        user=request.user, page_number=page_number_from(request.GET.get("page")), past=past, **filters
+        user=request.user,
+        page_number=page_number_from(request.GET.get("page")),
+        past=past,
+        visible=visible,
+        **filters,
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     # Someone signed out may well be from outside local government: sessions open to everyone first.
@@ -89,10 +96,7 @@ def _event_list(request, past):
             "page_numbers": page_numbers,
             "past": past,
             "open_to_everyone": open_to_everyone,
-            # The filters as typed, without the page: what the drawn filter form depends on.
-            "filter_query": urlencode(
-                [(name, request.GET.getlist(name)) for name in EventFilterForm.FILTERS], doseq=True
-            ),
+            "form_fields": form.fields_html(show_errors=has_errors),
         },
     )
 
@@ -125,6 +129,7 @@ def _event_detail(request, slug):
         # The person's own joining address (and "Join now" while it is open), never another's.
         "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
         "join_now_url": join_now_path(registration, event),
+        "speakers": event_speakers(event=event),
     }
     return render(request, "events/event_detail.html", context)
 

@@ -87,17 +87,6 @@ def test_any_page_number_answers_and_names_one_of_a_fixed_set_of_listings(client
     assert response.context["page"].number == 1
 
 
-def test_junk_page_numbers_do_not_name_cached_parts(client, db):
-    """The drawn filter form is cached by the filters alone: a page number, however it is
-    typed, adds no entry."""
-    EventFactory.create_batch(3)
-    keys = {
-        client.get(reverse("events:event-list"), {"page": raw, "kind": "training"}).context["filter_query"]
-        for raw in ("1", "abc", "0", "-1", "1.5", "9" * 30)
-    }
-    assert keys == {"kind=training"}
-
-
 def test_a_personal_feed_is_rate_limited(member):
     feed = calendar_feed_regenerate(user=member)
     url = reverse("events:calendar-feed", args=[feed.token])
