@@ -57,9 +57,10 @@ def _add_personal_view(network: Network, *, user: User) -> None:
 
 
 def network_list_for_user(*, user: User) -> list[Network]:
-    """Active networks, by name, each with member_count, next_meeting_start (the start of its next
-    published meeting this person may see, events_visible_to), my_status and next_step (see
-    rules.next_step). Two queries: the networks with their figures, and the next meetings."""
+    """Active networks, by name, each with its page's address (url), member_count,
+    next_meeting_start (the start of its next published meeting this person may see,
+    events_visible_to), my_status and next_step (see rules.next_step). Two queries: the networks
+    with their figures, and the next meetings."""
     active = Network.objects.filter(status=Network.Status.ACTIVE).order_by("name")
     networks = list(_with_membership_figures(active, user=user))
     next_meetings = dict(
@@ -69,8 +70,10 @@ def network_list_for_user(*, user: User) -> list[Network]:
         .values_list("network_id")
         .annotate(next_start=Min("start"))
     )
+    address = address_by_slug("networks:network-detail")
     for network in networks:
         network.next_meeting_start = next_meetings.get(network.pk)
+        network.url = address(network.slug)
         _add_personal_view(network, user=user)
     return networks
 
