@@ -34,20 +34,18 @@ def address_by_slug(url_name: str) -> Callable[[str], str]:
 
 
 def _with_membership_figures(networks: QuerySet[Network], *, user: User) -> QuerySet[Network]:
-    """Networks with member_count (active members), and for a signed-in person my_status and
-    my_role (their own membership's, or None): read over one join of the memberships, since a
-    person has at most one membership in a network."""
+    """Networks with member_count (active members), and for a signed-in person my_status (their
+    own membership's, or None): read over one join of the memberships, since a person has at most
+    one membership in a network."""
     figures = {"member_count": Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))}
     if user.is_authenticated:
-        mine = Q(memberships__user=user)
-        figures["my_status"] = Max("memberships__status", filter=mine)
-        figures["my_role"] = Max("memberships__role", filter=mine)
+        figures["my_status"] = Max("memberships__status", filter=Q(memberships__user=user))
     return networks.annotate(**figures)
 
 
 def _add_personal_view(network: Network, *, user: User) -> None:
     if not user.is_authenticated:
-        network.my_status = network.my_role = None
+        network.my_status = None
     network.next_step = rules.next_step(user=user, network=network, status=network.my_status)
     network.refusal = (
         rules.entry_refusal(user=user, network=network, status=network.my_status)
@@ -79,7 +77,7 @@ def network_list_for_user(*, user: User) -> list[Network]:
 
 
 def network_get_for_user(*, user: User, slug: str) -> Network:
-    """One network, with member_count, my_status, my_role, next_step and refusal (as in
+    """One network, with member_count, my_status, next_step and refusal (as in
     network_list_for_user, without its next meeting): one query. Archived networks exist only
     for staff.
 
@@ -129,6 +127,7 @@ class Lead(NamedTuple):
     name: str
     organisation: str
     role: str  # "lead", "co-chair"
+    user_id: int | None = None  # never shown; tells a lead their own "Manage this network" link
 
 
 def network_leads(*, network: Network) -> list[Lead]:
@@ -136,21 +135,23 @@ def network_leads(*, network: Network) -> list[Lead]:
     rows = (
         Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, role__in=LEAD_ROLES)
         .order_by("user__full_name")
-        .values_list("user__full_name", "user__organisation__name", "role")
+        .values_list("user__full_name", "user__organisation__name", "role", "user_id")
     )
-    labels = {role: role.label.lower() for role in LEAD_ROLES}
+    labels = {role.value: role.label.lower() for role in LEAD_ROLES}
     # sorted() keeps the database's order of names within each role.
     return [
-        Lead(name=name, organisation=organisation or "", role=labels[role])
-        for name, organisation, role in sorted(rows, key=lambda row: row[2] != Membership.Role.LEAD)
+        Lead(name=name, organisation=organisation or "", role=labels[role], user_id=user_id)
+        for name, organisation, role, user_id in sorted(rows, key=lambda row: row[2] != Membership.Role.LEAD)
     ]
 
 
-def network_managed_by(*, network: Network, user: User) -> bool:
+def network_managed_by(*, network: Network, user: User, leads: list[Lead]) -> bool:
     """Whether the network's page offers the person "Manage this network": staff, and its active
-    leads and co-chairs (those manage.network_get_for_lead lets in). Reads the my_status and
-    my_role of network_get_for_user: no query."""
-    return user.is_staff or (network.my_status == Membership.Status.ACTIVE and network.my_role in LEAD_ROLES)
+    leads and co-chairs (those manage.network_get_for_lead lets in), told from the network's
+    my_status and its leads (network_leads): no query."""
+    return user.is_staff or (
+        network.my_status == Membership.Status.ACTIVE and any(lead.user_id == user.pk for lead in leads)
+    )
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:

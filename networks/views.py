@@ -35,14 +35,15 @@ def _network_detail(request, slug):
     network = selectors.network_get_for_user(user=user, slug=slug)
     is_member = network.my_status == Membership.Status.ACTIVE
     meetings, sessions = selectors.network_upcoming_events(network=network, user=user)
+    leads = selectors.network_leads(network=network) if user.is_authenticated else []
     context = {
         "network": network,
         "is_member": is_member,
-        "manages": selectors.network_managed_by(network=network, user=user),
+        "manages": selectors.network_managed_by(network=network, user=user, leads=leads),
         "can_see_discussion": is_member or user.is_staff,
         "meetings": meetings,
         "sessions": sessions,
-        "leads": selectors.network_leads(network=network) if user.is_authenticated else [],
+        "leads": leads,
         "eligible_organisations": rules.eligible_organisations_phrase(network),
     }
     return render(request, "networks/network_detail.html", context)
