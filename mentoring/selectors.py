@@ -39,12 +39,16 @@ def is_active_member(*, user: User, network: Network) -> bool:
     )
 
 
-def programmes_for_network(*, network: Network, user: User, is_member: bool) -> list[MentoringProgramme]:
-    """The network's programmes, for its active members (`is_member`, as the caller read it) and
-    staff; nobody else sees them."""
+def programmes_for_network(*, network: Network, user: User, is_member: bool) -> list[dict]:
+    """The network's programmes (name, slug, is_open), for its active members (`is_member`, as
+    the caller read it) and staff; nobody else sees them."""
     if not user.is_authenticated or not (is_member or user.is_staff):
         return []
-    return list(MentoringProgramme.objects.filter(network=network).order_by("-starts_on", "name"))
+    return list(
+        MentoringProgramme.objects.filter(network=network)
+        .order_by("-starts_on", "name")
+        .values("name", "slug", "is_open")
+    )
 
 
 def programme_get_for_user(*, user: User, slug: str) -> MentoringProgramme:
@@ -352,21 +356,24 @@ def circles_for_user(*, user: User) -> list[CircleMembership]:
 
 
 def network_circles(*, network: Network, user: User, is_member: bool) -> dict:
-    """What a network's page shows of its circles to a member or staff: the circles with their
-    size, which the person is in, and whether they have asked to be placed."""
+    """What a network's page shows of its circles to a member or staff: the circles (name, slug,
+    size, and mine: whether the person is in it), whether they have asked to be placed (waiting)
+    and whether they may ask (can_ask). Two queries, one when there is nothing to show."""
     if not user.is_authenticated or not (is_member or user.is_staff):
         return {"circles": [], "waiting": False, "can_ask": False}
+    current = Q(memberships__left_at__isnull=True)
     circles = list(
         PeerCircle.objects.filter(network=network)
         .annotate(
-            size=Count("memberships", filter=Q(memberships__left_at__isnull=True)),
-            mine=Exists(
-                CircleMembership.objects.filter(circle=OuterRef("pk"), user=user, left_at__isnull=True)
-            ),
+            size=Count("memberships", filter=current),
+            mine=Count("memberships", filter=current & Q(memberships__user=user)),
         )
         .order_by("name")
+        .values("name", "slug", "size", "mine")
     )
-    waiting = CirclePlacementRequest.objects.filter(
-        network=network, user=user, closed_at__isnull=True
-    ).exists()
-    return {"circles": circles, "waiting": waiting, "can_ask": is_member and not any(c.mine for c in circles)}
+    can_ask = is_member and not any(circle["mine"] for circle in circles)
+    # The request shows only within the circles' section, drawn when there are circles or can_ask.
+    waiting = bool(circles or can_ask) and (
+        CirclePlacementRequest.objects.filter(network=network, user=user, closed_at__isnull=True).exists()
+    )
+    return {"circles": circles, "waiting": waiting, "can_ask": can_ask}

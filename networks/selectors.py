@@ -1,11 +1,16 @@
-"""Reads for the networks pages, each a fixed number of queries whatever the number of members."""
+"""Reads for the networks pages, each a fixed number of queries whatever the number of members
+or registrations. The pages draw what these return as it is: plain values, with their addresses
+made once per page rather than once per item."""
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -13,77 +18,34 @@ from events.models import Event
 from events.selectors import events_visible_to
 
 from . import rules
+from .manage import LEAD_ROLES
 from .models import Membership, Network, NetworkInvitation
 
 UPCOMING_MEETINGS_SHOWN = 5
 
 
-def _active_members() -> QuerySet[Membership]:
-    return Membership.objects.filter(status=Membership.Status.ACTIVE)
+def address_by_slug(url_name: str) -> Callable[[str], str]:
+    """A function giving the address of `url_name` for a slug, reversing the URL once rather than
+    once for every item of a list."""
+    placeholder = "slug-placeholder"
+    pattern = reverse(url_name, args=[placeholder])
+    before, after = pattern.split(placeholder)
+    return lambda slug: f"{before}{slug}{after}"
 
 
-def _upcoming_published(*, user, now) -> QuerySet[Event]:
-    """Published events to come that this person may see (events_visible_to), soonest first."""
-    return (
-        events_visible_to(user=user)
-        .filter(status=Event.Status.PUBLISHED, start__gte=now)
-        .order_by("start", "id")
-    )
-
-
-def _upcoming_meetings(*, user, now) -> QuerySet[Event]:
-    """A network's meetings are its events of the kind "network meeting"; its other sessions are not."""
-    return _upcoming_published(user=user, now=now).filter(kind=Event.Kind.NETWORK_MEETING)
-
-
-def _networks_seen_by(*, user) -> QuerySet[Network]:
-    """Networks with member_count and next_meeting_start (the next event this person may see),
-    each a subquery on an index."""
-    members = (
-        _active_members().filter(network=OuterRef("pk")).order_by().values("network").annotate(n=Count("pk"))
-    )
-    return Network.objects.annotate(
-        member_count=Coalesce(Subquery(members.values("n")), 0),
-        next_meeting_start=Subquery(
-            _upcoming_meetings(user=user, now=timezone.now())
-            .filter(network=OuterRef("pk"))
-            .values("start")[:1]
-        ),
-    )
-
-
-def _my_statuses(user: User) -> dict[int, str]:
-    """The status of each of this person's memberships, by network id."""
-    if not user.is_authenticated:
-        return {}
-    return dict(Membership.objects.filter(user=user).order_by().values_list("network_id", "status"))
-
-
-def network_list_for_user(*, user: User) -> list[Network]:
-    """Active networks, by name, each with member_count, next_meeting_start, my_status and
-    next_step (see rules.next_step). One query for the networks, one for the person's memberships."""
-    networks = list(_networks_seen_by(user=user).filter(status=Network.Status.ACTIVE).order_by("name"))
-    statuses = _my_statuses(user)
-    for network in networks:
-        network.my_status = statuses.get(network.pk)
-        _add_personal_view(network, user=user)
-    return networks
-
-
-def network_get_for_user(*, user: User, slug: str) -> Network:
-    """One network, annotated as in network_list_for_user. Archived networks exist only for staff.
-
-    Raises Http404.
-    """
-    network = _networks_seen_by(user=user).filter(slug=slug).first()
-    if network is None or (not network.is_active and not user.is_staff):
-        raise Http404("No such network")
-    network.my_status = _my_statuses(user).get(network.pk)
-    _add_personal_view(network, user=user)
-    return network
+def _with_membership_figures(networks: QuerySet[Network], *, user: User) -> QuerySet[Network]:
+    """Networks with member_count (active members), and for a signed-in person my_status (their
+    own membership's, or None): read over one join of the memberships, since a person has at most
+    one membership in a network."""
+    figures = {"member_count": Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))}
+    if user.is_authenticated:
+        figures["my_status"] = Max("memberships__status", filter=Q(memberships__user=user))
+    return networks.annotate(**figures)
 
 
 def _add_personal_view(network: Network, *, user: User) -> None:
+    if not user.is_authenticated:
+        network.my_status = None
     network.next_step = rules.next_step(user=user, network=network, status=network.my_status)
     network.refusal = (
         rules.entry_refusal(user=user, network=network, status=network.my_status)
@@ -92,21 +54,71 @@ def _add_personal_view(network: Network, *, user: User) -> None:
     )
 
 
-def network_upcoming_events(*, network: Network, user: User) -> tuple[list[Event], list[Event]]:
+def network_list_for_user(*, user: User) -> list[Network]:
+    """Active networks, by name, each with its page's address (url), member_count,
+    next_meeting_start (the start of its next published meeting this person may see,
+    events_visible_to), my_status and next_step (see rules.next_step). Two queries: the networks
+    with their figures, and the next meetings."""
+    active = Network.objects.filter(status=Network.Status.ACTIVE).order_by("name")
+    networks = list(_with_membership_figures(active, user=user))
+    next_meetings = dict(
+        events_visible_to(user=user)
+        .filter(kind=Event.Kind.NETWORK_MEETING, status=Event.Status.PUBLISHED, start__gte=timezone.now())
+        .order_by()
+        .values_list("network_id")
+        .annotate(next_start=Min("start"))
+    )
+    address = address_by_slug("networks:network-detail")
+    for network in networks:
+        network.next_meeting_start = next_meetings.get(network.pk)
+        network.url = address(network.slug)
+        _add_personal_view(network, user=user)
+    return networks
+
+
+def network_get_for_user(*, user: User, slug: str) -> Network:
+    """One network, with member_count, my_status, next_step and refusal (as in
+    network_list_for_user, without its next meeting): one query. Archived networks exist only
+    for staff.
+
+    Raises Http404.
+    """
+    found = list(_with_membership_figures(Network.objects.filter(slug=slug), user=user))
+    if not found or (not found[0].is_active and not user.is_staff):
+        raise Http404("No such network")
+    network = found[0]
+    _add_personal_view(network, user=user)
+    return network
+
+
+class UpcomingEvent(NamedTuple):
+    """A meeting or session as a network's page lists it."""
+
+    title: str
+    url: str
+    start: datetime
+
+
+def network_upcoming_events(
+    *, network: Network, user: User
+) -> tuple[list[UpcomingEvent], list[UpcomingEvent]]:
     """The network's next published meetings, and apart from them its next other sessions (a
     careers day, a course), that this person may see (events_visible_to), each soonest first and
-    at most UPCOMING_MEETINGS_SHOWN: one query."""
-    is_meeting = Case(When(kind=Event.Kind.NETWORK_MEETING, then=Value(True)), default=Value(False))
-    events = list(
-        _upcoming_published(user=user, now=timezone.now())
-        .filter(network=network)
-        .annotate(
-            is_meeting=is_meeting,
-            place_in_list=Window(RowNumber(), partition_by=[is_meeting], order_by=[F("start"), F("id")]),
-        )
-        .filter(place_in_list__lte=UPCOMING_MEETINGS_SHOWN)
+    at most UPCOMING_MEETINGS_SHOWN: one query, the first few of each kind of event."""
+    rows = (
+        events_visible_to(user=user)
+        .filter(network=network, status=Event.Status.PUBLISHED, start__gte=timezone.now())
+        .annotate(place_in_kind=Window(RowNumber(), partition_by=F("kind"), order_by=(F("start"), F("id"))))
+        .filter(place_in_kind__lte=UPCOMING_MEETINGS_SHOWN)
+        .values_list("kind", "start", "id", "title", "slug")
     )
-    return [e for e in events if e.is_meeting], [e for e in events if not e.is_meeting]
+    address = address_by_slug("events:event-detail")
+    meetings, sessions = [], []
+    for kind, start, _id, title, slug in sorted(rows, key=lambda row: (row[1], row[2])):
+        shown = meetings if kind == Event.Kind.NETWORK_MEETING else sessions
+        if len(shown) < UPCOMING_MEETINGS_SHOWN:
+            shown.append(UpcomingEvent(title=title, url=address(slug), start=start))
+    return meetings, sessions
 
 
 class Lead(NamedTuple):
@@ -119,25 +131,27 @@ class Lead(NamedTuple):
 
 
 def network_leads(*, network: Network) -> list[Lead]:
-    """The network's leads, then its co-chairs, with their organisations."""
+    """The network's leads, then its co-chairs, each by name, with their organisations."""
     rows = (
-        Membership.objects.filter(
-            network=network,
-            status=Membership.Status.ACTIVE,
-            role__in=[Membership.Role.LEAD, Membership.Role.CO_CHAIR],
-        )
-        .order_by(Case(When(role=Membership.Role.LEAD, then=Value(0)), default=Value(1)), "user__full_name")
+        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, role__in=LEAD_ROLES)
+        .order_by("user__full_name")
         .values_list("user__full_name", "user__organisation__name", "role", "user_id")
     )
+    labels = {role.value: role.label.lower() for role in LEAD_ROLES}
+    # sorted() keeps the database's order of names within each role.
     return [
-        Lead(
-            name=name,
-            organisation=organisation or "",
-            role=Membership.Role(role).label.lower(),
-            user_id=user_id,
-        )
-        for name, organisation, role, user_id in rows
+        Lead(name=name, organisation=organisation or "", role=labels[role], user_id=user_id)
+        for name, organisation, role, user_id in sorted(rows, key=lambda row: row[2] != Membership.Role.LEAD)
     ]
+
+
+def network_managed_by(*, network: Network, user: User, leads: list[Lead]) -> bool:
+    """Whether the network's page offers the person "Manage this network": staff, and its active
+    leads and co-chairs (those manage.network_get_for_lead lets in), told from the network's
+    my_status and its leads (network_leads): no query."""
+    return user.is_staff or (
+        network.my_status == Membership.Status.ACTIVE and any(lead.user_id == user.pk for lead in leads)
+    )
 
 
 def membership_list_for_user(*, user: User) -> list[Membership]:

@@ -31,20 +31,16 @@ def network_detail(request, slug):
 
 
 def _network_detail(request, slug):
-    network = selectors.network_get_for_user(user=request.user, slug=slug)
-    can_see_discussion = network.my_status == Membership.Status.ACTIVE or request.user.is_staff
-    meetings, sessions = selectors.network_upcoming_events(network=network, user=request.user)
-    leads = selectors.network_leads(network=network) if request.user.is_authenticated else []
-    # Its leads and co-chairs (and staff) get the way to "Manage this network".
-    manages = request.user.is_staff or (
-        network.my_status == Membership.Status.ACTIVE
-        and any(lead.user_id == request.user.pk for lead in leads)
-    )
+    user = request.user
+    network = selectors.network_get_for_user(user=user, slug=slug)
+    is_member = network.my_status == Membership.Status.ACTIVE
+    meetings, sessions = selectors.network_upcoming_events(network=network, user=user)
+    leads = selectors.network_leads(network=network) if user.is_authenticated else []
     context = {
-        "manages": manages,
         "network": network,
-        "is_member": network.my_status == Membership.Status.ACTIVE,
-        "can_see_discussion": can_see_discussion,
+        "is_member": is_member,
+        "manages": selectors.network_managed_by(network=network, user=user, leads=leads),
+        "can_see_discussion": is_member or user.is_staff,
         "meetings": meetings,
         "sessions": sessions,
         "leads": leads,

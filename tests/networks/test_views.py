@@ -588,3 +588,49 @@ def test_a_network_s_meetings_are_its_network_meetings_and_its_other_sessions_ar
     # The list of networks says when the next meeting is: the meeting, not the careers day.
     [network] = [n for n in selectors.network_list_for_user(user=member) if n.pk == open_network.pk]
     assert network.next_meeting_start == later
+
+
+def test_a_network_s_page_lists_its_next_five_meetings_and_its_next_five_other_sessions(
+    client, member, open_network
+):
+    soon = timezone.now() + timedelta(days=1)
+    kinds = [Event.Kind.TRAINING, Event.Kind.DEMO, Event.Kind.CAREERS_DAY]
+
+    def event(title, kind, days, **fields):
+        start = soon + timedelta(days=days)
+        fields = {"status": "published", "network": open_network, **fields}
+        return Event.objects.create(
+            title=title,
+            slug=title.lower().replace(" ", "-"),
+            kind=kind,
+            start=start,
+            end=start + timedelta(hours=1),
+            **fields,
+        )
+
+    # Seven meetings; and seven other sessions of three kinds, the soonest an invitation-only
+    # one the member is not invited to, so it takes no place among the five shown.
+    for n in range(7):
+        event(f"Meeting {n}", Event.Kind.NETWORK_MEETING, days=n)
+    event("Private session", Event.Kind.DEMO, days=0, audience=Event.Audience.INVITATION)
+    for n in range(7):
+        event(f"Session {n}", kinds[n % 3], days=n)
+    client.force_login(member)
+    response = client.get(url("network-detail", open_network))
+    assert [m.title for m in response.context["meetings"]] == [f"Meeting {n}" for n in range(5)]
+    assert [s.title for s in response.context["sessions"]] == [f"Session {n}" for n in range(5)]
+    html = html_of(response)
+    meetings = html[html.index("Upcoming meetings") : html.index("Sessions for this network")]
+    sessions = html[html.index("Sessions for this network") :]
+    for n in range(5):
+        meeting_url = reverse("events:event-detail", args=[f"meeting-{n}"])
+        session_url = reverse("events:event-detail", args=[f"session-{n}"])
+        assert f'<a class="govuk-link" href="{meeting_url}">Meeting {n}</a>' in meetings
+        assert f'<a class="govuk-link" href="{session_url}">Session {n}</a>' in sessions
+    assert "Meeting 5" not in html and "Session 5" not in html and "Private session" not in html
+
+
+def test_an_address_by_slug_is_the_address_reverse_gives():
+    address = selectors.address_by_slug("events:event-detail")
+    for slug in ("careers-day", "a", "data-leaders-2026-12-08"):
+        assert address(slug) == reverse("events:event-detail", args=[slug])
