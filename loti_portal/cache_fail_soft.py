@@ -20,6 +20,7 @@ import threading
 
 import redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.utils.functional import cached_property
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -33,12 +34,10 @@ _clients_lock = threading.Lock()
 
 def _client_for(location: str, options: dict) -> redis.Redis:
     key = (location, tuple(sorted(options.items())))
-    client = _clients.get(key)
-    if client is None:
-        with _clients_lock:
-            client = _clients.get(key)
-            if client is None:
-                client = _clients[key] = redis.Redis.from_url(location, **options)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = redis.Redis.from_url(location, **options)
     return client
 
 
@@ -70,8 +69,9 @@ class FailSoftRedisCache(BaseCache):
         self.location = server
         self.options = dict(params.get("OPTIONS", {}))
 
-    @property
+    @cached_property
     def client(self) -> redis.Redis:
+        # Django makes a backend per thread; they all share the process's client for the address.
         return _client_for(self.location, self.options)
 
     def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
