@@ -13,8 +13,10 @@ after the first is served from the cache; `--after-write` renews the versions a 
 for the measured event would before each request (that event's and the lists of events'), so
 those pages are drawn again with only the rendered parts of other events kept (the networks
 pages do not show registrations and stay kept); `--uncached`
-draws everything afresh. `--profile PAGE` (a key such as `events_list`) prints the functions
-that cost most in that page, from cProfile. The machine is shared: compare CPU times, run twice.
+draws everything afresh. The row `layout` is a signed-in page that draws the portal's layout
+alone (/benchmark/layout): what every signed-in page pays before its own content. `--profile
+PAGE` (a key such as `events_list`) prints the functions that cost most in that page, from
+cProfile. The machine is shared: compare CPU times, run twice.
 """
 
 import argparse
@@ -49,6 +51,14 @@ def _measured_slugs() -> tuple[str, str]:
 
 
 CALL_COUNT_REQUESTS = 5
+
+
+def _layout_page():
+    """Profiled, not loaded: the shared cost of a signed-in page (the layout and nothing in it)."""
+    from .pages import Page
+
+    return Page("layout", "The layout alone, signed in", "benchmark-layout", has_targets=False)
+
 
 # Where a request's time goes: (label, file ending, function name); cumulative, outermost calls.
 PARTS = (
@@ -138,7 +148,7 @@ def main(argv=None) -> int:
 
     print(f"{'page':<16}{'wall ms':>9}{'cpu ms':>9}{'queries':>9}{'calls':>9}")
     anonymous = Client()
-    for page in (pages.FLOOR, *pages.PAGES):
+    for page in (pages.FLOOR, _layout_page(), *pages.PAGES):
         path = pages.page_path(page, found)
         if path is None:
             continue

@@ -1,8 +1,10 @@
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 # The main sections, in the order they appear in the header; an app whose URLs are not
 # installed simply does not appear.
@@ -31,6 +33,9 @@ _LAYOUT_URLS = {
     "sign_out": "account_logout",
     "accessibility": "accessibility",
     "privacy": "privacy",
+    # The footer's newsletter sign-up (newsletter/includes/footer_signup.html).
+    "newsletter_subscribe": "newsletter:subscribe",
+    "newsletter_subscribe_member": "newsletter:subscribe-member",
 }
 _LAYOUT_STATIC = {
     "favicon": "images/favicon.svg",
@@ -41,23 +46,84 @@ _LAYOUT_STATIC = {
 
 @lru_cache(maxsize=1)
 def _layout() -> dict:
-    layout = {key: reverse(url_name) for key, url_name in _LAYOUT_URLS.items()}
-    layout["static"] = {key: static(path) for key, path in _LAYOUT_STATIC.items()}
+    # Escaped once here and marked safe, so that the template does not escape them on every page.
+    layout = {key: _safe(reverse(url_name)) for key, url_name in _LAYOUT_URLS.items()}
+    layout["static"] = {key: _safe(static(path)) for key, path in _LAYOUT_STATIC.items()}
     return layout
+
+
+def _safe(text: str) -> SafeString:
+    return mark_safe(escape(text))  # noqa: S308 (escaped)
+
+
+# --- the header's navigation ----------------------------------------------------------------
+# Drawn here rather than in base.html: it is the same few links on every page, and a dozen
+# template conditions for each of them cost more than the rest of the layout.
+
+
+def _items(*, signed_in: bool, staff: bool) -> list[tuple[str, str, str]]:
+    """(label, URL, how it is current) of each link in the header, in order: "exact" when it is
+    the page's own address, "prefix" when the page is in its section, "" never."""
+    layout = _layout()
+    items = [("Home", layout["home"], "exact")]
+    items += [(label, url, "prefix") for label, url in _sections()]
+    if not signed_in:
+        return [*items, ("Sign in", layout["sign_in"], "exact")]
+    items.append(("Your account", layout["account"], "exact"))
+    if staff:
+        items += [("Engagement", layout["engagement"], "exact"), ("Staff admin", layout["admin"], "")]
+    return [*items, ("Sign out", layout["sign_out"], "")]
+
+
+_SERVICE_NAME = mark_safe("LOTI Network Portal")
+_INDENT = " " * 12  # as deep as the list in base.html
+
+
+@lru_cache(maxsize=64)
+def _navigation(signed_in: bool, staff: bool, current: tuple[bool, ...]) -> SafeString:
+    lines = []
+    for (label, url, _), is_current in zip(_items(signed_in=signed_in, staff=staff), current, strict=True):
+        active = " govuk-service-navigation__item--active" if is_current else ""
+        aria = ' aria-current="page"' if is_current else ""
+        link = f'<a class="govuk-service-navigation__link" href="{escape(url)}"{aria}>{escape(label)}</a>'
+        item = f'<li class="govuk-service-navigation__item{active}">'
+        lines.append(f"{item}\n{_INDENT}  {link}\n{_INDENT}</li>")
+    return mark_safe(f"\n{_INDENT}".join(lines))  # noqa: S308 (fixed labels and reversed URLs, escaped)
+
+
+def navigation(path: str = "", user=None) -> SafeString:
+    """The header's links for a person (None: nobody signed in) on the page at `path`, the
+    current one marked for sight (govuk-service-navigation__item--active) and for screen readers
+    (aria-current)."""
+    signed_in = user is not None and user.is_authenticated
+    staff = signed_in and user.is_staff
+    items = _items(signed_in=signed_in, staff=staff)
+    current = tuple(
+        path == url if how == "exact" else how == "prefix" and path.startswith(url) for _, url, how in items
+    )
+    return _navigation(signed_in, staff, current)
 
 
 def layout_context() -> dict:
     """What the layout needs on every page, request or not (the error pages use it alone)."""
     return {
-        "SERVICE_NAME": "LOTI Network Portal",
+        "SERVICE_NAME": _SERVICE_NAME,
         "SITE_URL": settings.SITE_URL,
-        "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "CONTACT_EMAIL": _safe(settings.CONTACT_EMAIL),
         "LAYOUT": _layout(),
+        "HEADER_NAVIGATION": navigation,
     }
 
 
 def portal(request):
-    navigation = [
+    sections = [
         {"label": label, "url": url, "active": request.path.startswith(url)} for label, url in _sections()
     ]
-    return {**layout_context(), "NAVIGATION": navigation}
+    return {
+        **layout_context(),
+        # The main sections, for pages that offer them (the home page).
+        "NAVIGATION": sections,
+        # A callable, which the template calls only where it draws the header (admin never does),
+        # so a page that does not show it never loads the person for it.
+        "HEADER_NAVIGATION": partial(navigation, request.path, getattr(request, "user", None)),
+    }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("benchmark/floor", views.benchmark_floor, name="benchmark-floor"),
+    path("benchmark/layout", views.benchmark_layout, name="benchmark-layout"),
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("account/", include("privacy.urls")),

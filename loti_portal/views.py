@@ -64,6 +64,16 @@ def benchmark_floor(request):
     return render(request, "pages/benchmark_floor.html", {"organisation_count": Organisation.objects.count()})
 
 
+@require_GET
+def benchmark_layout(request):
+    """What every page pays before its own content: the portal's layout and nothing else in it,
+    for whoever asks (signed in, the session, the person, the header and footer). Not found
+    unless BENCHMARK_FLOOR is on."""
+    if not settings.BENCHMARK_FLOOR:
+        raise Http404
+    return render(request, "pages/benchmark_layout.html")
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def admin_sign_in(request):

@@ -968,6 +968,7 @@ def test_pages_without_parameters_never_fail_and_ask_visitors_to_sign_in_where_n
     page or the sign-in page (the few exceptions are listed)."""
     exceptions = {
         "benchmark-floor": 404,  # only with BENCHMARK_FLOOR on
+        "benchmark-layout": 404,  # only with BENCHMARK_FLOOR on
         "healthz": None,  # 200 or 503, depending on the broker
         "events:calendar-feed-regenerate": LOGIN,
         "account_confirm_login_code": None,
