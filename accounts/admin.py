@@ -7,10 +7,12 @@ from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.template.response import TemplateResponse
 
+from loti_portal import versions
 from loti_portal.admin import (
     EachSelectedMixin,
     LabelledTabularInline,
     NamedDateTimeHalvesMixin,
+    PagesRenewedMixin,
     ReadOnlyAdmin,
 )
 
@@ -24,7 +26,7 @@ class OrganisationDomainInline(LabelledTabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
+class OrganisationAdmin(PagesRenewedMixin, NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "membership_status", "domain_list", "people_count"]
     list_filter = ["kind", "membership_status"]
     search_fields = ["name", "domains__domain"]
@@ -37,6 +39,12 @@ class OrganisationAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
             .annotate(people_total=Count("people", distinct=True))
             .prefetch_related("domains")
         )
+
+    def pages_changed(self, rows):
+        # Its kind and membership decide what its people may see (borough staff only sessions),
+        # and its name is shown with theirs.
+        for user_id in User.objects.filter(organisation__in=rows).values_list("pk", flat=True):
+            versions.person_renamed(user_id=user_id)
 
     @admin.display(description="Email domains")
     def domain_list(self, obj):
@@ -63,7 +71,7 @@ class AwaitingOrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(NamedDateTimeHalvesMixin, DjangoUserAdmin):
+class UserAdmin(PagesRenewedMixin, NamedDateTimeHalvesMixin, DjangoUserAdmin):
     ordering = ["full_name", "email"]
     list_display = [
         "email",
@@ -102,6 +110,12 @@ class UserAdmin(NamedDateTimeHalvesMixin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
+
+    def pages_changed(self, rows):
+        # Their name, whether others see it, their organisation: their pages and those showing
+        # people's names.
+        for user in rows:
+            versions.person_renamed(user_id=user.pk)
 
     @admin.display(description="Emails to this person")
     def emails(self, user):

@@ -33,9 +33,10 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
+def certificate_pdf(*, certificate: Certificate, verify_url: str, check_url: str) -> bytes:
     """One A4 landscape page: who attended which course, when, for how long, who organised it,
-    and the code with the address where anyone can check it."""
+    and the code with the addresses where anyone can check it: its own page, and the page where
+    a code is typed in (for someone reading it on paper)."""
     registration = certificate.registration
     event = registration.event
     pdf = FPDF(orientation="landscape", format="A4")
@@ -73,5 +74,6 @@ def certificate_pdf(*, certificate: Certificate, verify_url: str) -> bytes:
     line(f"on {when}, for {hours_text(event)}", size=14)
     line(f"Organised by {organiser_text(event)}", size=14, space=14)
     line(f"Verification code: {certificate.code}", size=12, style="B", colour=GREY, space=1)
-    line(f"Check it at {verify_url}", size=11, colour=GREY, space=0)
+    line(f"Check it at {verify_url}", size=11, colour=GREY, space=1)
+    line(f"or enter the code at {check_url}", size=11, colour=GREY, space=0)
     return bytes(pdf.output())

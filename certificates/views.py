@@ -36,7 +36,12 @@ def _pdf_response(registration) -> HttpResponse:
     certificate = certificate_issue(registration=registration)
     verify_url = absolute_url(reverse("certificates:certificate-verified", args=[certificate.code]))
     response = HttpResponse(
-        certificate_pdf(certificate=certificate, verify_url=verify_url), content_type="application/pdf"
+        certificate_pdf(
+            certificate=certificate,
+            verify_url=verify_url,
+            check_url=absolute_url(reverse("certificates:certificate-check")),
+        ),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="certificate-{registration.event.slug}.pdf"'
     response["Cache-Control"] = "private, no-store"

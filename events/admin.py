@@ -9,12 +9,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from loti_portal import versions
 from loti_portal.admin import (
     LabelledTabularInline,
     NamedDateTimeHalvesMixin,
+    PagesRenewedMixin,
     ValuesWithBlankFieldListFilter,
 )
 from loti_portal.csv_export import csv_response
+from networks.models import Network
 from outbox.admin import email_counts_annotation, emails_summary
 
 from .emails import REMINDER
@@ -116,7 +119,7 @@ class RegistrationInline(LabelledTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
+class EventAdmin(PagesRenewedMixin, NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "start",
@@ -259,6 +262,15 @@ class EventAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         event_save(event=obj, acting_user=request.user)
 
+    def pages_changed(self, rows):
+        network_ids = {event.network_id for event in rows} - {None}
+        versions.events_changed(
+            slugs=[event.slug for event in rows],
+            network_slugs=Network.objects.filter(pk__in=network_ids).values_list("slug", flat=True)
+            if network_ids
+            else [],
+        )
+
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         invited = []
@@ -379,7 +391,7 @@ class GuestFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(PagesRenewedMixin, admin.ModelAdmin):
     """Registrations are made by people (or staff promoting them); here staff record attendance."""
 
     list_display = ["person", "event", "status", "waitlist_position", "created_at", "promoted_at"]
@@ -416,6 +428,13 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description="Person", ordering="user__full_name")
     def person(self, registration):
         return registration.person_name
+
+    def pages_changed(self, rows):
+        # The events' pages and counts, and what each person sees of their place.
+        slugs = Event.objects.filter(pk__in={row.event_id for row in rows}).values_list("slug", flat=True)
+        versions.events_changed(slugs=slugs)
+        for user_id in {row.user_id for row in rows} - {None}:
+            versions.person_changed(user_id=user_id)
 
     def _apply(self, request, queryset, change, done):
         changed, refused = 0, []

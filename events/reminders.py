@@ -23,7 +23,7 @@ from outbox.services import enqueue_many, outbox_sweep
 
 from .calendar import reminder_ics
 from .emails import REMINDER
-from .joining import calendar_online_link, join_address
+from .joining import calendar_online_link
 from .models import Event, Registration
 
 # The furthest ahead a reminder may be set (networks' offsets are validated against it).
@@ -307,13 +307,13 @@ def reminder_message(*, event: Event, user, offset_hours: int, ref: int, shared:
         unsubscribe_url = absolute_url(reverse("events:reminders-unsubscribe", args=[token]))
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    show_online_link = bool(event.online_url) and (
-        event.kind == Event.Kind.NETWORK_MEETING or registration is not None
-    )
-    online_url = event.online_url if show_online_link else ""
-    if online_url and registration is not None and registration.holds_place:
-        # Someone with a place joins through their own address, which records that they came.
-        online_url = join_address(registration)
+    # As in the calendar file: someone with a place to join online gets their own joining
+    # address, which records that they came, never the meeting link itself. A member reminded of
+    # a meeting they have not registered for gets the way to register instead.
+    online_url = calendar_online_link(registration, event)
+    register_url = ""
+    if event.kind == Event.Kind.NETWORK_MEETING and (registration is None or not registration.is_active):
+        register_url = absolute_url(reverse("events:event-register", args=[event.slug]))
     return email_build(
         template="events-reminder",
         to=[user.email],
@@ -323,6 +323,7 @@ def reminder_message(*, event: Event, user, offset_hours: int, ref: int, shared:
             "offset_hours": offset_hours,
             "event_url": shared.event_url(event),
             "online_url": online_url,
+            "register_url": register_url,
             "unsubscribe_url": unsubscribe_url,
             "settings_url": shared.settings_url,
         },

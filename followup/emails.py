@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from events.formatting import format_date, format_when
-from events.guest_links import Guest, registrant_person
+from events.guest_links import Guest, registrant_person, registration_token
 from events.models import Event, Registration
 from loti_portal.emails import email_build
 from loti_portal.utils import absolute_url
@@ -50,6 +50,12 @@ def _feedback_request_email(email: Email, shared: dict):
     context = {
         "person": person,
         "is_guest": isinstance(person, Guest),
+        # Their certificate, if the session gives them one: a guest's by the link signed as their
+        # "your registration" link is, so someone added at the door by name gets one too.
+        "registration": registration,
+        "certificate_token": registration_token(registration_id=registration.pk, email=person.email)
+        if isinstance(person, Guest)
+        else "",
         "event": event,
         "when": format_when(event.start, event.end),
         "feedback_url": feedback_url(registration),

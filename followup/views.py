@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from events.guest_links import registration_token
 from events.selectors import event_get_for_user
 from loti_portal.csv_export import csv_response
 from networks.manage import network_get_for_lead
@@ -145,13 +146,30 @@ def _feedback_page(request, registration, *, guest_token: str = ""):
             "closes_at": selectors.feedback_closes_at(event),
             "guest_token": guest_token,
             "materials": materials,
+            **_guest_certificate(registration, guest_token),
         },
         status=400 if form.errors else 200,
     )
 
 
-def _not_open(request, event, reason: str, *, materials=(), guest_token: str = ""):
-    context = {"event": event, "reason": reason, "materials": materials, "guest_token": guest_token}
+def _guest_certificate(registration, guest_token: str) -> dict:
+    """A guest's page offers their certificate (if they have one) by the link other guests get,
+    signed as their "your registration" link is: someone added at the door by name has only
+    this page's link."""
+    if not guest_token or registration is None or not registration.guest_email:
+        return {}
+    token = registration_token(registration_id=registration.pk, email=registration.guest_email)
+    return {"certificate_registration": registration, "certificate_token": token}
+
+
+def _not_open(request, event, reason: str, *, materials=(), guest_token: str = "", registration=None):
+    context = {
+        "event": event,
+        "reason": reason,
+        "materials": materials,
+        "guest_token": guest_token,
+        **_guest_certificate(registration, guest_token),
+    }
     return render(request, "followup/feedback_not_open.html", context, status=403)
 
 
@@ -176,7 +194,9 @@ def guest_feedback(request, slug, token):
         event = registration.event
         visible = selectors.materials_visible_to(user=AnonymousUser(), event=event, registration=registration)
         materials = selectors.event_materials(event=event) if visible else []
-        response = _not_open(request, event, str(refused), materials=materials, guest_token=token)
+        response = _not_open(
+            request, event, str(refused), materials=materials, guest_token=token, registration=registration
+        )
         response["Referrer-Policy"] = "no-referrer"
         return response
     response = _feedback_page(request, registration, guest_token=token)

@@ -1,3 +1,6 @@
+import functools
+from collections.abc import Sequence
+
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
@@ -84,3 +87,50 @@ class EachSelectedMixin:
         if succeeded:
             self.message_user(request, done.format(count=succeeded), messages.SUCCESS)
         return succeeded
+
+
+class PagesRenewedMixin:
+    """Every write staff make through this admin shows on the site's pages at once.
+
+    Pages are kept whole under versions of what they show (loti_portal/versions.py); the services
+    renew them, but admin also saves forms and inlines itself, deletes rows and runs actions.
+    Saving a form (with its inlines), deleting one row or many, and every action renew the
+    versions of the rows they touched, through the admin's `pages_changed(rows)`, which names the
+    versions (events, networks, people) that show those rows. Rows to be deleted are named before
+    they go. Not model signals: a service already renews what it changes, and bulk updates send
+    none.
+    """
+
+    def pages_changed(self, rows: Sequence) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must say which pages show its rows")
+
+    def save_related(self, request, form, formsets, change):
+        # Admin calls this after save_model (which admins override to call their service) for
+        # every form saved, once the inlines (speakers, questions, invitations, domains) are too.
+        super().save_related(request, form, formsets, change)
+        self.pages_changed([form.instance])
+
+    def delete_model(self, request, obj):
+        self.pages_changed([obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self.pages_changed(list(queryset))
+        super().delete_queryset(request, queryset)
+
+    def get_actions(self, request):
+        return {
+            name: (_renewing_pages(func), name, description)
+            for name, (func, name, description) in super().get_actions(request).items()
+        }
+
+
+def _renewing_pages(action):
+    @functools.wraps(action)
+    def renewing(modeladmin, request, queryset):
+        rows = list(queryset)
+        response = action(modeladmin, request, queryset)
+        modeladmin.pages_changed(rows)
+        return response
+
+    return renewing

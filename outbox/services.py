@@ -116,7 +116,8 @@ def enqueue(
 
 def enqueue_many(*, emails: Iterable[Email]) -> int:
     """Owe many emails at once (unsaved Email rows, e.g. a reminder per member), in the caller's
-    transaction; rows whose dedup_key is taken are left out. Returns how many were written.
+    transaction; rows whose dedup_key is taken are left out. Returns how many this call wrote,
+    exactly, even while another run writes the same keys.
     They are handed to workers once the transaction commits."""
     _require_transaction()
     rows = list(emails)
@@ -124,11 +125,20 @@ def enqueue_many(*, emails: Iterable[Email]) -> int:
         return 0
     for kind in {row.kind for row in rows}:
         kind_get(kind)
-    keys = [row.dedup_key for row in rows if row.dedup_key]
-    before = Email.objects.filter(dedup_key__in=keys).count() if keys else 0
-    Email.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=bool(keys))
-    after = Email.objects.filter(dedup_key__in=keys).count() if keys else 0
-    written = len(rows) - len(keys) + after - before
+    keyed = [row for row in rows if row.dedup_key]
+    # The database leaves out rows whose key is taken (ON CONFLICT DO NOTHING), also by a run
+    # racing this one, whose rows a count made here would take for ours once it commits. So the
+    # keyed rows carry this call's own token, seen by nobody before commit, and clearing it counts
+    # exactly the rows this call wrote.
+    marker = uuid.uuid4()
+    for row in keyed:
+        row.claim_token = marker
+    Email.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=bool(keyed))
+    for row in keyed:
+        row.claim_token = None
+    written = len(rows) - len(keyed)
+    if keyed:
+        written += Email.objects.filter(claim_token=marker).update(claim_token=None)
     if written:
         transaction.on_commit(lambda: outbox_dispatch(), robust=True)
     return written

@@ -10,7 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from loti_portal.admin import EachSelectedMixin
+from loti_portal import versions
+from loti_portal.admin import EachSelectedMixin, PagesRenewedMixin
 
 from .. import services
 from ..forms import DeclineForm
@@ -40,7 +41,7 @@ class MembershipAddForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(PersonColumns, EachSelectedMixin, admin.ModelAdmin):
+class MembershipAdmin(PagesRenewedMixin, PersonColumns, EachSelectedMixin, admin.ModelAdmin):
     list_display = [
         "person",
         "email",
@@ -124,6 +125,14 @@ class MembershipAdmin(PersonColumns, EachSelectedMixin, admin.ModelAdmin):
             )
             obj.pk = created.pk
         obj.refresh_from_db()
+
+    def pages_changed(self, rows):
+        # The networks' pages (members, leads) and what each person may see.
+        networks = Network.objects.filter(pk__in={row.network_id for row in rows})
+        for slug in networks.values_list("slug", flat=True):
+            versions.network_changed(slug=slug)
+        for user_id in {row.user_id for row in rows}:
+            versions.person_changed(user_id=user_id)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "changelist_url": self._changelist_url()}

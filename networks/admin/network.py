@@ -10,7 +10,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import Organisation
-from loti_portal.admin import LabelledTabularInline
+from events.models import Event
+from loti_portal import versions
+from loti_portal.admin import LabelledTabularInline, PagesRenewedMixin
 
 from .. import services
 from ..models import Membership, Network
@@ -119,7 +121,7 @@ class RosterInline(PersonColumns, LabelledTabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(admin.ModelAdmin):
+class NetworkAdmin(PagesRenewedMixin, admin.ModelAdmin):
     form = NetworkAdminForm
     list_display = ["name", "join_policy", "status", "meeting_frequency", "members", "pending"]
     list_filter = ["status", "join_policy", "meeting_frequency"]
@@ -205,6 +207,12 @@ class NetworkAdmin(admin.ModelAdmin):
             acting_user=request.user,
             within_notice=form.cleaned_data.get("within_notice", False),
         )
+
+    def pages_changed(self, rows):
+        # Each network's pages and its events' pages, which show its name.
+        for network in rows:
+            event_slugs = Event.objects.filter(network=network).values_list("slug", flat=True)
+            versions.network_changed(slug=network.slug, event_slugs=event_slugs)
 
     @admin.display(description="In words")
     def cadence_summary(self, obj):

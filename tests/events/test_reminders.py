@@ -15,6 +15,7 @@ from events.reminders import (
     reminders_run_due,
     unsubscribe_token,
 )
+from loti_portal.utils import absolute_url
 from networks.cadence import LONDON
 from networks.models import Membership
 from outbox.models import Email
@@ -181,7 +182,9 @@ def test_the_reminder_email(meeting, members):
     message = next(m for m in mail.outbox if m.to == [members[0].email])
     assert message.subject == "Reminder: Data Leaders meeting, Tuesday 10 March at 10:00"
     assert "Tuesday 10 March 2026, 10:00 to 11:30 (London time)" in message.body
-    assert "https://meet.loti.example/leaders" in message.body
+    # Not registered: the way to register, never the meeting link itself.
+    assert "https://meet.loti.example/leaders" not in message.body
+    assert reverse("events:event-register", args=[meeting.slug]) in message.body
     assert reverse("events:event-detail", args=[meeting.slug]) in message.body
     html = message.alternatives[0][0]
     assert "Data Leaders meeting" in html and "Stop reminders for Data Leaders meetings" in html
@@ -433,3 +436,29 @@ def test_the_default_reminders_live_in_one_setting(db, settings):
     RegistrationFactory(event=session)
     with time_machine.travel(START - timedelta(hours=30), tick=False):
         assert reminder_offset_due(event=session, now=START - timedelta(hours=30)) == 48
+
+
+def test_a_member_not_registered_for_a_meeting_is_reminded_with_the_register_link_not_the_meeting_link(
+    meeting, members
+):
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_run_due()
+    register = absolute_url(reverse("events:event-register", args=[meeting.slug]))
+    assert len(mail.outbox) == 3
+    for message in mail.outbox:
+        html = message.alternatives[0][0]
+        assert meeting.online_url not in message.body and meeting.online_url not in html
+        assert f"Register to get your joining link: {register}" in message.body
+        assert f'href="{register}"' in html
+
+
+def test_a_member_registered_for_a_meeting_is_reminded_with_their_own_joining_address(meeting, members):
+    from events.joining import join_address
+
+    registration = RegistrationFactory(event=meeting, user=members[0])
+    with time_machine.travel(START - timedelta(hours=20), tick=False):
+        reminders_run_due()
+    (message,) = [message for message in mail.outbox if message.to == [members[0].email]]
+    assert f"Join online: {join_address(registration)}" in message.body
+    assert meeting.online_url not in message.body
+    assert reverse("events:event-register", args=[meeting.slug]) not in message.body
