@@ -12,6 +12,17 @@ a throwaway PostgreSQL and Redis (`make bench` starts them with scripts/services
 4. Reminder fan-out against the SMTP sink's raw rate; registration under contention.
 5. Write bench/results.json and bench/results.md (results-quick.* with --quick).
 
+`--only SECTION` runs one section alone, after building the same dataset (the full number of
+registrations, as the whole run has when it reaches that section) and starting gunicorn:
+
+- `contention`: the registration race of step 4;
+- `writes`: the pages while registrations and cancellations run in the background (step 3),
+  at each rate of WRITE_RATES, each page against the floor beside it.
+
+Its figures are printed and written to var/bench/only-SECTION[-quick].json, never to
+bench/results*: those always come from a whole run. On throwaway servers, as for a whole run:
+`bash scripts/bench.sh --quick --only contention`.
+
 Only this module's main() touches Django, after the environment is set: the SMTP sink's process
 is spawned and imports this module's name without running it.
 """
@@ -29,6 +40,7 @@ WRK_THREADS = 2
 GUNICORN_WORKERS = 2
 SESSIONS_IN_ROTATION = 8
 WRITE_RATES = (5, 20)  # registrations and cancellations per second in the background
+SECTIONS = ("contention", "writes")  # what --only may run alone
 
 PROFILES = {
     # wrk seconds per run and rounds of (floor, page) per page; reminders; registration race
@@ -129,6 +141,12 @@ def measure_pages(server, dataset, user, *, seconds: int, rounds: int, pages=Non
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small dataset and short runs (about 2 minutes)")
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        help="run one section alone on the dataset it needs; prints its figures and writes "
+        "var/bench/only-SECTION.json, never bench/results*",
+    )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     profile = PROFILES[mode]
@@ -199,6 +217,13 @@ def main(argv=None) -> int:
     server = Gunicorn(env, workers=GUNICORN_WORKERS, log_path=logs / "gunicorn.log").start()
     say(f"gunicorn on {server.base_url}")
     sink = None
+    if args.only:
+        try:
+            return _run_only(
+                args.only, server, data, user, sizes=sizes, profile=profile, logs=logs, mode=mode
+            )
+        finally:
+            server.stop()
     try:
         say(f"pages at {counts_small['registrations']:,} registrations")
         small = measure_pages(server, data, user, seconds=profile["wrk_seconds"], rounds=profile["rounds"])
@@ -309,6 +334,57 @@ def main(argv=None) -> int:
     say(f"wrote bench/{stem}.json and bench/{stem}.md")
     print(report.markdown(results))
     return 0
+
+
+def _run_only(section: str, server, data, user, *, sizes, profile: dict, logs: Path, mode: str) -> int:
+    """One section of the run alone (--only), on the dataset as the whole run has it then.
+    Returns 0 when its targets hold, 1 when one does not."""
+    import json
+
+    from . import contention, dataset, report
+    from .writes import BackgroundWrites
+
+    say(f"loading the rest of the registrations (to {sizes.registrations:,})")
+    dataset.load_registrations(data, sizes.registrations)
+    say(f"  {data.counts()}")
+    outcome: dict = {
+        "section": section,
+        "mode": mode,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    holds = True
+    if section == "contention":
+        say(f"registration under contention: {profile['people']} people, {profile['places']} places")
+        raced = contention.run(server.base_url, people=profile["people"], places=profile["places"])
+        say(f"  {raced}")
+        outcome["contention"] = raced
+        holds = (
+            raced.get("available", False)
+            and raced["exact"]
+            and raced["server_errors"] == 0
+            and raced["registrations_per_second"] >= report.MIN_REGISTRATIONS_PER_SECOND
+        )
+    else:
+        for rate in WRITE_RATES:
+            say(f"pages while {rate} registrations and cancellations a second run in the background")
+            with BackgroundWrites(rate=rate) as background:
+                measured = measure_pages(
+                    server, data, user, seconds=profile["wrk_seconds"], rounds=profile["write_rounds"]
+                )
+            targets = []
+            for key, page in measured.items():
+                if key != "floor" and page.get("has_targets"):
+                    report._write_targets(targets, page, rate)
+            for target in targets:
+                say(f"  {target['subject']}: {target['target']}: {target['measured']} ({target['holds']})")
+            holds = holds and all(target["holds"] for target in targets)
+            outcome[f"writes_{rate}"] = {"pages": measured, "writes": background.counts.as_dict()}
+            say(f"  writes: {background.counts.as_dict()}")
+    outcome["holds"] = holds
+    path = logs / f"only-{section}{'-quick' if mode == 'quick' else ''}.json"
+    path.write_text(json.dumps(outcome, indent=2, default=str))
+    say(f"wrote {path.relative_to(ROOT)} (not bench/results*: only a whole run writes those)")
+    return 0 if holds else 1
 
 
 if __name__ == "__main__":
