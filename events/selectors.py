@@ -134,9 +134,13 @@ def event_get_for_user(*, user, slug: str) -> Event:
 
 
 def event_get_to_register(*, user, slug: str) -> Event:
-    """The event and its network, without counts or speakers (a registration is decided under
-    the event's lock, which counts afresh); 404 if this person may not see it."""
-    return get_object_or_404(events_visible_to(user=user).select_related("network"), slug=slug)
+    """The event and its network, without speakers (a registration is decided under the event's
+    lock, which counts afresh); 404 if this person may not see it. One query by its address, the
+    visibility rule asked of that one event (event_visible_to)."""
+    event = get_object_or_404(Event.objects.select_related("network"), slug=slug)
+    if not event_visible_to(user=user, event=event):
+        raise Http404("No event found")
+    return event
 
 
 def event_questions(*, event: Event) -> list[Question]:
