@@ -203,9 +203,10 @@ def event_registered(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, slug):
-    registration = active_registration_for_user(user=request.user, slug=slug)
+    posted = request.method == "POST"
+    registration = active_registration_for_user(user=request.user, slug=slug, to_change=posted)
     event = registration.event
-    if request.method == "POST":
+    if posted:
         try:
             registration_cancel(registration=registration, acting_user=request.user)
         except RegistrationRefused as refused:

@@ -54,11 +54,6 @@ def event_counts_expressions() -> dict:
     }
 
 
-# Waiting and not offered a place: the people a free place may go to, in turn.
-_QUEUED = Q(status=Status.WAITLISTED, offer_expires_at__isnull=True)
-_ONLINE = Q(mode=Registration.Mode.ONLINE)
-
-
 @dataclass
 class EventTally:
     """An event's registrations counted as its decisions about places need them: the counts its
@@ -115,18 +110,31 @@ class EventTally:
 
 
 def event_tally(*, event_id: int) -> EventTally:
-    """The event's registrations counted (one aggregate query). Call it holding the event lock,
-    after it is taken, so that nobody else changes them until the transaction ends."""
-    counted = Registration.objects.filter(event_id=event_id).aggregate(
-        places_taken=Count("pk", filter=_TAKES_PLACE),
-        online_places_taken=Count("pk", filter=_TAKES_PLACE & _ONLINE),
-        waiting_count=Count("pk", filter=Q(status=Status.WAITLISTED)),
-        queued=Count("pk", filter=_QUEUED),
-        online_queued=Count("pk", filter=_QUEUED & _ONLINE),
-        highest_position=Max("waitlist_position"),
+    """The event's registrations counted (one query, grouped by status and way of attending).
+    Call it holding the event lock, after it is taken, so that nobody else changes them until the
+    transaction ends. What takes a place is _TAKES_PLACE, said of each group."""
+    groups = (
+        Registration.objects.filter(event_id=event_id)
+        .order_by()
+        .values_list("status", "mode")
+        .annotate(Count("pk"), Count("offer_expires_at"), Max("waitlist_position"))
     )
-    counted["highest_position"] = counted["highest_position"] or 0
-    return EventTally(**counted)
+    tally = EventTally(0, 0, 0, 0, 0, 0)
+    for status, mode, count, offered, highest in groups:
+        online = mode == Registration.Mode.ONLINE
+        if status in Registration.HOLDS_PLACE_STATUSES:
+            taking = count
+        elif status == Status.WAITLISTED:
+            taking = offered  # waiting, with an offer: the place is kept for them
+            tally.waiting_count += count
+            tally.queued += count - offered
+            tally.online_queued += (count - offered) * online
+        else:
+            taking = 0
+        tally.places_taken += taking
+        tally.online_places_taken += taking * online
+        tally.highest_position = max(tally.highest_position, highest or 0)
+    return tally
 
 
 def event_counts_write(*, event: Event, tally: EventTally) -> None:

@@ -55,3 +55,30 @@ def test_registering_through_the_form_runs_a_fixed_number_of_queries(client, ful
         assert registration.waitlist_position == (1 if full else None)
         counts.append(len(captured))
     assert counts == [QUERIES, QUERIES], [query["sql"][:120] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("queue", [False, True], ids=["nobody waiting", "the next person promoted"])
+def test_cancelling_through_the_form_runs_a_fixed_number_of_queries(client, queue):
+    counts = []
+    for size in (10, 1000):
+        event = EventFactory(capacity=size + 1)
+        _crowd(event, size + (5 if queue else 0), confirmed=size)
+        person = UserFactory()
+        Registration.objects.create(event=event, user=person, status="confirmed")
+        event_counts_refresh(event_id=event.pk)
+        client.force_login(person)
+        url = reverse("events:event-cancel", args=[event.slug])
+        client.get(url)  # the person opens the page that asks them to confirm
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url)
+        assert response.status_code == 302
+        assert Registration.objects.get(event=event, user=person).status == "cancelled"
+        promoted = Registration.objects.filter(event=event, status="confirmed").count()
+        assert promoted == size + (1 if queue else 0)
+        counts.append(len(captured))
+    assert counts[0] == counts[1], [query["sql"][:120] for query in captured.captured_queries]
+    # The session and the person; the event by its address and the registration; then the
+    # service's: the event locked, the registration again, the registrations counted, the
+    # change, its audit entry and email, the counts; for a place freed with someone waiting, the
+    # person first in the queue, their promotion, its audit entry and email.
+    assert counts[0] == session_queries() + 1 + 2 + 2 + 7 + (4 if queue else 0)
