@@ -91,9 +91,6 @@ def enqueue(
     _require_transaction()
     kind_get(kind)  # an unknown kind is a mistake in the caller, found here rather than at send time
     about_type, about_id = about_of(about)
-    # Written as handed out (it is, once the transaction commits), so that handing it out costs
-    # no second write; hand_out clears the mark if the broker does not take it.
-    noted = timezone.now()
     row = Email(
         kind=kind,
         to=to,
@@ -102,7 +99,6 @@ def enqueue(
         about_id=about_id,
         data=data or {},
         dedup_key=dedup_key,
-        queued_at=noted,
     )
     if dedup_key is None:
         row.save()
@@ -114,7 +110,7 @@ def enqueue(
             if not Email.objects.filter(dedup_key=dedup_key).exists():
                 raise
             return None
-    transaction.on_commit(lambda: hand_out(email_ids=[row.pk], noted=noted), robust=True)
+    transaction.on_commit(lambda: hand_out(email_ids=[row.pk]), robust=True)
     return row
 
 
@@ -146,26 +142,19 @@ def _require_transaction() -> None:
 # --- handing rows to workers ----------------------------------------------------------------
 
 
-def hand_out(*, email_ids: list[int], now: datetime | None = None, noted: datetime | None = None) -> int:
+def hand_out(*, email_ids: list[int], now: datetime | None = None) -> int:
     """Queue a send task per chunk of rows and note when. Never raises for the broker: with it
-    down the rows are left not handed out and the sweeper hands them out later. `noted`: the rows
-    were written already marked handed out at that time (enqueue), so only a failure writes.
-    Returns rows queued."""
+    down the rows stay as they are and the sweeper hands them out later. Returns rows queued."""
     global _broker_paused_until
     from . import tasks  # the task module imports this one
 
-    if not email_ids:
+    if not email_ids or time.monotonic() < _broker_paused_until:
         return 0
-    if time.monotonic() < _broker_paused_until:
-        if noted is not None:
-            Email.objects.filter(id__in=email_ids, queued_at=noted).update(queued_at=None)
-        return 0
-    now = noted or now or timezone.now()
+    now = now or timezone.now()
     queued = 0
     for start in range(0, len(email_ids), CHUNK_SIZE):
         chunk = email_ids[start : start + CHUNK_SIZE]
-        if noted is None:
-            Email.objects.filter(id__in=chunk).update(queued_at=now)
+        Email.objects.filter(id__in=chunk).update(queued_at=now)
         try:
             tasks.emails_send.delay(chunk)
         except Exception:
