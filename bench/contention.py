@@ -129,7 +129,8 @@ def _registration_form(html: str, page_path: str, register_path: str):
     return None
 
 
-def _create_people(count: int) -> list:
+def create_people(count: int) -> list:
+    """`count` new members of Hackney, with no registrations."""
     organisation = Organisation.objects.get(name="Hackney")
     stamp = time.monotonic_ns()
     insert_rows(
@@ -147,19 +148,10 @@ def _create_people(count: int) -> list:
     return list(User.objects.filter(email__startswith=f"contender.{stamp}.").order_by("id"))
 
 
-def run(base_url: str, *, people: int = 400, places: int = 100, clients: int = 24) -> dict:
-    """Race `people` registrations for `places` places; the outcome is counted in the database."""
-    try:
-        reverse("events:event-register", args=["probe"])
-        reverse("events:event-detail", args=["probe"])
-    except NoReverseMatch:
-        return {
-            "available": False,
-            "reason": "events:event-register or events:event-detail does not reverse yet",
-        }
-
+def create_event(*, places: int | None) -> Event:
+    """A new published session three weeks ahead, open to anyone signed in, with `places` places."""
     start = timezone.now() + timedelta(days=21)
-    event = Event.objects.create(
+    return Event.objects.create(
         title="Contention: careers day taster",
         slug=f"bench-contention-{time.monotonic_ns()}",
         summary="A session with few places, for the registration race.",
@@ -171,9 +163,23 @@ def run(base_url: str, *, people: int = 400, places: int = 100, clients: int = 2
         status=Event.Status.PUBLISHED,
         venue="City Hall, London",
     )
+
+
+def run(base_url: str, *, people: int = 400, places: int = 100, clients: int = 24) -> dict:
+    """Race `people` registrations for `places` places; the outcome is counted in the database."""
+    try:
+        reverse("events:event-register", args=["probe"])
+        reverse("events:event-detail", args=["probe"])
+    except NoReverseMatch:
+        return {
+            "available": False,
+            "reason": "events:event-register or events:event-detail does not reverse yet",
+        }
+
+    event = create_event(places=places)
     detail_path = reverse("events:event-detail", args=[event.slug])
     register_path = reverse("events:event-register", args=[event.slug])
-    browsers = [_Browser(base_url, session_cookie(user)) for user in _create_people(people)]
+    browsers = [_Browser(base_url, session_cookie(user)) for user in create_people(people)]
 
     def open_form(browser):
         for path in (detail_path, register_path):

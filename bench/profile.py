@@ -1,7 +1,7 @@
 """CPU time per request of each benchmarked page, in this process, with Django's test client.
 
     python -m bench.profile [--build quick|full] [--requests N] [--uncached | --after-write]
-                            [--profile PAGE]
+                            [--profile PAGE] [--only pages|register] [--sql ROW]
 
 Against the PostgreSQL in DATABASE_URL (production settings, as `make bench` serves them),
 signed in as the benchmark's member. `--build` first builds the benchmark's dataset into an
@@ -17,6 +17,12 @@ draws everything afresh. The row `layout` is a signed-in page that draws the por
 alone (/benchmark/layout): what every signed-in page pays before its own content. `--profile
 PAGE` (a key such as `events_list`) prints the functions that cost most in that page, from
 cProfile. The machine is shared: compare CPU times, run twice.
+
+After the pages, two rows measure a registration: `register` is a member posting the form of a
+new session (as the contention benchmark does, each request another person who has just opened
+the form), with places free; `register_waitlist` the same once the session is full. The redirect
+is not followed. `--profile register` profiles it, `--sql register` prints its queries, and
+`--only register` (or `--only pages`) measures only those rows.
 """
 
 import argparse
@@ -94,6 +100,10 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--profile", metavar="PAGE", help="print cProfile's top functions for PAGE")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sql", metavar="ROW", help="print the queries of one request of a register row")
+    parser.add_argument(
+        "--only", choices=("pages", "register"), help="measure only the pages, or only registering"
+    )
     args = parser.parse_args(argv)
 
     database_url = os.environ.get("DATABASE_URL", "")
@@ -148,7 +158,7 @@ def main(argv=None) -> int:
 
     print(f"{'page':<16}{'wall ms':>9}{'cpu ms':>9}{'queries':>9}{'calls':>9}")
     anonymous = Client()
-    for page in (pages.FLOOR, _layout_page(), *pages.PAGES):
+    for page in (pages.FLOOR, _layout_page(), *pages.PAGES) if args.only != "register" else ():
         path = pages.page_path(page, found)
         if path is None:
             continue
@@ -193,7 +203,76 @@ def main(argv=None) -> int:
             if args.top:
                 stats.sort_stats("cumulative").print_stats(args.top)
                 stats.sort_stats("tottime").print_stats(args.top)
+    for key, places in (("register", 100_000), ("register_waitlist", 1)) if args.only != "pages" else ():
+        _measure_register(key, places=places, args=args)
     return 0
+
+
+def _measure_register(key: str, *, places: int, args) -> None:
+    """One row: a member posting the registration form of a new session (no questions), as the
+    contention benchmark does, each request by another person. With `places` 1 the first (warm-up)
+    takes the place and every measured one joins the waiting list. The redirect is not followed."""
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from . import contention, pages
+
+    event = contention.create_event(places=places)
+    path = reverse("events:event-register", args=[event.slug])
+    people = contention.create_people(2 + args.requests + CALL_COUNT_REQUESTS)
+
+    # One client (one handler, its middleware loaded once), signed in as the next person each time.
+    shared = Client()
+
+    def signed_in_client():
+        shared.force_login(people.pop(), backend=pages.MODEL_BACKEND)
+        shared.get(path)  # the person opens the form first, as in the race
+        return shared
+
+    def post(client):
+        response = client.post(path, {})
+        assert response.status_code == 302, (path, response.status_code)
+
+    post(signed_in_client())  # warm-up
+    client = signed_in_client()
+    with CaptureQueriesContext(connection) as captured:
+        post(client)
+    queries, sql = len(captured), [query["sql"] for query in captured.captured_queries]
+    walls, cpus = [], []
+    profiler = cProfile.Profile() if args.profile == key else None
+    for _ in range(args.requests):
+        client = signed_in_client()
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        post(client)
+        if profiler:
+            profiler.disable()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        reset_queries()
+    counter = cProfile.Profile()
+    for _ in range(CALL_COUNT_REQUESTS):
+        client = signed_in_client()
+        counter.enable()
+        post(client)
+        counter.disable()
+    calls = sum(entry[1] for entry in pstats.Stats(counter).stats.values()) // CALL_COUNT_REQUESTS
+    print(
+        f"{key:<16}{statistics.median(walls) * 1000:>9.1f}{statistics.median(cpus) * 1000:>9.1f}"
+        f"{queries:>9}{calls:>9}"
+    )
+    if profiler:
+        stats = pstats.Stats(profiler)
+        _breakdown(stats, args.requests)
+        if args.top:
+            stats.sort_stats("cumulative").print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+    if args.sql == key:
+        for text in sql:
+            print("   ", text[:400])
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Registrations and cancellations in the background, through the service, at a steady rate.
 
-While a page is measured, a thread registers members for upcoming sessions anyone signed in may
-join, and cancels registrations it made, alternating, spread over many events: what a live portal
-sees while people sign up. Each write is one call of `registration_create` or
-`registration_cancel`, in its own transaction with the event row locked, as the form's would be.
+While a page is measured, threads register members for upcoming sessions anyone signed in may
+join, and cancel registrations they made, alternating, spread over many events, at the rate asked
+for (one thread keeps time, WRITERS write): what a live portal sees while people sign up. Each
+write is one call of `registration_create` or `registration_cancel`, in its own transaction with
+the event row locked, as the form's would be.
 """
 
+import queue
 import random
 import threading
 import time
@@ -21,6 +23,9 @@ from events.services import RegistrationRefused, registration_cancel, registrati
 
 # Events written to: the upcoming open sessions, at most this many (spread, as people are).
 EVENTS_WRITTEN_TO = 50
+# Threads writing, each with its own database connection: enough for the rates asked for even
+# when one write takes several intervals.
+WRITERS = 4
 
 
 @dataclass
@@ -65,78 +70,109 @@ def _targets(rng: random.Random) -> tuple[list[int], list[int]]:
 
 
 class BackgroundWrites:
-    """`with BackgroundWrites(rate=5): …` writes `rate` times a second until the block ends."""
+    """`with BackgroundWrites(rate=5): …` writes `rate` times a second until the block ends.
+
+    One thread keeps time and hands each write, when it is due, to one of WRITERS threads (each
+    with its own database connection), so that a write slower than the interval (a busy box, a
+    lock held) does not slow the rate asked for: writes then overlap, as people's would."""
 
     def __init__(self, *, rate: float, seed: int = 2026):
         self.counts = WriteCounts(rate=rate)
         self._rng = random.Random(seed)
         self._stop = threading.Event()
-        self._thread = None
+        self._threads: list[threading.Thread] = []
+        self._due: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()  # the counts, the random choices and the registrations made
+        self._made = deque()  # registrations made here and not cancelled yet
+        self._targets: tuple[list[int], list[int]] = ([], [])
 
     def __enter__(self) -> "BackgroundWrites":
         if self.counts.rate > 0:
-            self._thread = threading.Thread(target=self._run, name="bench-writes", daemon=True)
-            self._thread.start()
+            self._targets = _targets(self._rng)
+            close_old_connections()
+            self._threads = [
+                threading.Thread(target=self._write, name=f"bench-writes-{n}", daemon=True)
+                for n in range(WRITERS)
+            ]
+            self._threads.insert(
+                0, threading.Thread(target=self._keep_time, name="bench-writes", daemon=True)
+            )
+            for thread in self._threads:
+                thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        for thread in self._threads:
+            thread.join(timeout=30)
 
-    def _run(self) -> None:
+    def _keep_time(self) -> None:
+        events, people = self._targets
         try:
-            self._write_steadily()
+            if not events or not people:
+                return
+            interval = 1.0 / self.counts.rate
+            began = time.perf_counter()
+            due = began
+            while not self._stop.is_set():
+                now = time.perf_counter()
+                if now < due:
+                    self._stop.wait(due - now)
+                    continue
+                self._due.put(due)
+                due += interval
+            self.counts.seconds = time.perf_counter() - began
+        finally:
+            for _ in range(WRITERS):
+                self._due.put(None)
+
+    def _write(self) -> None:
+        events, people = self._targets
+        interval = 1.0 / self.counts.rate
+        try:
+            while (due := self._due.get()) is not None:
+                if self._stop.is_set():
+                    continue  # what was due when the block ended is not written
+                with self._lock:
+                    if time.perf_counter() - due > interval:
+                        self.counts.late += 1
+                    # Alternate: cancel the oldest registration made here once there are a few.
+                    cancel = len(self._made) > 20 and self._rng.random() < 0.5
+                    registration = self._made.popleft() if cancel else None
+                    event_id, user_id = self._rng.choice(events), self._rng.choice(people)
+                close_old_connections()
+                if registration is not None:
+                    self._count(self._cancel(registration))
+                    continue
+                outcome, made = self._register(event_id, user_id)
+                self._count(outcome)
+                if made is not None:
+                    with self._lock:
+                        self._made.append(made)
         finally:
             connection.close()
 
-    def _write_steadily(self) -> None:
-        events, people = _targets(self._rng)
-        if not events or not people:
-            return
-        made = deque()  # registrations this thread made and has not cancelled yet
-        interval = 1.0 / self.counts.rate
-        began = time.perf_counter()
-        due = began
-        while not self._stop.is_set():
-            now = time.perf_counter()
-            if now < due:
-                self._stop.wait(due - now)
-                continue
-            if now - due > interval:
-                self.counts.late += 1
-            due += interval
-            close_old_connections()
-            # Alternate: cancel the oldest registration made here once there are a few.
-            if len(made) > 20 and self._rng.random() < 0.5:
-                self._cancel(made.popleft())
-            else:
-                registration = self._register(self._rng.choice(events), self._rng.choice(people))
-                if registration is not None:
-                    made.append(registration)
-        self.counts.seconds = time.perf_counter() - began
+    def _count(self, outcome: str) -> None:
+        with self._lock:
+            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
 
-    def _register(self, event_id: int, user_id: int) -> Registration | None:
+    def _register(self, event_id: int, user_id: int) -> tuple[str, Registration | None]:
+        """One registration, as the form's would be; its outcome (a WriteCounts field) and it."""
         try:
             event = Event.objects.get(pk=event_id)
             user = User.objects.get(pk=user_id)
             registration = registration_create(event=event, user=user, answers={}, acting_user=user)
         except RegistrationRefused:
-            self.counts.refused += 1
-            return None
+            return "refused", None
         except Exception:  # counted and reported: the benchmark must finish
-            self.counts.errors += 1
-            return None
-        self.counts.registered += 1
-        return registration
+            return "errors", None
+        return "registered", registration
 
-    def _cancel(self, registration: Registration) -> None:
+    def _cancel(self, registration: Registration) -> str:
         try:
             registration_cancel(registration=registration, acting_user=registration.user)
         except RegistrationRefused:
-            self.counts.refused += 1
-            return
+            return "refused"
         except Exception:  # counted and reported: the benchmark must finish
-            self.counts.errors += 1
-            return
-        self.counts.cancelled += 1
+            return "errors"
+        return "cancelled"

@@ -164,9 +164,13 @@ def event_speakers(*, event: Event) -> QuerySet[Speaker]:
 
 
 def event_get_to_register(*, user, slug: str) -> Event:
-    """The event and its network, without counts or speakers (a registration is decided under
-    the event's lock, which counts afresh); 404 if this person may not see it."""
-    return get_object_or_404(events_visible_to(user=user).select_related("network"), slug=slug)
+    """The event alone (a registration is decided under the event's lock, which counts afresh);
+    404 if this person may not see it. One query by its address, the visibility rule asked of
+    that one event (event_visible_to)."""
+    event = get_object_or_404(Event.objects.all(), slug=slug)
+    if not event_visible_to(user=user, event=event):
+        raise Http404("No event found")
+    return event
 
 
 def event_questions(*, event: Event) -> list[Question]:
@@ -217,9 +221,11 @@ def registration_for_user(*, event: Event, user) -> Registration | None:
     return Registration.objects.filter(event=event, user=user).order_by("pk").first()
 
 
-def active_registration_for_user(*, user, slug: str) -> Registration:
-    """A person's confirmed or waiting registration for an event they can see, else 404."""
-    event = event_get_for_user(user=user, slug=slug)
+def active_registration_for_user(*, user, slug: str, to_change: bool = False) -> Registration:
+    """A person's confirmed or waiting registration for an event they can see, else 404. With
+    `to_change` (for a service that changes it under the event's lock) the event comes alone,
+    as event_get_to_register gives it, rather than with its network and speakers to show."""
+    event = (event_get_to_register if to_change else event_get_for_user)(user=user, slug=slug)
     registration = registration_for_user(event=event, user=user)
     if registration is None or registration.status not in (
         Registration.Status.CONFIRMED,

@@ -143,40 +143,44 @@ def _refused(request, event, reason):
 @require_http_methods(["GET", "POST"])
 def event_register(request, slug):
     posted = request.method == "POST"
-    # A post is decided by the service, which counts the places under the event's lock: it reads
-    # the event without its counts and speakers (a hybrid session's choice needs its counts).
     event = (event_get_to_register if posted else event_get_for_user)(user=request.user, slug=slug)
-    if posted and event.is_hybrid:
-        event = event_get_for_user(user=request.user, slug=slug)
+    form = None
+    if posted:
+        # The service decides a valid post under the event's lock: it refuses someone who may not
+        # register and gives back a registration the person already has. The checks below are
+        # for a form drawn again.
+        form = _registration_form(request.POST, event)
+        if form.is_valid():
+            try:
+                registration_create(
+                    event=event,
+                    user=request.user,
+                    answers=form.answers(),
+                    acting_user=request.user,
+                    mode=form.mode(),
+                )
+            except RegistrationRefused as refused:
+                return _refused(request, event, str(refused))
+            return redirect("events:event-registered", slug=event.slug)
+        event = event_get_for_user(user=request.user, slug=slug)  # the form again, with places left
     registration = registration_for_user(event=event, user=request.user)
     if registration is not None and registration.is_active:
         return redirect("events:event-registered", slug=event.slug)
     reason = registration_refusal_reason(event=event, user=request.user)
     if reason:
         return _refused(request, event, reason)
-    form = RegistrationForm(
-        request.POST if posted else None,
-        questions=event_questions(event=event),
-        modes=places_left_by_mode(event) if event.is_hybrid else None,
-    )
-    if posted and form.is_valid():
-        try:
-            registration_create(
-                event=event,
-                user=request.user,
-                answers=form.answers(),
-                acting_user=request.user,
-                mode=form.mode(),
-            )
-        except RegistrationRefused as refused:
-            return _refused(request, event, str(refused))
-        return redirect("events:event-registered", slug=event.slug)
-    if posted and not event.is_hybrid:
-        event = event_get_for_user(user=request.user, slug=slug)  # the form again, with places left
     return render(
         request,
         "events/event_register.html",
-        {"event": event, "form": form, "places_left": places_left(event)},
+        {"event": event, "form": form or _registration_form(None, event), "places_left": places_left(event)},
+    )
+
+
+def _registration_form(data, event) -> RegistrationForm:
+    return RegistrationForm(
+        data,
+        questions=event_questions(event=event),
+        modes=places_left_by_mode(event) if event.is_hybrid else None,
     )
 
 
@@ -204,9 +208,10 @@ def event_registered(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, slug):
-    registration = active_registration_for_user(user=request.user, slug=slug)
+    posted = request.method == "POST"
+    registration = active_registration_for_user(user=request.user, slug=slug, to_change=posted)
     event = registration.event
-    if request.method == "POST":
+    if posted:
         try:
             registration_cancel(registration=registration, acting_user=request.user)
         except RegistrationRefused as refused:

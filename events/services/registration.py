@@ -4,7 +4,7 @@ taken with the event row locked, so concurrent requests never exceed the capacit
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,7 +14,7 @@ from loti_portal import versions
 from .. import emails
 from ..models import Event, Question, Registration
 from ..selectors import registration_refusal_reason
-from .counts import event_counts_refresh
+from .counts import EventTally, event_counts_refresh, event_counts_write, event_tally
 from .notifications import notifications_queue
 
 Status = Registration.Status
@@ -60,11 +60,6 @@ def _places_taken(event: Event, mode: str = "") -> int:
     ).count()
 
 
-def _next_waitlist_position(event: Event) -> int:
-    highest = Registration.objects.filter(event=event).aggregate(highest=Max("waitlist_position"))["highest"]
-    return (highest or 0) + 1
-
-
 def _clean_answers(event: Event, answers: dict) -> dict:
     """Keep the answers to this event's own questions, keyed by question id."""
     if not answers:
@@ -90,7 +85,7 @@ def registration_create(
     Emails the person after commit.
     """
     event = _lock_event(event.pk)
-    registration = Registration.objects.filter(event=event, user=user).first()
+    registration = Registration.objects.filter(event=event, user=user).order_by().first()
     if registration is not None and registration.is_active:
         return registration
     reason = registration_refusal_reason(event=event, user=user)
@@ -111,6 +106,7 @@ def registration_place(
     answers: dict,
     acting_user: User | None,
     mode: str = Registration.Mode.IN_PERSON,
+    tally: EventTally | None = None,
 ) -> Registration:
     """Give a new (or cancelled) registration, a member's or a guest's, a place if one is free,
     otherwise the end of the waiting list; save it, audit it and owe the email that says which.
@@ -118,7 +114,9 @@ def registration_place(
     has its own places (event.capacity_for) and its own turn on the waiting list.
 
     The one rule for places: the caller holds the event lock (_lock_event) and has checked that
-    the person may register. Places and the waiting list count members and guests alike.
+    the person may register. Places and the waiting list count members and guests alike: the
+    event's registrations are counted once (event_tally; or the caller's `tally`, read under the
+    same lock), and the counts on its row written from that tally as it changes.
     Raises RegistrationRefused, storing nothing, when a hybrid session's mode is missing.
     """
     if not event.is_hybrid:
@@ -126,10 +124,12 @@ def registration_place(
     elif mode not in Registration.Mode.values:
         raise RegistrationRefused("Choose whether you will come in person or join online.")
 
+    tally = tally or event_tally(event_id=event.pk)
     # Anyone already waiting comes before a newcomer.
-    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration")
+    waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="registration", tally=tally)
     capacity = event.capacity_for(mode)
-    gets_place = capacity is None or _places_taken(event, mode) < capacity
+    gets_place = capacity is None or tally.taken(hybrid=event.is_hybrid, mode=mode) < capacity
+    tally.remove(registration)
     now = timezone.now()
     if registration.pk is not None:
         # A new registration after cancelling: the person's calendar must treat it as newer.
@@ -144,8 +144,9 @@ def registration_place(
         registration.waitlist_position = None
     else:
         registration.status = Status.WAITLISTED
-        registration.waitlist_position = _next_waitlist_position(event)
+        registration.waitlist_position = tally.highest_position + 1
     registration.save()
+    tally.add(registration)
 
     audit_record(
         actor=acting_user,
@@ -161,7 +162,7 @@ def registration_place(
         notifications_queue(items=[(registration, emails.CONFIRMED, "REQUEST")])
     else:
         notifications_queue(items=[(registration, emails.WAITLISTED, "")])
-    event_counts_refresh(event_id=event.pk)
+    event_counts_write(event=event, tally=tally)
     return registration
 
 
@@ -173,12 +174,15 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
     Raises RegistrationRefused once the event has started.
     """
     event = _lock_event(registration.event_id)
-    registration = Registration.objects.get(pk=registration.pk)
+    registration = Registration.objects.select_related("user").get(pk=registration.pk)
     if registration.status == Status.CANCELLED:
         return registration
     if registration.status not in (Status.CONFIRMED, Status.WAITLISTED) or timezone.now() >= event.start:
         raise RegistrationRefused("This event has already started, so the registration cannot be cancelled.")
 
+    registration.event = event
+    tally = event_tally(event_id=event.pk)
+    tally.remove(registration)
     had_place = registration.status == Status.CONFIRMED
     # Declining an offer (or leaving the list with one) frees the place kept for this person.
     frees_place = had_place or registration.has_offer
@@ -189,6 +193,7 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
     if had_place:
         registration.sequence += 1
     registration.save()
+    tally.add(registration)
     audit_record(
         actor=acting_user,
         action="events.registration.cancelled",
@@ -197,8 +202,8 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
     )
     notifications_queue(items=[(registration, emails.CANCELLED, "CANCEL" if had_place else "")])
     if frees_place:
-        waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation")
-    event_counts_refresh(event_id=event.pk)
+        waitlist_fill_free_places(event=event, acting_user=acting_user, trigger="cancellation", tally=tally)
+    event_counts_write(event=event, tally=tally)
     return registration
 
 
@@ -219,34 +224,44 @@ def _promote(registration: Registration, *, acting_user: User | None, trigger: s
     notifications_queue(items=[(registration, emails.PROMOTED, "REQUEST")])
 
 
-def waitlist_fill_free_places(*, event: Event, acting_user: User | None, trigger: str) -> list[Registration]:
+def waitlist_fill_free_places(
+    *, event: Event, acting_user: User | None, trigger: str, tally: EventTally | None = None
+) -> list[Registration]:
     """Give free places to the people waiting, first come first served: at once, or, if the
     event offers freed places for some hours (Event.waitlist_offer_hours), as offers kept for
     them until they answer or the offer lapses (waitlist_offers_lapse). The caller holds the
     event lock. A hybrid session fills its places in the room and online each from the people
     waiting for them. Returns the people promoted or offered a place. Nobody is promoted or
-    offered a place once the event has started or if it is not published."""
+    offered a place once the event has started or if it is not published.
+    With the caller's `tally` (read under the same lock) it asks for the people waiting only when
+    there are some and a place is free, and keeps the tally in step with what it changes."""
     now = timezone.now()
     if event.status != Event.Status.PUBLISHED or now >= event.start:
         return []
+    tally = tally or event_tally(event_id=event.pk)
     chosen = []
     for mode in _modes(event):
+        if not tally.queued_for(hybrid=event.is_hybrid, mode=mode):
+            continue
         waiting = Registration.objects.filter(
             _in_mode(event, mode), event=event, status=Status.WAITLISTED, offer_expires_at__isnull=True
         ).order_by("waitlist_position")
         capacity = event.capacity_for(mode)
         if capacity is not None:
-            free = capacity - _places_taken(event, mode)
+            free = capacity - tally.taken(hybrid=event.is_hybrid, mode=mode)
             if free <= 0:
                 continue
             waiting = waiting[:free]
         offers = event.waitlist_offer_hours is not None and capacity is not None
-        for registration in waiting.select_related("event", "user"):
+        for registration in waiting.select_related("user"):
+            registration.event = event
+            tally.remove(registration)
             if offers:
                 until = min(now + timedelta(hours=event.waitlist_offer_hours), event.start)
                 _offer(registration, until=until, acting_user=acting_user, trigger=trigger)
             else:
                 _promote(registration, acting_user=acting_user, trigger=trigger)
+            tally.add(registration)
             chosen.append(registration)
     return chosen
 

@@ -179,3 +179,41 @@ def test_a_hybrid_session_fills_each_mode_exactly_under_contention():
     assert registrations.filter(status="confirmed", mode="online").count() == online
     positions = sorted(registrations.filter(status="waitlisted").values_list("waitlist_position", flat=True))
     assert positions == list(range(1, total - in_room - online + 1))
+
+
+@pytest.mark.parametrize("offers", [False, True])
+def test_counts_on_the_row_match_a_recount_after_registrations_and_cancellations_race(offers):
+    """Registering and cancelling keep the counts on the event's row from a tally of the
+    registrations taken under the lock: racing, in both ways of attending, with freed places
+    given at once or offered, they end as a recount from the registrations says."""
+    from tests.events.test_counts import counted, on_the_row
+
+    event = EventFactory(
+        mode="hybrid",
+        venue="City Hall",
+        capacity=5,
+        online_capacity=4,
+        waitlist_offer_hours=24 if offers else None,
+    )
+    everyone = list(enumerate(people(48, f"tally{int(offers)}")))
+    chunks = [everyone[i::THREADS] for i in range(THREADS)]
+
+    def register_then_cancel_some(chunk):
+        def job():
+            for n, person in chunk:
+                mode = "online" if n % 2 else "in_person"
+                registration = registration_create(
+                    event=event, user=person, answers={}, acting_user=person, mode=mode
+                )
+                if n % 3 == 1:  # some leave at once: a place freed, or a place in the queue
+                    registration_cancel(registration=registration, acting_user=person)
+
+        return job
+
+    errors = run_at_once([register_then_cancel_some(chunk) for chunk in chunks])
+
+    assert errors == []
+    taken, online_taken, waiting = on_the_row(event)
+    assert (taken, online_taken, waiting) == counted(event)
+    assert taken == 5 + 4  # every place is taken (or kept for someone offered it)
+    assert waiting > 0
