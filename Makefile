@@ -29,9 +29,11 @@ run: install
 	@bash scripts/run.sh
 
 ## Run the whole test suite in parallel (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
+# One test at a time to each process as it frees up, longest first (tests/conftest.py), so that
+# no long test is left to run alone at the end.
 TEST_PROCESSES ?= auto
 test: install-dev
-	DEBUG=true TESTING=true $(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	DEBUG=true TESTING=true $(BIN)/pytest -n $(TEST_PROCESSES) --maxschedchunk=1 $(PYTEST_ARGS)
 
 migrate: install
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loti_portal.settings")
 
@@ -20,7 +21,7 @@ app.autodiscover_tasks()
 # named like services, `<app>.tasks.<noun>_<verb>` (`events.tasks.reminders_send_due`), and each
 # beat entry is named after its task.
 SCHEDULE = [
-    ("outbox.tasks.emails_sweep", 30),
+    ("outbox.tasks.emails_sweep", settings.OUTBOX_SWEEP_SECONDS),  # 30 s unless set
     ("networks.tasks.network_meetings_generate", crontab(hour=3, minute=15)),
     ("events.tasks.reminders_send_due", 2 * 60),
     ("events.tasks.waitlist_offers_lapse", 5 * 60),

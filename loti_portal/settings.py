@@ -289,6 +289,33 @@ EMAIL_TIMEOUT = 20
 # that the filesystem broker ties them to. False: each row is marked sent on its own.
 OUTBOX_SENT_JOURNAL = True
 
+
+def _seconds(name, default, *, least=1):
+    """A whole number of seconds, `least` or more."""
+    value = _read(name, env.int, default=default)
+    if value < least:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a whole number of seconds, {least} or more."
+        )
+    return value
+
+
+# The outbox's clocks (outbox/services.py). A worker holds the rows it sends under a lease, renewed
+# every third of it; beat's sweeper runs every OUTBOX_SWEEP_SECONDS and hands out again a row no
+# worker took within OUTBOX_REQUEUE_SECONDS; a mail server that fails for now is tried again after
+# OUTBOX_RETRY_FIRST_SECONDS, doubling up to OUTBOX_RETRY_MAX_SECONDS. So a killed worker's rows
+# go out again within about max(lease, requeue) + sweep: under two minutes with these defaults.
+# The integration tests start their workers and beat with short ones (tests/integration/conftest.py).
+OUTBOX_LEASE_SECONDS = _seconds("OUTBOX_LEASE_SECONDS", 45, least=3)
+OUTBOX_SWEEP_SECONDS = _seconds("OUTBOX_SWEEP_SECONDS", 30)
+OUTBOX_REQUEUE_SECONDS = _seconds("OUTBOX_REQUEUE_SECONDS", 60)
+OUTBOX_RETRY_FIRST_SECONDS = _seconds("OUTBOX_RETRY_FIRST_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = _seconds("OUTBOX_RETRY_MAX_SECONDS", 30 * 60)
+if OUTBOX_RETRY_MAX_SECONDS < OUTBOX_RETRY_FIRST_SECONDS:
+    raise ImproperlyConfigured(
+        "The environment variable OUTBOX_RETRY_MAX_SECONDS must be at least OUTBOX_RETRY_FIRST_SECONDS."
+    )
+
 # Reminders go out this many hours before a session of no network, and before the meetings of a
 # new network until staff change its list (networks.models.default_reminder_offsets reads this).
 REMINDER_OFFSETS_HOURS = [7 * 24, 24]

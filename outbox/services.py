@@ -50,18 +50,20 @@ logger = logging.getLogger(__name__)
 # reminders are 13 tasks, not 5 of which one process would take 3), large enough that a chunk's
 # claim, shared reads and marks cost little per email.
 CHUNK_SIZE = 40
-# A worker's claim on the rows of its chunk, renewed every RENEW_EVERY while it sends: a killed
-# worker's rows are free again LEASE after its last renewal.
-LEASE = timedelta(seconds=45)
-RENEW_EVERY = timedelta(seconds=15)
-# How often beat runs the sweeper, and how long a row handed to a worker waits before it is
-# handed out again (the task may have been lost with the broker, or a killed worker held it).
-SWEEP_EVERY = timedelta(seconds=30)
-REQUEUE_AFTER = timedelta(seconds=60)
+# The clocks are settings (OUTBOX_*_SECONDS; production defaults in brackets), read once when
+# the process starts. A worker's claim on the rows of its chunk (45 s), renewed every third of it
+# while it sends: a killed worker's rows are free again LEASE after its last renewal.
+LEASE = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+RENEW_EVERY = LEASE / 3
+# How often beat runs the sweeper (30 s), and how long a row handed to a worker waits before it
+# is handed out again (60 s: the task may have been lost with the broker, or a killed worker held it).
+SWEEP_EVERY = timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS)
+REQUEUE_AFTER = timedelta(seconds=settings.OUTBOX_REQUEUE_SECONDS)
 # A note in the sent journal outlives any lease and sweep by far.
 SENT_JOURNAL_TTL = timedelta(days=1)
-RETRY_FIRST = timedelta(seconds=30)
-RETRY_MAX = timedelta(minutes=30)
+# A mail server failing for now: tried again after 30 s, doubling, at most 30 minutes.
+RETRY_FIRST = timedelta(seconds=settings.OUTBOX_RETRY_FIRST_SECONDS)
+RETRY_MAX = timedelta(seconds=settings.OUTBOX_RETRY_MAX_SECONDS)
 # After the broker refused a task, this process leaves handing out to the sweeper for a while,
 # so pages do not wait on a broker that is down.
 BROKER_PAUSE_SECONDS = 15.0
@@ -395,8 +397,9 @@ def _describe(exc: Exception) -> str:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """How long after its `attempts`-th failed try a row is due again: 30 s, doubling, at most
-    30 minutes, with some jitter so many rows do not come back at the same moment."""
+    """How long after its `attempts`-th failed try a row is due again: RETRY_FIRST (30 s),
+    doubling, at most RETRY_MAX (30 minutes), with some jitter so many rows do not come back at
+    the same moment."""
     seconds = min(RETRY_MAX.total_seconds(), RETRY_FIRST.total_seconds() * 2 ** max(attempts - 1, 0))
     return timedelta(seconds=seconds * random.uniform(0.8, 1.0))
 

@@ -12,5 +12,6 @@ def emails_send(email_ids: list[int]) -> dict[str, int]:
 
 @shared_task
 def emails_sweep() -> dict[str, int]:
-    """Periodic (every 30 seconds): hand out owed emails no worker has, and those due for a retry."""
+    """Periodic (every OUTBOX_SWEEP_SECONDS, 30 by default): hand out owed emails no worker has,
+    and those due for a retry."""
     return services.outbox_sweep()

@@ -9,6 +9,36 @@ from django.core.cache import caches
 
 from tests.factories import OrganisationFactory, UserFactory
 
+# The tests that take longest (`make test PYTEST_ARGS=--durations=30` against the services), started
+# first so that the parallel processes share them out rather than one of them running last alone.
+LONGEST_FIRST = (
+    "tests/test_fragment_cache.py::test_pages_look_the_same_with_rendered_parts_cached_or_not",
+    "tests/browser/test_accessibility_crawl.py::test_signed_in_pages_pass_axe",
+    "tests/engagement/test_dashboard.py::test_the_dashboard_runs_the_same_queries_at_1000_and_100000",
+    "tests/browser/test_admin_accessibility.py::test_every_admin_page_of_each_model_passes_axe",
+    "tests/integration/test_database_restart.py::",
+    "tests/integration/test_faults.py::",
+)
+LONG_FOLDERS = ("tests/browser/", "tests/integration/")
+
+
+def _how_long(item) -> int:
+    for rank, prefix in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    if item.nodeid.startswith(LONG_FOLDERS):
+        return len(LONGEST_FIRST)
+    return len(LONGEST_FIRST) + 1
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Longest first. pytest-django sorts afterwards (a stable sort) so that every test on the
+    database in a transaction it rolls back runs before those that empty the tables, as Django
+    does; this order holds within each of its groups. `make test` hands the tests out one at a
+    time (--maxschedchunk=1), so each process takes the next longest as it frees up."""
+    items.sort(key=_how_long)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
@@ -44,6 +74,17 @@ def _eager_celery(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A test that found the broker down leaves this process's pause on handing out (the outbox's
+    BROKER_PAUSE_SECONDS) to itself: the next test starts trying the broker at once."""
+    from outbox import services
+
+    services._broker_paused_until = 0.0
+    yield
+    services._broker_paused_until = 0.0
 
 
 @pytest.fixture

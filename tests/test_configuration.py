@@ -11,11 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 50
 
 
-def start(**env):
+def start(then="", **env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k
+        if not k.startswith("OUTBOX_")
+        and k
         not in {
             "DEBUG",
             "SECRET_KEY",
@@ -30,7 +31,7 @@ def start(**env):
     }
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", "import django; django.setup()" + then],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "loti_portal.settings"},
         capture_output=True,
@@ -58,6 +59,14 @@ def start(**env):
         ({"DEBUG": "true", "CONTACT_EMAIL": "Networks <networks@loti.london>"}, "CONTACT_EMAIL"),
         ({"DEBUG": "true", "ANSWER_RETENTION_DAYS": "six months"}, "ANSWER_RETENTION_DAYS"),
         ({"DEBUG": "true", "ANSWER_RETENTION_DAYS": "-1"}, "ANSWER_RETENTION_DAYS"),
+        ({"DEBUG": "true", "OUTBOX_LEASE_SECONDS": "2"}, "OUTBOX_LEASE_SECONDS"),
+        ({"DEBUG": "true", "OUTBOX_SWEEP_SECONDS": "half a minute"}, "OUTBOX_SWEEP_SECONDS"),
+        ({"DEBUG": "true", "OUTBOX_REQUEUE_SECONDS": "0"}, "OUTBOX_REQUEUE_SECONDS"),
+        ({"DEBUG": "true", "OUTBOX_RETRY_FIRST_SECONDS": "-30"}, "OUTBOX_RETRY_FIRST_SECONDS"),
+        (
+            {"DEBUG": "true", "OUTBOX_RETRY_FIRST_SECONDS": "60", "OUTBOX_RETRY_MAX_SECONDS": "30"},
+            "OUTBOX_RETRY_MAX_SECONDS",
+        ),
     ],
 )
 def test_bad_configuration_stops_start_up_naming_the_variable(env, named):
@@ -81,3 +90,33 @@ def test_production_configuration_starts():
 def test_bare_machine_defaults_start():
     result = start(DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+OUTBOX_CLOCKS = """
+from loti_portal.celery import app
+from outbox import services
+print(services.LEASE.total_seconds(), services.RENEW_EVERY.total_seconds(),
+      app.conf.beat_schedule["outbox.tasks.emails_sweep"]["schedule"],
+      services.REQUEUE_AFTER.total_seconds(), services.retry_delay(1) <= services.RETRY_FIRST,
+      services.RETRY_MAX.total_seconds())
+"""
+
+
+def test_the_outbox_clocks_are_production_s_unless_set():
+    result = start(then=OUTBOX_CLOCKS, DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["45.0", "15.0", "30", "60.0", "True", "1800.0"]
+
+
+def test_the_outbox_and_beat_take_their_clocks_from_the_environment():
+    result = start(
+        then=OUTBOX_CLOCKS,
+        DEBUG="true",
+        OUTBOX_LEASE_SECONDS="9",
+        OUTBOX_SWEEP_SECONDS="2",
+        OUTBOX_REQUEUE_SECONDS="5",
+        OUTBOX_RETRY_FIRST_SECONDS="3",
+        OUTBOX_RETRY_MAX_SECONDS="40",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["9.0", "3.0", "2", "5.0", "True", "40.0"]

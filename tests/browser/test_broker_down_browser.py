@@ -38,7 +38,7 @@ def test_registering_with_the_broker_down_gives_a_place_and_the_confirmation_fol
     )
     env = worker_env_for(smtp_sink, own_redis)
     worker = WorkerProcess(env).start()
-    beat = BeatProcess(env, tmp_path).start()  # its sweeper (every 30 s) hands out what is owed
+    beat = BeatProcess(env, tmp_path).start()  # its sweeper hands out what is owed, on a short clock
     try:
         page.goto(live_server.url + "/account/login/")
         page.get_by_label("Email address").fill(member.email)

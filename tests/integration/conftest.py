@@ -187,6 +187,21 @@ class WorkerProcess:
                 self.kill()
 
 
+# The outbox's clocks for the workers, beat and commands the tests start: the same mechanisms
+# as in production (a lease that runs out, beat's sweeper, a requeue of what no worker took), on
+# seconds rather than minutes. This process keeps the production ones, for the unit tests.
+OUTBOX_LEASE = 8
+OUTBOX_SWEEP = 1
+OUTBOX_REQUEUE = 5
+SHORT_OUTBOX_CLOCKS = {
+    "OUTBOX_LEASE_SECONDS": str(OUTBOX_LEASE),
+    "OUTBOX_SWEEP_SECONDS": str(OUTBOX_SWEEP),
+    "OUTBOX_REQUEUE_SECONDS": str(OUTBOX_REQUEUE),
+    "OUTBOX_RETRY_FIRST_SECONDS": "2",
+    "OUTBOX_RETRY_MAX_SECONDS": "30",
+}
+
+
 def worker_env(sink) -> dict:
     return {
         **os.environ,
@@ -195,6 +210,7 @@ def worker_env(sink) -> dict:
         "DEBUG": "true",
         "TESTING": "true",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **SHORT_OUTBOX_CLOCKS,
     }
 
 

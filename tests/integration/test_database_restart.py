@@ -20,7 +20,7 @@ import pytest
 
 from tests.helpers import need
 
-from .conftest import ROOT, BeatProcess, RedisServer, WorkerProcess, _point_celery_at
+from .conftest import ROOT, SHORT_OUTBOX_CLOCKS, BeatProcess, RedisServer, WorkerProcess, _point_celery_at
 from .postgres_cluster import PostgresCluster, postgres_binaries_missing
 
 MEMBERS = 300
@@ -66,6 +66,7 @@ def portal_env(cluster, redis_server, sink) -> dict:
         "DEBUG": "true",
         "TESTING": "true",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **SHORT_OUTBOX_CLOCKS,
     }
     env.pop("PYTEST_XDIST_WORKER", None)
     return env

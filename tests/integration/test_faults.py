@@ -5,8 +5,8 @@ real Celery workers and beat, and the real PostgreSQL, which the tests stop and 
   back;
 - the mail server down: emails are tried again with a growing backoff and none is lost; one it
   refuses for good is marked failed, shown to staff, and goes when staff send it again;
-- a worker killed mid fan-out: its rows go out again within two minutes, on beat's own clock,
-  with at most one duplicate (the message in flight).
+- a worker killed mid fan-out: its rows go out again once its lease runs out, on beat's own
+  clock, with at most one duplicate (the message in flight).
 """
 
 import time
@@ -24,7 +24,16 @@ from outbox.models import Email
 from outbox.services import emails_send, outbox_sweep
 from tests.factories import EventFactory, UserFactory
 
-from .conftest import BeatProcess, SmtpSink, WorkerProcess, worker_env, worker_env_for
+from .conftest import (
+    OUTBOX_LEASE,
+    OUTBOX_REQUEUE,
+    OUTBOX_SWEEP,
+    BeatProcess,
+    SmtpSink,
+    WorkerProcess,
+    worker_env,
+    worker_env_for,
+)
 from .test_reminder_fanout import meeting_with_members, recipients
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,7 +82,7 @@ def test_with_the_broker_down_pages_answer_and_the_confirmation_goes_once_it_is_
         assert not smtp_sink.wait_for(1, timeout=2)
 
         own_redis.start()  # back, empty: nothing was queued while it was down
-        # Beat's sweeper (every 30 s) hands the owed email to the worker once it has reconnected.
+        # Beat's sweeper hands the owed email to the worker once it has reconnected.
         assert wait_until(lambda: outbox_sweep()["queued"] or smtp_sink.count(), timeout=60, every=1)
         assert smtp_sink.wait_for(1, timeout=60), "the confirmation never arrived"
         smtp_sink.wait_for(2, timeout=3)
@@ -189,14 +198,14 @@ def test_a_refused_address_is_failed_shown_to_staff_and_sent_again_on_request(
 # --- a killed worker -------------------------------------------------------------------------
 
 
-def test_a_killed_worker_s_rows_go_out_again_within_two_minutes(
+def test_a_killed_worker_s_rows_go_out_again_once_its_lease_runs_out(
     real_services, slow_smtp_sink, purge_broker, tmp_path
 ):
     count = 300
     meeting_with_members(count)
     env = worker_env(slow_smtp_sink)
     worker = WorkerProcess(env, concurrency=1).start()
-    beat = BeatProcess(env, tmp_path).start()  # sweeps every 30 s, as in production
+    beat = BeatProcess(env, tmp_path).start()  # sweeps on its own clock, as in production
     try:
         from events.reminders import reminders_run_due
 
@@ -218,7 +227,11 @@ def test_a_killed_worker_s_rows_go_out_again_within_two_minutes(
             f"\nkilled after {delivered_before_kill} of {count}; "
             f"every reminder sent {recovered_in:.0f} s after the kill"
         )
-        assert recovered_in < 120, f"took {recovered_in:.0f} s after the kill"
+        # The lease runs out (or the chunks the worker had taken are overdue), the next sweep
+        # hands the rows out, and the new worker sends what is left: under two minutes with
+        # production's clocks (45, 60 and 30 s), well under one with the tests' short ones.
+        within = max(OUTBOX_LEASE, OUTBOX_REQUEUE) + OUTBOX_SWEEP + 30
+        assert recovered_in < within, f"took {recovered_in:.0f} s after the kill, more than {within} s"
         slow_smtp_sink.wait_for(count + 2, timeout=3)
         got = Counter(message["To"] for message in slow_smtp_sink.messages)
         assert len(got) == count
