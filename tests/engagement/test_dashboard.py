@@ -271,8 +271,8 @@ def _registrations(total, org):
     )
 
 
-@pytest.mark.parametrize("total", [1_000, 100_000])
-def test_the_dashboard_runs_the_same_queries_at_1000_and_100000_registrations(
+@pytest.mark.parametrize("total", [1_000, 20_000])
+def test_the_dashboard_runs_the_same_queries_at_1000_and_20000_registrations(
     client, staff, org, frozen, total
 ):
     _registrations(total, org)
