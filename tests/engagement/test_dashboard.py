@@ -229,7 +229,7 @@ def test_staff_have_the_dashboard_in_the_menu_and_members_do_not(client, staff, 
     assert f'href="{DASHBOARD}"' not in client.get(reverse("home")).content.decode()
 
 
-# --- the same queries at 1,000 and 100,000 registrations ------------------------------------
+# --- the same queries at 1,000 and 20,000 registrations (the benchmark: 100,000) ---------------
 
 
 def _registrations(total, org):
