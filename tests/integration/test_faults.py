@@ -269,8 +269,11 @@ class DatabaseOutage:
     def begin(self) -> int:
         with self.connection.cursor() as cursor:
             cursor.execute(f'ALTER DATABASE "{self.name}" WITH ALLOW_CONNECTIONS false')
+            # The portal's own connections: not the server's (an autovacuum worker may be busy
+            # with the database; it belongs to the server and only a superuser may stop it).
             cursor.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s",
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = %s AND backend_type = 'client backend' AND usename = current_user",
                 [self.name],
             )
             return cursor.fetchone()[0]
