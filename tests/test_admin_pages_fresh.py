@@ -3,7 +3,6 @@
 action, and draws the page again."""
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -24,53 +23,7 @@ from tests.factories import (
     RegistrationFactory,
     UserFactory,
 )
-
-
-class AdminForm(HTMLParser):
-    """What a browser submits from the admin's form: checked boxes as "on", every chosen option
-    of a multiple select, the text of each textarea."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, {}
-        self._select, self._multiple, self._textarea = None, False, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        name = attrs.get("name")
-        if not self.inside:
-            return
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button") or (kind in ("checkbox", "radio") and "checked" not in attrs):
-                return
-            self.data[name] = attrs.get("value") or ("on" if kind == "checkbox" else "")
-        elif tag == "select" and name:
-            self._select, self._multiple = name, "multiple" in attrs
-            self.data.setdefault(name, [] if self._multiple else "")
-        elif tag == "option" and self._select and "selected" in attrs:
-            value = attrs.get("value", "")
-            if self._multiple:
-                self.data[self._select].append(value)
-            else:
-                self.data[self._select] = value
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        if tag == "textarea":
-            self._textarea = None
-        if tag == "form":
-            self.inside = False
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data.lstrip("\n")
+from tests.helpers import AdminForm
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 import csv
 import io
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from accounts.models import AuditEntry
 from events.models import Event, EventMessage, Invitation, Registration
 from outbox.models import Email
 from tests.factories import QuestionFactory, RegistrationFactory, SpeakerFactory, UserFactory
+from tests.helpers import AdminForm
 
 from .conftest import calendar_attachment, only_event
 
@@ -20,51 +20,9 @@ Status = Registration.Status
 CHANGELIST = reverse("admin:events_event_changelist")
 
 
-class _FormFields(HTMLParser):
-    """The values a browser would submit from a form (first choice of a select unless chosen)."""
-
-    def __init__(self, form_id):
-        super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, {}
-        self._select, self._textarea = None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
-        if not self.inside:
-            return
-        name = attrs.get("name")
-        if tag == "option" and self._select and "selected" in attrs:
-            self.data[self._select] = attrs.get("value", "")
-        elif tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button") or (kind in ("checkbox", "radio") and "checked" not in attrs):
-                return
-            self.data[name] = attrs.get("value", "")
-        elif tag == "select" and name:
-            self._select = name
-            self.data.setdefault(name, "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        if tag == "textarea":
-            self._textarea = None
-        if tag == "form":
-            self.inside = False
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data.lstrip("\n")
-
-
 def change_form_data(client, event) -> dict:
     html = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
-    parser = _FormFields("event_form")
+    parser = AdminForm("event_form")
     parser.feed(html)
     return parser.data
 
