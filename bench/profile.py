@@ -90,6 +90,22 @@ def _breakdown(stats: pstats.Stats, requests: int) -> None:
         print(f"    {label:<18}{total / requests * 1000:>8.1f} ms")
 
 
+def _print_row(key, walls, cpus, queries, counter, profiler, args) -> None:
+    """One row of the table: median wall and CPU ms, queries, Python calls per request (from
+    `counter`, which ran CALL_COUNT_REQUESTS requests), then cProfile's top functions if asked."""
+    calls = sum(entry[1] for entry in pstats.Stats(counter).stats.values()) // CALL_COUNT_REQUESTS
+    print(
+        f"{key:<16}{statistics.median(walls) * 1000:>9.1f}{statistics.median(cpus) * 1000:>9.1f}"
+        f"{queries:>9}{calls:>9}"
+    )
+    if profiler:
+        stats = pstats.Stats(profiler)
+        _breakdown(stats, args.requests)
+        if args.top:
+            stats.sort_stats("cumulative").print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", choices=("quick", "full"), help="build the dataset first")
@@ -192,17 +208,7 @@ def main(argv=None) -> int:
             counter.enable()
             client.get(path)
         counter.disable()
-        calls = sum(entry[1] for entry in pstats.Stats(counter).stats.values()) // CALL_COUNT_REQUESTS
-        print(
-            f"{page.key:<16}{statistics.median(walls) * 1000:>9.1f}"
-            f"{statistics.median(cpus) * 1000:>9.1f}{queries:>9}{calls:>9}"
-        )
-        if profiler:
-            stats = pstats.Stats(profiler)
-            _breakdown(stats, args.requests)
-            if args.top:
-                stats.sort_stats("cumulative").print_stats(args.top)
-                stats.sort_stats("tottime").print_stats(args.top)
+        _print_row(page.key, walls, cpus, queries, counter, profiler, args)
     for key, places in (("register", 100_000), ("register_waitlist", 1)) if args.only != "pages" else ():
         _measure_register(key, places=places, args=args)
     return 0
@@ -259,17 +265,7 @@ def _measure_register(key: str, *, places: int, args) -> None:
         counter.enable()
         post(client)
         counter.disable()
-    calls = sum(entry[1] for entry in pstats.Stats(counter).stats.values()) // CALL_COUNT_REQUESTS
-    print(
-        f"{key:<16}{statistics.median(walls) * 1000:>9.1f}{statistics.median(cpus) * 1000:>9.1f}"
-        f"{queries:>9}{calls:>9}"
-    )
-    if profiler:
-        stats = pstats.Stats(profiler)
-        _breakdown(stats, args.requests)
-        if args.top:
-            stats.sort_stats("cumulative").print_stats(args.top)
-            stats.sort_stats("tottime").print_stats(args.top)
+    _print_row(key, walls, cpus, queries, counter, profiler, args)
     if args.sql == key:
         for text in sql:
             print("   ", text[:400])
