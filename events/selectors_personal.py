@@ -16,7 +16,7 @@ from .calendar import CalendarEntry, attendee_sequence
 from .feed_sources import personal_feed_sources
 from .joining import calendar_online_link
 from .models import CalendarFeed, Event, Registration
-from .visibility import _invited, _registered, events_visible_to
+from .visibility import events_visible_to, invited, registered
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
 # Feeds show what is coming and what happened in the last few months, not every event ever.
@@ -204,8 +204,8 @@ def home_summary_for_user(*, user) -> HomeSummary:
     invited_to = list(
         events_visible_to(user=user)
         .filter(audience=Event.Audience.INVITATION, status=Event.Status.PUBLISHED, end__gte=now)
-        .filter(_invited(user))
-        .exclude(_registered(user))
+        .filter(invited(user))
+        .exclude(registered(user))
         .defer("description")
         .order_by("start", "id")[:HOME_LIST_LENGTH]
     )

@@ -1,0 +1,76 @@
+"""Reading rows with our own SQL, for the pages where building a query through the ORM costs more
+than the page itself: values come back as the fields would give them, on PostgreSQL and SQLite.
+
+The SQL is plain text with `%s` parameters; table and column names come from the models
+(`table(Model)`), never from input. Who may see an event stays one rule written once as SQL
+(events.visibility.visible_condition), which both these reads and the ORM's querysets use."""
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.utils.dateparse import parse_date, parse_datetime
+
+
+def table(model) -> str:
+    """The model's table name, quoted for the database in use."""
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _as_datetime(value):
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _as_date(value):
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _as_bool(value):
+    return value if value is None else bool(value)
+
+
+def rows(
+    sql: str,
+    params: Sequence = (),
+    *,
+    datetimes: Iterable[int] = (),
+    dates: Iterable[int] = (),
+    booleans: Iterable[int] = (),
+) -> list[tuple]:
+    """The rows the query returns, as tuples. On SQLite, the columns at the positions given in
+    `datetimes`, `dates` and `booleans` are turned into aware datetimes (UTC), dates and
+    booleans, as PostgreSQL gives them already."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if connection.vendor != "sqlite" or not found:
+        return found
+    converters = [
+        *((index, _as_datetime) for index in datetimes),
+        *((index, _as_date) for index in dates),
+        *((index, _as_bool) for index in booleans),
+    ]
+    if not converters:
+        return found
+    converted = []
+    for row in found:
+        row = list(row)
+        for index, convert in converters:
+            row[index] = convert(row[index])
+        converted.append(tuple(row))
+    return converted
+
+
+def value(sql: str, params: Sequence = ()):
+    """The first column of the first row, or None when there is no row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+__all__ = ["rows", "table", "value"]
