@@ -8,8 +8,6 @@ does), so a card costs what its values cost. The markup is the card's GOV.UK mar
 place; tests/events/test_views.py and tests/test_fragment_cache.py compare what people see.
 """
 
-from html import escape
-
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,6 +26,16 @@ TAG_COLOURS = {
     "attended": "govuk-tag--blue",
     "no_show": "govuk-tag--grey",
 }
+# What html.escape (and so the templates' autoescape) gives, in one pass: a list page escapes
+# some 140 values, and one translate costs a fifth of escape's five replaces.
+HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def escape(text: str) -> str:
+    """`text` escaped for HTML, exactly as html.escape(text) escapes it."""
+    return text.translate(HTML_ESCAPES)
+
+
 # A slug is made of letters, digits, hyphens and underscores, which a URL keeps as they are: one
 # reverse() for the page, the slug put in its place for each card.
 _SLUG_HOLE = "slug-hole"

@@ -2,10 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
 from django.core import signing
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,11 +14,19 @@ from accounts.selectors import (
     person_is_borough_member,
     person_organisation,
 )
-from networks.models import Membership, Network
+from networks.models import Membership
 
 from .formatting import format_datetime
 from .guest_links import registration_token_read
 from .models import Event, Invitation, Question, Registration, Speaker
+from .selectors_list import (  # noqa: F401
+    EVENTS_PER_PAGE,
+    EventCard,
+    event_cards_by_id,
+    event_list_page_for_user,
+    event_listing_summary,
+    public_sessions_upcoming,
+)
 
 # Split by concern; every name stays importable from here.
 from .selectors_personal import (  # noqa: F401
@@ -43,113 +49,6 @@ from .visibility import (  # noqa: F401
 )
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
-# What an events list card shows (events.cards), the only fields the list reads: a page of the
-# list reads twenty rows, and every column is work for the database, the ORM and the driver.
-CARD_FIELDS = (
-    "slug",
-    "title",
-    "summary",
-    "status",
-    "kind",
-    "audience",
-    "programme",
-    "start",
-    "end",
-    "venue",
-    "online_url",
-    "mode",
-    "capacity",
-    "online_capacity",
-    "places_taken",
-    "online_places_taken",
-    "network_id",
-)
-
-
-def event_list_for_user(
-    *,
-    user,
-    past: bool = False,
-    network: Network | None = None,
-    kind: str = "",
-    programme: str = "",
-    visible: QuerySet[Event] | None = None,
-) -> QuerySet[Event]:
-    """Upcoming events soonest first, or past ones latest first, with counts and, for a signed-in
-    person, their own registration status as `my_status`, and their network's name as
-    `network_name`; only the fields a card shows (see
-    CARD_FIELDS). `visible`: events_visible_to(user=user), when the caller has it already."""
-    now = timezone.now()
-    events = visible if visible is not None else events_visible_to(user=user)
-    # The network's name as a column rather than a joined instance: a card shows only that.
-    events = events.only(*CARD_FIELDS).annotate(network_name=F("network__name"))
-    if past:
-        events = events.filter(end__lt=now).order_by("-start", "-id")
-    else:
-        events = events.filter(end__gte=now).order_by("start", "id")
-    if network is not None:
-        events = events.filter(network=network)
-    if kind:
-        events = events.filter(kind=kind)
-    if programme:
-        events = events.filter(programme=programme)
-    if user.is_authenticated:
-        mine = Registration.objects.filter(event=OuterRef("pk"), user=user).order_by().values("status")[:1]
-        events = events.annotate(my_status=Subquery(mine))
-    return events
-
-
-EVENTS_PER_PAGE = 20
-
-
-def event_filter_choices(*, user, visible: QuerySet[Event] | None = None) -> dict:
-    """The networks and programmes that have events this person may see (events_visible_to), for
-    the list's filters: one query for the distinct pairs of network and programme. `visible`:
-    events_visible_to(user=user), when the caller has it already."""
-    pairs = (
-        (visible if visible is not None else events_visible_to(user=user))
-        .order_by()
-        .values_list("network_id", "network__slug", "network__name", "programme")
-        .distinct()
-    )
-    networks, programmes = {}, set()
-    for network_id, slug, name, programme in pairs:
-        if network_id is not None:
-            networks[network_id] = Network(id=network_id, slug=slug, name=name)
-        if programme:
-            programmes.add(programme)
-    return {
-        "networks": sorted(networks.values(), key=lambda network: (network.name, network.pk)),
-        "programmes": sorted(programmes),
-    }
-
-
-def public_sessions_upcoming(*, limit: int = 3) -> list[Event]:
-    """The next sessions open to everyone (Audience.PUBLIC) that anyone may see
-    (events_visible_to), soonest first: what the events list offers a signed-out visitor first.
-    One query."""
-    events = events_visible_to(user=AnonymousUser()).filter(
-        audience=Event.Audience.PUBLIC, status=Event.Status.PUBLISHED, end__gte=timezone.now()
-    )
-    return list(events.select_related("network").defer("description").order_by("start", "id")[:limit])
-
-
-def event_list_page_for_user(
-    *,
-    user,
-    page_number,
-    past: bool = False,
-    network: Network | None = None,
-    kind: str = "",
-    programme: str = "",
-    visible: QuerySet[Event] | None = None,
-) -> Page:
-    """One page (EVENTS_PER_PAGE) of event_list_for_user: two queries, one counting the listing
-    and one reading its page with each event's counts and this person's status."""
-    events = event_list_for_user(
-        user=user, past=past, network=network, kind=kind, programme=programme, visible=visible
-    )
-    return Paginator(events, EVENTS_PER_PAGE).get_page(page_number)
 
 
 def event_get_for_user(*, user, slug: str) -> Event:

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
@@ -23,14 +24,13 @@ from .selectors import (
     calendar_feed_owner,
     calendar_feed_version,
     can_see_online_link,
-    event_filter_choices,
     event_get_for_user,
     event_get_to_register,
     event_list_page_for_user,
+    event_listing_summary,
     event_questions,
     event_speakers,
     event_who_is_coming,
-    events_visible_to,
     guest_refusal_reason,
     my_events_for_user,
     network_feed_entries,
@@ -66,10 +66,9 @@ def event_list(request, past=False):
 
 
 def _event_list(request, past):
-    # The rule built once, for the filters' choices and the listing.
-    visible = events_visible_to(user=request.user)
-    choices = event_filter_choices(user=request.user, visible=visible)
-    form = EventFilterForm(request.GET, networks=choices["networks"], programmes=choices["programmes"])
+    now = timezone.now()
+    summary = event_listing_summary(user=request.user, now=now)
+    form = EventFilterForm(request.GET, networks=summary.networks, programmes=summary.programmes)
     filters, has_errors = {}, False
     if any(name in request.GET for name in EventFilterForm.FILTERS):
         has_errors = not form.is_valid()
@@ -77,14 +76,17 @@ def _event_list(request, past):
     page = event_list_page_for_user(
         user=request.user,
         page_number=page_number_from(request.GET.get("page")),
+        summary=summary,
         past=past,
-        visible=visible,
+        now=now,
         **filters,
     )
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     # Someone signed out may well be from outside local government: sessions open to everyone first.
     open_to_everyone = (
-        public_sessions_upcoming() if not request.user.is_authenticated and not past and not filters else []
+        public_sessions_upcoming(now=now)
+        if not request.user.is_authenticated and not past and not filters
+        else []
     )
     return render(
         request,

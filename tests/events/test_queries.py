@@ -80,8 +80,9 @@ def count_queries(client, url) -> int:
     ("name", "limit"),
     # Each includes the session (unless Redis keeps it) and the signed-in person.
     [
-        # the filter choices (networks, programmes), the count, the page of events
-        ("events:event-list", 5 + SESSION_QUERIES),
+        # the person, the filter choices (networks, programmes) with the listing's count, the
+        # page of events
+        ("events:event-list", 3 + SESSION_QUERIES),
         # the event with its counts, its speakers, the person's registration, their organisation
         # (the event is for borough staff), who is coming, the session's materials (followup)
         ("events:event-detail", 6 + SESSION_QUERIES),
