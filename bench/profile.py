@@ -170,7 +170,7 @@ def main(argv=None) -> int:
     def before_request() -> None:
         # What a registration for the measured event renews (outside a transaction: at once).
         if args.after_write:
-            versions.event_changed(slug=event_slug)
+            versions.event_registrations_changed(slug=event_slug)
 
     print(f"{'page':<16}{'wall ms':>9}{'cpu ms':>9}{'queries':>9}{'calls':>9}")
     anonymous = Client()

@@ -11,6 +11,8 @@ place; tests/events/test_views.py and tests/test_fragment_cache.py compare what 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from loti_portal.versions import live_part
+
 from .formatting import format_when
 from .models import Event, Registration
 from .selectors import places_left, places_left_by_mode
@@ -123,10 +125,19 @@ def _tag(event: Event) -> str:
     return ""
 
 
-def event_cards(events, *, past: bool = False) -> SafeString:
-    """The cards of a page of the events list (events from event_list_for_user: with their
-    `network_name`, counts and the person's `my_status`): title, tag, summary, when, where,
-    type, audience and, for upcoming published events, places."""
+def _places(event: Event) -> str:
+    """Places left, for a published event in the upcoming list."""
+    if event.status != Event.Status.PUBLISHED:
+        return ""
+    return PLACES.format(places=escape(places_text(event)))
+
+
+def event_cards(events, *, past: bool = False, live: bool = False) -> SafeString:
+    """The cards of a page of the events list (EventCards from event_list_page_for_user: with
+    their `network_name`, counts and the person's `my_status`): title, tag, summary, when, where,
+    type, audience and, for upcoming published events, places. With `live`, the parts a
+    registration changes (the tag, places left) are drawn as live parts (versions.live_part), for
+    card_live_parts to fill in afresh on a kept page."""
     url_for = detail_url_maker()
     cards = []
     for event in events:
@@ -138,20 +149,40 @@ def event_cards(events, *, past: bool = False) -> SafeString:
         details = DETAILS.format(
             kind=escape(kind), audience=escape(audience_text(event, network_name=event.network_name))
         )
-        if not past and event.status == Event.Status.PUBLISHED:
-            details += PLACES.format(places=escape(places_text(event)))
+        tag = _tag(event)
+        places = "" if past else _places(event)
+        if live:
+            tag = live_part(f"{event.id} tag", tag)
+            places = "" if past else live_part(f"{event.id} places", places)
         cards.append(
             CARD.format(
                 url=url_for(event.slug),
                 title=escape(event.title),
-                tag=_tag(event),
+                tag=tag,
                 summary=SUMMARY.format(summary=escape(event.summary)) if event.summary else "",
                 when=escape(format_when(event.start, event.end)),
                 where=escape(where_text(event)),
-                details=details,
+                details=details + places,
             )
         )
     return mark_safe("".join(cards))  # noqa: S308 - every value above is escaped
+
+
+def card_live_part_ids(names: list[str]) -> list[int]:
+    """The events whose cards have the live parts named (event_cards with `live`)."""
+    return sorted({int(name.split(" ", 1)[0]) for name in names})
+
+
+def card_live_parts(cards: dict, names: list[str]) -> dict[str, str]:
+    """The live parts named, drawn afresh from `cards` (EventCards by id, read afresh); a part of
+    an event not among them is left out (the kept page keeps what it drew)."""
+    fresh = {}
+    for name in names:
+        event_id, part = name.split(" ", 1)
+        card = cards.get(int(event_id))
+        if card is not None:
+            fresh[name] = _tag(card) if part == "tag" else _places(card)
+    return fresh
 
 
 def public_session_cards(events) -> SafeString:

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
-from loti_portal.versions import EVENT_LISTS, PEOPLE_NAMES, cached_page
+from loti_portal.versions import EVENT_DETAILS, EVENT_LISTS, PEOPLE_NAMES, cached_page
 
 from . import calendar
+from .cards import card_live_part_ids, card_live_parts
 from .feed_sources import personal_feed_components
 from .forms import EventFilterForm, RegistrationForm
 from .joining import calendar_online_link, has_joinable_place, join_now_path, join_path
@@ -24,6 +25,7 @@ from .selectors import (
     calendar_feed_owner,
     calendar_feed_version,
     can_see_online_link,
+    event_cards_by_id,
     event_get_for_user,
     event_get_to_register,
     event_list_page_for_user,
@@ -62,7 +64,19 @@ def page_number_from(raw) -> int:
 
 @require_GET
 def event_list(request, past=False):
-    return cached_page(request, partial(_event_list, request, past), lists=[EVENT_LISTS])
+    # Kept under what only editing events changes; what registering changes is filled in afresh.
+    return cached_page(
+        request,
+        partial(_event_list, request, past),
+        lists=[EVENT_DETAILS],
+        live=partial(_event_list_live_parts, request),
+    )
+
+
+def _event_list_live_parts(request, names: list[str]) -> dict[str, str]:
+    """The cards' places left and the person's own status, read afresh in one query."""
+    cards = event_cards_by_id(user=request.user, ids=card_live_part_ids(names))
+    return card_live_parts(cards, names)
 
 
 def _event_list(request, past):

@@ -7,8 +7,13 @@ page shows:
 - ``event:<slug>``: an event (its details, its counts, who is coming, its network's name).
   Saving it, every change of one of its registrations (``event_counts_refresh``), someone coming
   changing their name, and its network being saved give it a new one.
-- ``events``: the lists of events (the events list and archive, "Your events"). Any event's
-  change gives it a new one, and so does a network's (cards show the network's name).
+- ``events``: the lists of events that show registrations ("Your events"). Any event's change
+  gives it a new one, and so does a network's (cards show the network's name).
+- ``event-details``: what the events list and archive show of events that only editing them
+  changes (their details, who may see them, their networks' names): any event's change but a
+  registration's gives it a new one, and so does a network's. What a registration changes on
+  those pages (places left, the person's own status) is drawn into live parts (`live_part`),
+  filled in afresh each time a kept page is served.
 - ``network:<slug>``: a network (its details, member count, leads, upcoming meetings). Saving it,
   a membership in it changing, and saving one of its events give it a new one.
 - ``networks``: the networks list. Any network's change gives it a new one.
@@ -18,7 +23,8 @@ page shows:
   changing their name or whether it is shown gives it a new one.
 
 The services that make those changes call ``event_changed``, ``events_changed``,
-``network_changed`` and ``person_changed`` inside their transaction; new tokens are written then
+``event_registrations_changed``, ``network_changed`` and ``person_changed`` inside their
+transaction; new tokens are written then
 and again after commit, so no one can keep a page drawn from data that was about to change
 under the new version.
 
@@ -53,6 +59,7 @@ PAGE_SECONDS = 60
 VERSION_SECONDS = 10 * 60
 
 EVENT_LISTS = "events"
+EVENT_DETAILS = "event-details"
 NETWORK_LISTS = "networks"
 # People's names as others see them: rarely changed, shown on event and network pages.
 PEOPLE_NAMES = "names"
@@ -60,6 +67,10 @@ PEOPLE_NAMES = "names"
 _CSRF_FIELD = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_EMPTY = r"\1\2"
 _CSRF_HOLE = 'name="csrfmiddlewaretoken" value=""'
+# A live part of a page: "<!--live NAME-->HTML<!--/live-->". Nothing a person types can make one:
+# every value drawn into a page is escaped, so "<" only comes from the page's own markup.
+_LIVE_PART = re.compile(r"<!--live ([^>]*)-->(.*?)<!--/live-->", re.DOTALL)
+_LIVE_MARKS = re.compile(r"<!--live [^>]*-->|<!--/live-->")
 
 
 # Events and networks are named by their address (slug), what a page request knows before any
@@ -99,7 +110,7 @@ def events_changed(*, slugs: Iterable[str], network_slugs: Iterable[str] = ()) -
     """The events' details or counts changed, or they were added or removed: their pages, the
     lists of events and (for a change of their details) their networks' pages and the networks
     list are drawn afresh."""
-    names = [*(_event(slug) for slug in slugs), EVENT_LISTS]
+    names = [*(_event(slug) for slug in slugs), EVENT_LISTS, EVENT_DETAILS]
     network_names = [_network(slug) for slug in network_slugs if slug]
     if network_names:
         names += [*network_names, NETWORK_LISTS]
@@ -111,11 +122,20 @@ def event_changed(*, slug: str, network_slug: str | None = None) -> None:
     events_changed(slugs=[slug], network_slugs=[network_slug] if network_slug else [])
 
 
+def event_registrations_changed(*, slug: str) -> None:
+    """Registrations for the event changed (someone registered, cancelled, was given a place,
+    came): its page and "Your events" are drawn afresh; the events list keeps its pages, whose
+    live parts (places left, the person's own status) are filled in afresh anyway."""
+    _renew_on_commit(_event(slug), EVENT_LISTS)
+
+
 def network_changed(*, slug: str, event_slugs: Iterable[str] = ()) -> None:
     """The network, its members or its leads changed: its page, the networks list and the lists
     of events (cards show its name) are drawn afresh, and so are the pages of the events given
     (after a change of its name or address, its events' pages)."""
-    _renew_on_commit(_network(slug), NETWORK_LISTS, EVENT_LISTS, *(_event(event) for event in event_slugs))
+    _renew_on_commit(
+        _network(slug), NETWORK_LISTS, EVENT_LISTS, EVENT_DETAILS, *(_event(event) for event in event_slugs)
+    )
 
 
 def person_renamed(*, user_id: int) -> None:
@@ -165,6 +185,26 @@ def _page_key(request: HttpRequest, *, events: Iterable[str], networks: Iterable
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def live_part(name: str, html: str) -> str:
+    """`html` as a live part of a page kept by cached_page (with `live=`): kept with the page,
+    and filled in afresh by `live` each time the page is served. `name` says which (no ">")."""
+    return f"<!--live {name}-->{html}<!--/live-->"
+
+
+def _without_live_marks(response: HttpResponse) -> HttpResponse:
+    """The page as drawn, its live parts' marks taken out."""
+    if not response.streaming:
+        response.content = _LIVE_MARKS.sub("", response.content.decode())
+    return response
+
+
+def _live_filled(html: str, live: Callable[[list[str]], dict[str, str]]) -> str:
+    """A kept page with its live parts filled in afresh (and their marks taken out)."""
+    names = [name for name, _ in _LIVE_PART.findall(html)]
+    fresh = live(names) if names else {}
+    return _LIVE_PART.sub(lambda part: fresh.get(part[1], part[2]), html)
+
+
 def cached_page(
     request: HttpRequest,
     draw: Callable[[], HttpResponse],
@@ -172,18 +212,23 @@ def cached_page(
     events: Iterable[str] = (),
     networks: Iterable[str] = (),
     lists: Iterable[str] = (),
+    live: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> HttpResponse:
     """The page `draw()` makes for this request, kept under the versions of the events and
     networks (by slug) and the lists (EVENT_LISTS, NETWORK_LISTS) it shows and of the person
-    looking."""
+    looking. `live`: for a page with live parts (live_part), gives the fresh HTML of the parts
+    named (a part it leaves out keeps what was drawn); a page drawn now is served as drawn."""
     pages = caches["pages"]
     if isinstance(pages, DummyCache) or request.method != "GET" or len(get_messages(request)):
-        return draw()  # kept pages are turned off (PAGE_FRAGMENT_CACHE=false), or a message waits
+        # Kept pages are turned off (PAGE_FRAGMENT_CACHE=false), or a message waits.
+        return _without_live_marks(draw()) if live else draw()
     key = _page_key(request, events=events, networks=networks, lists=lists)
     if key is None:
-        return draw()
+        return _without_live_marks(draw()) if live else draw()
     html = pages.get(key)
     if html is not None:
+        if live:
+            html = _live_filled(html, live)
         token = get_token(request)
         return HttpResponse(html.replace(_CSRF_HOLE, f'name="csrfmiddlewaretoken" value="{token}"'))
     response = draw()
@@ -193,4 +238,4 @@ def cached_page(
         and response.get("Content-Type", "").startswith("text/html")
     ):
         pages.set(key, _CSRF_FIELD.sub(_CSRF_EMPTY, response.content.decode()), PAGE_SECONDS)
-    return response
+    return _without_live_marks(response) if live else response

@@ -139,23 +139,24 @@ def event_tally(*, event_id: int) -> EventTally:
 
 def event_counts_write(*, event: Event, tally: EventTally) -> None:
     """Write the tally's counts onto the event's row (and the instance): one UPDATE. Call it in the
-    transaction that read the tally, holding the event lock. The event's page and the lists of
-    events are drawn afresh after commit."""
+    transaction that read the tally, holding the event lock. The event's page and "Your events"
+    are drawn afresh after commit (the events list fills in places left afresh)."""
     counts = {field: getattr(tally, field) for field in COUNT_FIELDS}
     Event.objects.filter(pk=event.pk).update(**counts)
     for field, value in counts.items():
         setattr(event, field, value)
-    versions.event_changed(slug=event.slug)
+    versions.event_registrations_changed(slug=event.slug)
 
 
 def event_counts_refresh(*, event_id: int) -> None:
     """Recount the event's places taken and people waiting onto its row (one UPDATE). Call it in
     the transaction of the change, holding the event lock; safe to call twice. The event's page
-    and the lists of events are drawn afresh after commit."""
+    and "Your events" are drawn afresh after commit (the events list fills in places left
+    afresh)."""
     Event.objects.filter(pk=event_id).update(**event_counts_expressions())
     slug = Event.objects.filter(pk=event_id).values_list("slug", flat=True).first()
     if slug is not None:
-        versions.event_changed(slug=slug)
+        versions.event_registrations_changed(slug=slug)
 
 
 def events_counts_refresh_all() -> int:

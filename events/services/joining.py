@@ -30,7 +30,7 @@ def registration_record_joined(*, registration: Registration) -> bool:
         fields.append("status")
     registration.save(update_fields=fields)
     # Their place is taken up: "Your events" and the event's page no longer offer to cancel it.
-    versions.event_changed(slug=registration.event.slug)
+    versions.event_registrations_changed(slug=registration.event.slug)
     audit_record(
         actor=registration.user,
         action="events.registration.joined_online",

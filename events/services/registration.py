@@ -398,7 +398,7 @@ def registration_mark_attendance(
         registration.status = new_status
         registration.save(update_fields=["status", "updated_at"])
         # Attendance opens materials, feedback and certificates on the event's pages.
-        versions.event_changed(slug=registration.event.slug)
+        versions.event_registrations_changed(slug=registration.event.slug)
         audit_record(
             actor=acting_user,
             action="events.registration.attended" if attended else "events.registration.no_show",
@@ -423,7 +423,7 @@ def events_mark_no_shows(*, now=None) -> int:
                 status=Status.NO_SHOW, updated_at=now
             )
             if count:
-                versions.event_changed(slug=event.slug)
+                versions.event_registrations_changed(slug=event.slug)
                 audit_record(
                     actor=None, action="events.event.no_shows_marked", target=event, data={"count": count}
                 )

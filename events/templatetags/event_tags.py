@@ -55,9 +55,10 @@ def audience_text(event) -> str:
 
 
 @register.simple_tag
-def event_cards(events, past=False):
-    """{% event_cards page.object_list past %}: the events list's cards (events.cards)."""
-    return cards.event_cards(events, past=past)
+def event_cards(events, past=False, live=False):
+    """{% event_cards page.object_list past live=True %}: the events list's cards (events.cards), with
+    `live`, their tags and places left as live parts of a kept page."""
+    return cards.event_cards(events, past=past, live=live)
 
 
 @register.simple_tag
