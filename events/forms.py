@@ -2,6 +2,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .cards import escape as escape_text
 from .models import Event, EventMessage, Question, Registration
 
 
@@ -138,8 +139,8 @@ class EventFilterForm(forms.Form):
         for name, field in self.fields.items():
             value = self.data.get(name) or ""
             options = "".join(
-                f'<option value="{escape(option)}"{" selected" if str(option) == value else ""}>'
-                f"{escape(label)}</option>"
+                f'<option value="{escape_text(str(option))}"{" selected" if str(option) == value else ""}>'
+                f"{escape_text(str(label))}</option>"
                 for option, label in field.choices
             )
             field_id = f"id_{name}"
