@@ -3,9 +3,6 @@ kept (loti_portal/versions.py): each test draws the page, changes something thro
 admin form or action, and draws the page again."""
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.dummy import DummyCache
-from django.test import Client
 from django.urls import reverse
 
 from mentoring import circles
@@ -13,17 +10,7 @@ from mentoring.models import CirclePlacementRequest, MentoringProgramme, PeerCir
 from tests.factories import MembershipFactory, NetworkFactory
 from tests.helpers import admin_post_change, admin_run_action, page_html
 
-
-@pytest.fixture(autouse=True)
-def _pages_kept():
-    assert not isinstance(caches["pages"], DummyCache), "these tests need whole pages kept"
-
-
-@pytest.fixture
-def admin_client(staff):
-    client = Client()
-    client.force_login(staff)
-    return client
+pytestmark = pytest.mark.usefixtures("pages_kept")
 
 
 @pytest.fixture
@@ -38,10 +25,10 @@ def network_page(client, network) -> str:
     return page_html(client, reverse("networks:network-detail", args=[network.slug]))
 
 
-def test_a_programme_deleted_in_admin_leaves_the_networks_page(looking, admin_client, network, programme):
+def test_a_programme_deleted_in_admin_leaves_the_networks_page(looking, staff_browser, network, programme):
     assert "WDL mentoring 2026" in network_page(looking, network)
 
-    response = admin_client.post(
+    response = staff_browser.post(
         reverse("admin:mentoring_mentoringprogramme_delete", args=[programme.pk]), {"post": "yes"}
     )
 
@@ -50,13 +37,13 @@ def test_a_programme_deleted_in_admin_leaves_the_networks_page(looking, admin_cl
 
 
 def test_a_programme_moved_to_another_network_in_admin_leaves_the_first_ones_page(
-    looking, admin_client, network, programme
+    looking, staff_browser, network, programme
 ):
     assert "WDL mentoring 2026" in network_page(looking, network)
     other = NetworkFactory(name="Data Leaders")
 
     admin_post_change(
-        admin_client,
+        staff_browser,
         "mentoring_mentoringprogramme",
         programme,
         "mentoringprogramme_form",
@@ -69,10 +56,10 @@ def test_a_programme_moved_to_another_network_in_admin_leaves_the_first_ones_pag
     assert "WDL mentoring 2026" not in network_page(looking, network)
 
 
-def test_a_circle_deleted_in_admin_leaves_the_networks_page(looking, admin_client, network, circle):
+def test_a_circle_deleted_in_admin_leaves_the_networks_page(looking, staff_browser, network, circle):
     assert "Tuesday lunch circle" in network_page(looking, network)
 
-    response = admin_client.post(
+    response = staff_browser.post(
         reverse("admin:mentoring_peercircle_delete", args=[circle.pk]), {"post": "yes"}
     )
 
@@ -81,7 +68,7 @@ def test_a_circle_deleted_in_admin_leaves_the_networks_page(looking, admin_clien
 
 
 def test_circles_deleted_together_in_admin_leave_the_networks_page(
-    looking, admin_client, network, circle, staff
+    looking, staff_browser, network, circle, staff
 ):
     second = circles.circle_save(
         circle=PeerCircle(
@@ -101,7 +88,7 @@ def test_circles_deleted_together_in_admin_leave_the_networks_page(
     html = network_page(looking, network)
     assert "Tuesday lunch circle" in html and "Thursday breakfast circle" in html
 
-    admin_run_action(admin_client, "mentoring_peercircle", "delete_selected", [circle, second], post="yes")
+    admin_run_action(staff_browser, "mentoring_peercircle", "delete_selected", [circle, second], post="yes")
 
     assert not PeerCircle.objects.exists()
     html = network_page(looking, network)
@@ -109,12 +96,12 @@ def test_circles_deleted_together_in_admin_leave_the_networks_page(
 
 
 def test_a_circle_moved_to_another_network_in_admin_leaves_the_first_ones_page(
-    looking, admin_client, network, circle
+    looking, staff_browser, network, circle
 ):
     assert "Tuesday lunch circle" in network_page(looking, network)
     other = NetworkFactory(name="Data Leaders")
 
-    admin_post_change(admin_client, "mentoring_peercircle", circle, "peercircle_form", network=str(other.pk))
+    admin_post_change(staff_browser, "mentoring_peercircle", circle, "peercircle_form", network=str(other.pk))
 
     circle.refresh_from_db()
     assert circle.network == other
@@ -122,14 +109,14 @@ def test_a_circle_moved_to_another_network_in_admin_leaves_the_first_ones_page(
 
 
 def test_a_placement_request_deleted_in_admin_no_longer_tells_the_person_they_wait(
-    looking, admin_client, network, member, circle
+    looking, staff_browser, network, member, circle
 ):
     placement = circles.circle_placement_request(network=network, user=member, note="Mornings suit me.")
     # In no circle, and asked to be placed: the page says so.
     asked = "You have asked to join a circle."
     assert asked in network_page(looking, network)
 
-    response = admin_client.post(
+    response = staff_browser.post(
         reverse("admin:mentoring_circleplacementrequest_delete", args=[placement.pk]), {"post": "yes"}
     )
 
