@@ -25,15 +25,25 @@ def network_page(client, network) -> str:
     return page_html(client, reverse("networks:network-detail", args=[network.slug]))
 
 
-def test_a_programme_deleted_in_admin_leaves_the_networks_page(looking, staff_browser, network, programme):
-    assert "WDL mentoring 2026" in network_page(looking, network)
+@pytest.mark.parametrize(
+    "model, fixture, shown",
+    [
+        (MentoringProgramme, "programme", "WDL mentoring 2026"),
+        (PeerCircle, "circle", "Tuesday lunch circle"),
+    ],
+)
+def test_a_programme_or_a_circle_deleted_in_admin_leaves_the_networks_page(
+    request, looking, staff_browser, network, model, fixture, shown
+):
+    row = request.getfixturevalue(fixture)
+    assert shown in network_page(looking, network)
 
     response = staff_browser.post(
-        reverse("admin:mentoring_mentoringprogramme_delete", args=[programme.pk]), {"post": "yes"}
+        reverse(f"admin:mentoring_{model._meta.model_name}_delete", args=[row.pk]), {"post": "yes"}
     )
 
-    assert response.status_code == 302 and not MentoringProgramme.objects.exists()
-    assert "WDL mentoring 2026" not in network_page(looking, network)
+    assert response.status_code == 302 and not model.objects.exists()
+    assert shown not in network_page(looking, network)
 
 
 def test_a_programme_moved_to_another_network_in_admin_leaves_the_first_ones_page(
@@ -54,17 +64,6 @@ def test_a_programme_moved_to_another_network_in_admin_leaves_the_first_ones_pag
     programme.refresh_from_db()
     assert programme.network == other
     assert "WDL mentoring 2026" not in network_page(looking, network)
-
-
-def test_a_circle_deleted_in_admin_leaves_the_networks_page(looking, staff_browser, network, circle):
-    assert "Tuesday lunch circle" in network_page(looking, network)
-
-    response = staff_browser.post(
-        reverse("admin:mentoring_peercircle_delete", args=[circle.pk]), {"post": "yes"}
-    )
-
-    assert response.status_code == 302 and not PeerCircle.objects.exists()
-    assert "Tuesday lunch circle" not in network_page(looking, network)
 
 
 def test_circles_deleted_together_in_admin_leave_the_networks_page(
