@@ -251,7 +251,7 @@ class Registration(models.Model):
     )
 
     class Meta:
-        ordering = ["event", "created_at", "id"]
+        ordering = ["event_id", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="events_registration_unique_event_user"),
             models.UniqueConstraint(
@@ -323,7 +323,7 @@ class Speaker(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Speakers are listed in this order.")
 
     class Meta:
-        ordering = ["event", "position", "id"]
+        ordering = ["event_id", "position", "id"]
 
     def __str__(self):
         return self.name
@@ -346,7 +346,7 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Questions are asked in this order.")
 
     class Meta:
-        ordering = ["event", "position", "id"]
+        ordering = ["event_id", "position", "id"]
 
     def __str__(self):
         return self.text
@@ -383,7 +383,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["event", "email"]
+        ordering = ["event_id", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), "event", name="events_invitation_unique_event_email"),
         ]

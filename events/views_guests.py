@@ -205,30 +205,40 @@ def guest_registration_ics(request, slug, token):
 
 @require_POST
 def guest_registration_cancel_view(request, slug, token):
-    registration, problem = _registration_or_problem(request, slug, token)
-    if problem:
-        return problem
-    try:
-        registration_cancel(registration=registration, acting_user=None)
-    except RegistrationRefused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"Your registration for {registration.event.title} has been cancelled.")
-    return redirect("events:guest-registration", slug=slug, token=token)
+    return _change_from_link(
+        request,
+        slug,
+        token,
+        change=registration_cancel,
+        done="Your registration for {title} has been cancelled.",
+    )
 
 
 @require_POST
 def guest_registration_accept_view(request, slug, token):
     """A guest at the front of the waiting list takes the place offered to them."""
+    return _change_from_link(
+        request,
+        slug,
+        token,
+        change=registration_offer_accept,
+        done="The place is yours: you are going to {title}.",
+    )
+
+
+def _change_from_link(request, slug, token, *, change, done: str):
+    """Make `change` (a registration service) to the guest's registration the link names, and go
+    back to their registration's page, saying it is done (`done`, with the event's `{title}`) or
+    why it was refused."""
     registration, problem = _registration_or_problem(request, slug, token)
     if problem:
         return problem
     try:
-        registration_offer_accept(registration=registration, acting_user=None)
+        change(registration=registration, acting_user=None)
     except RegistrationRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"The place is yours: you are going to {registration.event.title}.")
+        messages.success(request, done.format(title=registration.event.title))
     return redirect("events:guest-registration", slug=slug, token=token)
 
 

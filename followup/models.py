@@ -52,7 +52,7 @@ class Material(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["event", "created_at", "id"]
+        ordering = ["event_id", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
@@ -109,7 +109,7 @@ class FeedbackResponse(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["event", "created_at", "id"]
+        ordering = ["event_id", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5), name="followup_feedback_rating_1_to_5"

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.models import User
-from loti_portal.admin import NamedDateTimeHalvesMixin
+from loti_portal import versions
+from loti_portal.admin import NamedDateTimeHalvesMixin, PagesRenewedMixin
 from loti_portal.csv_export import csv_response
-from networks.models import Membership
+from networks.models import Membership, Network
 
 from . import circles, selectors, services
 from .models import (
@@ -42,7 +43,7 @@ class FocusAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(MentoringProgramme)
-class MentoringProgrammeAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
+class MentoringProgrammeAdmin(PagesRenewedMixin, NamedDateTimeHalvesMixin, admin.ModelAdmin):
     list_display = ["name", "network", "is_open", "matching_mode", "starts_on", "ends_on", "shortlist_link"]
     list_filter = ["network", "is_open", "matching_mode"]
     prepopulated_fields = {"slug": ["name"]}
@@ -56,6 +57,10 @@ class MentoringProgrammeAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.programme_save(programme=obj, changed_fields=form.changed_data, acting_user=request.user)
+
+    def pages_changed(self, rows):
+        # A network's page lists its programmes.
+        _networks_changed(network_ids={programme.network_id for programme in rows})
 
     def get_urls(self):
         return [
@@ -425,7 +430,7 @@ class PeerCircleForm(forms.ModelForm):
 
 
 @admin.register(PeerCircle)
-class PeerCircleAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
+class PeerCircleAdmin(PagesRenewedMixin, NamedDateTimeHalvesMixin, admin.ModelAdmin):
     form = PeerCircleForm
     list_display = ["name", "network", "member_count", "cadence_in_words"]
     list_filter = ["network"]
@@ -450,6 +455,10 @@ class PeerCircleAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
         names = obj.memberships.filter(left_at__isnull=True).values_list("user__full_name", flat=True)
         return ", ".join(names) or "Nobody yet"
 
+    def pages_changed(self, rows):
+        # A network's page lists its circles, their sizes and whether the person is in one.
+        _networks_changed(network_ids={circle.network_id for circle in rows})
+
     def save_model(self, request, obj, form, change):
         circles.circle_save(circle=obj, changed_fields=form.changed_data, acting_user=request.user)
 
@@ -465,7 +474,7 @@ class PeerCircleAdmin(NamedDateTimeHalvesMixin, admin.ModelAdmin):
 
 
 @admin.register(CirclePlacementRequest)
-class CirclePlacementRequestAdmin(admin.ModelAdmin):
+class CirclePlacementRequestAdmin(PagesRenewedMixin, admin.ModelAdmin):
     list_display = ["user", "network", "created_at", "placed_in", "closed_at"]
     list_filter = ["network", ("closed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user", "network", "placed_in"]
@@ -473,3 +482,13 @@ class CirclePlacementRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def pages_changed(self, rows):
+        # A network's page tells the person who asked that they are waiting to be placed.
+        for user_id in {placement.user_id for placement in rows}:
+            versions.person_changed(user_id=user_id)
+
+
+def _networks_changed(*, network_ids: set[int]) -> None:
+    for slug in Network.objects.filter(pk__in=network_ids).values_list("slug", flat=True):
+        versions.network_changed(slug=slug)

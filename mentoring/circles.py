@@ -148,6 +148,12 @@ def circle_reminders_send(*, now: datetime | None = None) -> int:
 def circle_save(*, circle: PeerCircle, changed_fields: list[str], acting_user: User) -> PeerCircle:
     """Create or update a circle as staff edited it, audit it, and make its meetings ahead."""
     created = circle.pk is None
+    # Moved to another network, it leaves the page of the one it was in.
+    before = (
+        None
+        if created
+        else PeerCircle.objects.filter(pk=circle.pk).values_list("network__slug", flat=True).first()
+    )
     circle.full_clean()
     circle.save()
     if not created and not PeerCircle.cadence_rule_field_names().isdisjoint(changed_fields):
@@ -155,6 +161,8 @@ def circle_save(*, circle: PeerCircle, changed_fields: list[str], acting_user: U
         CircleMeeting.objects.filter(circle=circle, start__gt=timezone.now()).delete()
     circle_meetings_generate(circle=circle)
     _circles_changed(circle=circle)
+    if before and before != circle.network.slug:
+        versions.network_changed(slug=before)
     audit_record(
         actor=acting_user,
         action="mentoring.circle.created" if created else "mentoring.circle.updated",

@@ -15,6 +15,20 @@ from .models import (
 )
 
 
+def _optional_text(
+    label: str, *, help_text: str, max_length: int, rows: int, too_long: str
+) -> forms.CharField:
+    """A text box a person may leave empty, with the message shown when they write too much."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": too_long},
+    )
+
+
 class SignUpStepForm(forms.Form):
     """One task of the sign-up list, filled in from the person's profile so far (None before the
     first task). Each step says what it shows of the profile (initial_from)."""
@@ -54,14 +68,13 @@ class ProfileAboutForm(SignUpStepForm):
             "invalid": "Enter a whole number",
         },
     )
-    about = forms.CharField(
-        label="About you",
+    about = _optional_text(
+        "About you",
         help_text="What other participants see: your experience, and what you can help with or want "
         "help with.",
         max_length=1500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "About you must be 1,500 characters or fewer"},
+        rows=4,
+        too_long="About you must be 1,500 characters or fewer",
     )
     show_job_title = forms.BooleanField(label="Show my job title to other participants", required=False)
     show_organisation = forms.BooleanField(label="Show my organisation to other participants", required=False)
@@ -187,13 +200,12 @@ class CheckInForm(forms.Form):
             "invalid": "Enter the date you met as day month year",
         },
     )
-    note = forms.CharField(
-        label="Note (optional)",
+    note = _optional_text(
+        "Note (optional)",
         help_text="Only you and the other person in the pairing can see it. The networks team cannot.",
         max_length=3000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "The note must be 3,000 characters or fewer"},
+        rows=4,
+        too_long="The note must be 3,000 characters or fewer",
     )
 
     def __init__(self, *args, **kwargs):
@@ -211,13 +223,12 @@ class FitForm(forms.Form):
 
 
 class EndEarlyForm(forms.Form):
-    reason = forms.CharField(
-        label="Why are you ending the pairing? (optional)",
+    reason = _optional_text(
+        "Why are you ending the pairing? (optional)",
         help_text="The other person and the networks team see this.",
         max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+        rows=3,
+        too_long="The reason must be 1,000 characters or fewer",
     )
 
 
@@ -249,22 +260,20 @@ class FeedbackForm(forms.Form):
         widget=Radios,
         error_messages={"required": "Choose whether you would recommend the programme"},
     )
-    comments = forms.CharField(
-        label="Anything else you would like to tell the networks team? (optional)",
+    comments = _optional_text(
+        "Anything else you would like to tell the networks team? (optional)",
         help_text="The team reads feedback only together with other people's, without names.",
         max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "Your comments must be 2,000 characters or fewer"},
+        rows=4,
+        too_long="Your comments must be 2,000 characters or fewer",
     )
 
 
 class CirclePlacementForm(forms.Form):
-    note = forms.CharField(
-        label="What would you like from a circle? (optional)",
+    note = _optional_text(
+        "What would you like from a circle? (optional)",
         help_text="For example the topics you would like to talk about, or when you can meet.",
         max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "This must be 1,000 characters or fewer"},
+        rows=3,
+        too_long="This must be 1,000 characters or fewer",
     )

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from networks.models import Network
@@ -76,21 +77,42 @@ def _own_profile_or_redirect(request, programme):
     return profile
 
 
-def _sign_up_step(request, *, programme, form, save, template: str, context: dict | None = None):
-    """One task of the sign-up list: the form, and on a valid POST one service call (`save(form)`),
-    then back to the task list. A refusal is shown next to its field and nothing is stored."""
+def _form_page(request, *, form, save, done: str | None, then: str, template: str, context: dict):
+    """A page of one form: on a valid POST one service call (`save(form)`), then the message
+    `done` (if any) and the address `then`. A refusal is shown next to its field and nothing is
+    stored; otherwise the page (`template` with the form and `context`) is drawn."""
     if request.method == "POST" and form.is_valid():
         try:
             save(form)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            return redirect("mentoring:programme-detail", slug=programme.slug)
-    return render(request, template, {"programme": programme, "form": form, **(context or {})})
+            if done:
+                messages.success(request, done)
+            return redirect(then)
+    return render(request, template, {**context, "form": form})
+
+
+def _sign_up_step(request, *, programme, form, save, template: str, context: dict | None = None):
+    """One task of the sign-up list: the form, and on a valid POST one service call (`save(form)`),
+    then back to the task list."""
+    return _form_page(
+        request,
+        form=form,
+        save=save,
+        done=None,
+        then=reverse("mentoring:programme-detail", args=[programme.slug]),
+        template=template,
+        context={"programme": programme, **(context or {})},
+    )
 
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
+
+
+def _pairing_page(pairing) -> str:
+    return reverse("mentoring:pairing-detail", args=[pairing.pk])
 
 
 @login_required
@@ -160,21 +182,19 @@ def mentor_list(request, slug):
         raise Http404("No mentor list for this person")
     candidates = selectors.mentors_for_mentee(programme=programme, mentee=profile)
     form = MentoringRequestForm(
-        request.POST if request.method == "POST" else None,
+        _posted(request),
         mentors=[(candidate.mentor.user_id, candidate.mentor.user.full_name) for candidate in candidates],
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_create(programme=programme, mentee=request.user, mentor_ids=form.mentor_ids())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "Your request has been sent. We will email you when a mentor answers.")
-            return redirect("mentoring:yours")
-    return render(
+    return _form_page(
         request,
-        "mentoring/mentor_list.html",
-        {"programme": programme, "candidates": candidates, "form": form},
+        form=form,
+        save=lambda form: services.request_create(
+            programme=programme, mentee=request.user, mentor_ids=form.mentor_ids()
+        ),
+        done="Your request has been sent. We will email you when a mentor answers.",
+        then=reverse("mentoring:yours"),
+        template="mentoring/mentor_list.html",
+        context={"programme": programme, "candidates": candidates},
     )
 
 
@@ -248,21 +268,20 @@ def check_in_log(request, pairing_id):
     if not pairing.is_current:
         messages.error(request, "Check-ins can be logged only while the pairing is under way.")
         return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
-    form = CheckInForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.check_in_log(
-                pairing=pairing,
-                user=request.user,
-                met_on=form.cleaned_data["met_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "Your check-in has been logged.")
-            return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
-    return render(request, "mentoring/check_in_log.html", {"pairing": pairing, "form": form})
+    return _form_page(
+        request,
+        form=CheckInForm(_posted(request)),
+        save=lambda form: services.check_in_log(
+            pairing=pairing,
+            user=request.user,
+            met_on=form.cleaned_data["met_on"],
+            note=form.cleaned_data["note"],
+        ),
+        done="Your check-in has been logged.",
+        then=_pairing_page(pairing),
+        template="mentoring/check_in_log.html",
+        context={"pairing": pairing},
+    )
 
 
 @login_required
@@ -286,18 +305,17 @@ def fit_answer(request, pairing_id):
 @require_http_methods(["GET", "POST"])
 def pairing_end(request, pairing_id):
     pairing = selectors.pairing_get_for_user(user=request.user, pairing_id=pairing_id)
-    form = EndEarlyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pairing_end_early(
-                pairing=pairing, acting_user=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "The pairing has ended. We have told the other person.")
-            return redirect("mentoring:yours")
-    return render(request, "mentoring/pairing_end.html", {"pairing": pairing, "form": form})
+    return _form_page(
+        request,
+        form=EndEarlyForm(_posted(request)),
+        save=lambda form: services.pairing_end_early(
+            pairing=pairing, acting_user=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done="The pairing has ended. We have told the other person.",
+        then=reverse("mentoring:yours"),
+        template="mentoring/pairing_end.html",
+        context={"pairing": pairing},
+    )
 
 
 @login_required
@@ -306,20 +324,17 @@ def pairing_goals(request, pairing_id):
     pairing = selectors.pairing_get_for_user(user=request.user, pairing_id=pairing_id)
     if not pairing.is_current:
         raise Http404("This pairing is not under way")
-    form = AgreedGoalsForm(
-        request.POST if request.method == "POST" else None, initial={"agreed_goals": pairing.agreed_goals}
+    return _form_page(
+        request,
+        form=AgreedGoalsForm(_posted(request), initial={"agreed_goals": pairing.agreed_goals}),
+        save=lambda form: services.pairing_goals_save(
+            pairing=pairing, user=request.user, agreed_goals=form.cleaned_data["agreed_goals"]
+        ),
+        done="Your agreed goals have been saved.",
+        then=_pairing_page(pairing),
+        template="mentoring/pairing_goals.html",
+        context={"pairing": pairing},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pairing_goals_save(
-                pairing=pairing, user=request.user, agreed_goals=form.cleaned_data["agreed_goals"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "Your agreed goals have been saved.")
-            return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
-    return render(request, "mentoring/pairing_goals.html", {"pairing": pairing, "form": form})
 
 
 @login_required
@@ -341,16 +356,15 @@ def feedback_give(request, pairing_id):
     if pairing.my_feedback:
         messages.success(request, "You have given feedback on this pairing. Thank you.")
         return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
-    form = FeedbackForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.feedback_save(pairing=pairing, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "Thank you for your feedback.")
-            return redirect("mentoring:pairing-detail", pairing_id=pairing.pk)
-    return render(request, "mentoring/feedback_give.html", {"pairing": pairing, "form": form})
+    return _form_page(
+        request,
+        form=FeedbackForm(_posted(request)),
+        save=lambda form: services.feedback_save(pairing=pairing, user=request.user, **form.cleaned_data),
+        done="Thank you for your feedback.",
+        then=_pairing_page(pairing),
+        template="mentoring/feedback_give.html",
+        context={"pairing": pairing},
+    )
 
 
 # --- peer-support circles ----------------------------------------------------------------------
@@ -393,15 +407,14 @@ def circle_ask(request, network_slug):
     network = get_object_or_404(Network, slug=network_slug, status=Network.Status.ACTIVE)
     if not selectors.is_active_member(user=request.user, network=network):
         raise Http404("No such network")
-    form = CirclePlacementForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            circles.circle_placement_request(
-                network=network, user=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, "You have asked to join a circle. The networks team will email you.")
-            return redirect("networks:network-detail", slug=network.slug)
-    return render(request, "mentoring/circle_ask.html", {"network": network, "form": form})
+    return _form_page(
+        request,
+        form=CirclePlacementForm(_posted(request)),
+        save=lambda form: circles.circle_placement_request(
+            network=network, user=request.user, note=form.cleaned_data["note"]
+        ),
+        done="You have asked to join a circle. The networks team will email you.",
+        then=reverse("networks:network-detail", args=[network.slug]),
+        template="mentoring/circle_ask.html",
+        context={"network": network},
+    )

@@ -114,3 +114,21 @@ def member(org):
 @pytest.fixture
 def outsider(other_org):
     return UserFactory(email="olly@hackney.gov.uk", full_name="Olly Outsider", organisation=other_org)
+
+
+@pytest.fixture
+def pages_kept():
+    """For tests of what whole pages kept (loti_portal/versions.py) show: they must be kept."""
+    from django.core.cache.backends.dummy import DummyCache
+
+    assert not isinstance(caches["pages"], DummyCache), "this test needs whole pages kept"
+
+
+@pytest.fixture
+def staff_browser(staff):
+    """A browser of its own signed in as staff, beside `client` (someone else's)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff)
+    return client

@@ -104,3 +104,39 @@ class AdminForm(HTMLParser):
     def handle_data(self, data):
         if self._textarea:
             self.data[self._textarea] += data.lstrip("\n")
+
+
+def page_html(client, url) -> str:
+    """The page at `url` as the client sees it, which must be drawn (200)."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def admin_form_data(client, url, form_id) -> dict:
+    """What the admin's form at `url` submits unchanged."""
+    parser = AdminForm(form_id)
+    parser.feed(page_html(client, url))
+    return parser.data
+
+
+def admin_post_change(client, model, obj, form_id, **changes):
+    """Save `obj` through its admin change form (`model` as in "events_event"), with `changes`."""
+    from django.urls import reverse
+
+    url = reverse(f"admin:{model}_change", args=[obj.pk])
+    response = client.post(url, {**admin_form_data(client, url, form_id), **changes})
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def admin_run_action(client, model, action, rows, **extra):
+    """Run an admin action on `rows` from the model's list (delete_selected with post="yes")."""
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.urls import reverse
+
+    response = client.post(
+        reverse(f"admin:{model}_changelist"),
+        {"action": action, ACTION_CHECKBOX_NAME: [row.pk for row in rows], **extra},
+    )
+    assert response.status_code in (200, 302)
+    return response

@@ -5,10 +5,6 @@ action, and draws the page again."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.cache import caches
-from django.core.cache.backends.dummy import DummyCache
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,147 +19,107 @@ from tests.factories import (
     RegistrationFactory,
     UserFactory,
 )
-from tests.helpers import AdminForm
+from tests.helpers import admin_post_change, admin_run_action, page_html
 
-
-@pytest.fixture(autouse=True)
-def _pages_kept():
-    assert not isinstance(caches["pages"], DummyCache), "these tests need whole pages kept"
-
-
-@pytest.fixture
-def admin_client(staff):
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
-def page(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def form_data(client, url, form_id) -> dict:
-    response = client.get(url)
-    assert response.status_code == 200
-    parser = AdminForm(form_id)
-    parser.feed(response.content.decode())
-    return parser.data
-
-
-def post_change(client, model, obj, form_id, **changes):
-    url = reverse(f"admin:{model}_change", args=[obj.pk])
-    data = {**form_data(client, url, form_id), **changes}
-    response = client.post(url, data)
-    assert response.status_code == 302, response.content.decode()[:3000]
-
-
-def run_action(client, model, action, rows, **extra):
-    response = client.post(
-        reverse(f"admin:{model}_changelist"),
-        {"action": action, ACTION_CHECKBOX_NAME: [row.pk for row in rows], **extra},
-    )
-    assert response.status_code in (200, 302)
-    return response
+pytestmark = pytest.mark.usefixtures("pages_kept")
 
 
 EVENT_LIST = reverse("events:event-list")
 
 
 def test_an_event_retitled_in_admin_shows_its_new_title_on_its_page_and_the_list(
-    client, member, admin_client
+    client, member, staff_browser
 ):
     event = EventFactory(title="Data maturity discovery")
     client.force_login(member)
     detail = reverse("events:event-detail", args=[event.slug])
-    assert "Data maturity discovery" in page(client, detail)
-    assert "Data maturity discovery" in page(client, EVENT_LIST)
+    assert "Data maturity discovery" in page_html(client, detail)
+    assert "Data maturity discovery" in page_html(client, EVENT_LIST)
 
-    post_change(admin_client, "events_event", event, "event_form", title="Data maturity findings")
+    admin_post_change(staff_browser, "events_event", event, "event_form", title="Data maturity findings")
 
-    assert "Data maturity findings" in page(client, detail)
-    assert "Data maturity findings" in page(client, EVENT_LIST)
+    assert "Data maturity findings" in page_html(client, detail)
+    assert "Data maturity findings" in page_html(client, EVENT_LIST)
 
 
-def test_an_event_deleted_in_admin_leaves_the_list_at_once(client, member, admin_client):
+def test_an_event_deleted_in_admin_leaves_the_list_at_once(client, member, staff_browser):
     event = EventFactory(title="Supplier demo: Mapping tool")
     client.force_login(member)
-    assert "Supplier demo: Mapping tool" in page(client, EVENT_LIST)
+    assert "Supplier demo: Mapping tool" in page_html(client, EVENT_LIST)
 
-    response = admin_client.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
+    response = staff_browser.post(reverse("admin:events_event_delete", args=[event.pk]), {"post": "yes"})
 
     assert response.status_code == 302 and not Event.objects.filter(pk=event.pk).exists()
-    assert "Supplier demo: Mapping tool" not in page(client, EVENT_LIST)
+    assert "Supplier demo: Mapping tool" not in page_html(client, EVENT_LIST)
 
 
-def test_events_deleted_together_in_admin_leave_the_list_at_once(client, member, admin_client):
+def test_events_deleted_together_in_admin_leave_the_list_at_once(client, member, staff_browser):
     events = [EventFactory(title="Careers day stall"), EventFactory(title="Careers day talk")]
     client.force_login(member)
-    assert "Careers day stall" in page(client, EVENT_LIST)
+    assert "Careers day stall" in page_html(client, EVENT_LIST)
 
-    run_action(admin_client, "events_event", "delete_selected", events, post="yes")
+    admin_run_action(staff_browser, "events_event", "delete_selected", events, post="yes")
 
     assert not Event.objects.filter(pk__in=[e.pk for e in events]).exists()
-    html = page(client, EVENT_LIST)
+    html = page_html(client, EVENT_LIST)
     assert "Careers day stall" not in html and "Careers day talk" not in html
 
 
-def test_an_event_cancelled_by_an_admin_action_shows_cancelled(client, member, admin_client):
+def test_an_event_cancelled_by_an_admin_action_shows_cancelled(client, member, staff_browser):
     event = EventFactory(title="Cyber resilience training")
     client.force_login(member)
     detail = reverse("events:event-detail", args=[event.slug])
-    assert "cancelled" not in page(client, detail).lower()
+    assert "cancelled" not in page_html(client, detail).lower()
 
-    run_action(admin_client, "events_event", "cancel_events", [event])
+    admin_run_action(staff_browser, "events_event", "cancel_events", [event])
 
-    assert "cancelled" in page(client, detail).lower()
+    assert "cancelled" in page_html(client, detail).lower()
 
 
-def test_a_network_described_anew_in_admin_shows_the_new_description(client, member, admin_client):
+def test_a_network_described_anew_in_admin_shows_the_new_description(client, member, staff_browser):
     network = NetworkFactory(name="Data Leaders", description="Members meet monthly.")
     client.force_login(member)
     detail = reverse("networks:network-detail", args=[network.slug])
-    assert "Members meet monthly." in page(client, detail)
+    assert "Members meet monthly." in page_html(client, detail)
 
-    post_change(
-        admin_client, "networks_network", network, "network_form", description="Members meet every quarter."
+    admin_post_change(
+        staff_browser, "networks_network", network, "network_form", description="Members meet every quarter."
     )
 
-    assert "Members meet every quarter." in page(client, detail)
+    assert "Members meet every quarter." in page_html(client, detail)
 
 
-def test_an_application_approved_in_admin_makes_the_applicant_a_member_at_once(client, member, admin_client):
+def test_an_application_approved_in_admin_makes_the_applicant_a_member_at_once(client, member, staff_browser):
     network = NetworkFactory(name="Data Scientists", join_policy="approval")
     membership = MembershipFactory(user=member, network=network, status=Membership.Status.PENDING)
     client.force_login(member)
     detail = reverse("networks:network-detail", args=[network.slug])
-    assert "Withdraw your application" in page(client, detail)
+    assert "Withdraw your application" in page_html(client, detail)
 
-    run_action(admin_client, "networks_membership", "approve", [membership])
+    admin_run_action(staff_browser, "networks_membership", "approve", [membership])
 
     membership.refresh_from_db()
     assert membership.is_active
-    html = page(client, detail)
+    html = page_html(client, detail)
     assert "You are a member of this network." in html and "Withdraw your application" not in html
 
 
-def test_someone_removed_in_admin_is_no_longer_shown_as_a_member(client, member, admin_client):
+def test_someone_removed_in_admin_is_no_longer_shown_as_a_member(client, member, staff_browser):
     network = NetworkFactory(name="Women's Digital Leaders")
     membership = MembershipFactory(user=member, network=network)
     client.force_login(member)
     detail = reverse("networks:network-detail", args=[network.slug])
-    assert "You are a member of this network." in page(client, detail)
+    assert "You are a member of this network." in page_html(client, detail)
 
-    run_action(admin_client, "networks_membership", "remove", [membership], confirm="yes")
+    admin_run_action(staff_browser, "networks_membership", "remove", [membership], confirm="yes")
 
     membership.refresh_from_db()
     assert not membership.is_active
-    assert "You are a member of this network." not in page(client, detail)
+    assert "You are a member of this network." not in page_html(client, detail)
 
 
 def test_attendance_marked_in_admin_offers_the_attendee_their_certificate_at_once(
-    client, member, admin_client
+    client, member, staff_browser
 ):
     started = timezone.now() - timedelta(days=2)
     event = EventFactory(
@@ -177,32 +133,32 @@ def test_attendance_marked_in_admin_offers_the_attendee_their_certificate_at_onc
     client.force_login(member)
     detail = reverse("events:event-detail", args=[event.slug])
     download = reverse("certificates:certificate-download", args=[event.slug])
-    assert download not in page(client, detail)
+    assert download not in page_html(client, detail)
 
-    run_action(admin_client, "events_registration", "mark_attended", [registration])
+    admin_run_action(staff_browser, "events_registration", "mark_attended", [registration])
 
     registration.refresh_from_db()
     assert registration.status == Registration.Status.ATTENDED
-    assert download in page(client, detail)
+    assert download in page_html(client, detail)
 
 
-def test_a_person_renamed_in_admin_shows_under_their_new_name_at_once(client, member, admin_client):
+def test_a_person_renamed_in_admin_shows_under_their_new_name_at_once(client, member, staff_browser):
     event = EventFactory(title="Data ethics workshop")
     RegistrationFactory(event=event, user=member)
     shown = UserFactory(full_name="Priya Shown", show_name_to_attendees=True)
     RegistrationFactory(event=event, user=shown)
     client.force_login(member)
     detail = reverse("events:event-detail", args=[event.slug])
-    assert "Priya Shown" in page(client, detail)
+    assert "Priya Shown" in page_html(client, detail)
 
-    post_change(admin_client, "accounts_user", shown, "user_form", full_name="Priya Patel")
+    admin_post_change(staff_browser, "accounts_user", shown, "user_form", full_name="Priya Patel")
 
-    html = page(client, detail)
+    html = page_html(client, detail)
     assert "Priya Patel" in html and "Priya Shown" not in html
 
 
 def test_an_organisation_made_a_borough_in_admin_lets_its_people_register_for_borough_sessions(
-    client, admin_client
+    client, staff_browser
 ):
     city = OrganisationFactory(
         name="City of London", kind="other", membership_status="member", domains=["cityoflondon.gov.uk"]
@@ -212,25 +168,25 @@ def test_an_organisation_made_a_borough_in_admin_lets_its_people_register_for_bo
     client.force_login(person)
     detail = reverse("events:event-detail", args=[event.slug])
     refused = "This event is for London borough staff only."
-    assert refused in page(client, detail)
+    assert refused in page_html(client, detail)
 
-    post_change(admin_client, "accounts_organisation", city, "organisation_form", kind="borough")
+    admin_post_change(staff_browser, "accounts_organisation", city, "organisation_form", kind="borough")
 
-    assert refused not in page(client, detail)
+    assert refused not in page_html(client, detail)
 
 
-def test_a_person_deleted_in_admin_gives_up_their_place_and_the_page_shows_it(client, member, admin_client):
+def test_a_person_deleted_in_admin_gives_up_their_place_and_the_page_shows_it(client, member, staff_browser):
     event = EventFactory(title="Introduction to Data", capacity=1)
     leaving = UserFactory(full_name="Lena Leaving")
     registration = RegistrationFactory(event=event, user=leaving)
     client.force_login(member)
     detail = reverse("events:event-detail", args=[event.slug])
-    assert "waiting list" in page(client, detail).lower()
+    assert "waiting list" in page_html(client, detail).lower()
 
-    response = admin_client.post(reverse("admin:accounts_user_delete", args=[leaving.pk]), {"post": "yes"})
+    response = staff_browser.post(reverse("admin:accounts_user_delete", args=[leaving.pk]), {"post": "yes"})
 
     assert response.status_code == 302 and not User.objects.filter(pk=leaving.pk).exists()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED and registration.user is None
     assert AuditEntry.objects.filter(action="accounts.user.deleted").exists()
-    assert "waiting list" not in page(client, detail).lower()
+    assert "waiting list" not in page_html(client, detail).lower()

@@ -25,9 +25,19 @@ def programme_save(
 ) -> MentoringProgramme:
     """Create or update a programme as staff edited it, and audit which fields changed."""
     created = programme.pk is None
+    # Moved to another network, it leaves the page of the one it was in.
+    before = (
+        None
+        if created
+        else MentoringProgramme.objects.filter(pk=programme.pk)
+        .values_list("network__slug", flat=True)
+        .first()
+    )
     programme.full_clean()
     programme.save()
     versions.network_changed(slug=programme.network.slug)  # its page lists the programmes
+    if before and before != programme.network.slug:
+        versions.network_changed(slug=before)
     audit_record(
         actor=acting_user,
         action="mentoring.programme.created" if created else "mentoring.programme.updated",

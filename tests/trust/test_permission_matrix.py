@@ -13,43 +13,20 @@ person the object belongs to, who must get in.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from dataclasses import dataclass
 
 import pytest
-from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
-from allauth.account.utils import user_pk_to_url_str
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from accounts.models import OrganisationRequest
-from accounts.services import user_complete_profile
-from certificates.services import certificate_issue
 from events.guest_links import registration_token
 from events.joining import join_token
-from events.models import Event, Invitation, Registration
-from events.reminders import unsubscribe_token
-from events.services import calendar_feed_regenerate, registration_create
-from mentoring import circles
-from mentoring import services as mentoring_services
-from mentoring.models import (
-    FocusArea,
-    MentoringProfile,
-    MentoringProgramme,
-    MentoringRequest,
-    Pairing,
-    PeerCircle,
-)
+from events.models import Registration
+from mentoring.models import MentoringRequest, Pairing
 from networks.models import Membership, Network
-from networks.services import invitation_create, membership_apply
-from newsletter import tokens as newsletter_tokens
-from newsletter.models import Issue, Subscriber, UnsubscribedAddress
-from organisations.services import organisation_lead_add
-from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory, reminder_email
+from tests.trust.permission_world import PRIVATE_NOTE, World, build_world
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -62,196 +39,9 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@dataclass
-class World:
-    people: dict
-    objects: dict = field(default_factory=dict)
-
-    def __getitem__(self, key):
-        return self.objects[key]
-
-
 @pytest.fixture
 def world(org, member, staff) -> World:
-    owner = UserFactory(email="olivia@camden.gov.uk", full_name="Olivia Owner", organisation=org)
-    scientists = NetworkFactory(
-        name="Data Scientists", join_policy=Network.JoinPolicy.OPEN, eligible_organisation_kinds=["borough"]
-    )
-    leaders = NetworkFactory(
-        name="Data Leaders", join_policy=Network.JoinPolicy.APPROVAL, eligible_organisation_kinds=["borough"]
-    )
-    archived = NetworkFactory(name="Old Network", status=Network.Status.ARCHIVED)
-    chiefs = NetworkFactory(name="Chief Officers", join_policy=Network.JoinPolicy.INVITATION)
-    MembershipFactory(user=owner, network=scientists)
-    # The owner leads Data Leaders, whose leads decide its applications, and leads Camden.
-    Network.objects.filter(pk=leaders.pk).update(leads_decide_applications=True)
-    MembershipFactory(user=owner, network=leaders, role=Membership.Role.LEAD)
-    MembershipFactory(user=owner, network=archived)
-    organisation_lead_add(user=owner, organisation=org, acting_user=staff)
-    applicant = UserFactory(email="pat@camden.gov.uk", organisation=org)
-    answers = {"job_title": "Analyst", "organisation": "Camden", "reason": "To learn."}
-    application = membership_apply(user=applicant, network=leaders, answers=answers)
-    elsewhere = membership_apply(
-        user=UserFactory(email="ed@camden.gov.uk", organisation=org),
-        network=NetworkFactory(name="Elsewhere", join_policy=Network.JoinPolicy.APPROVAL),
-        answers=answers,
-    )
-
-    public = EventFactory(title="Public session", slug="public-session", network=scientists)
-    draft = EventFactory(title="Draft session", slug="draft-session", status=Event.Status.DRAFT)
-    private = EventFactory(
-        title="Private session", slug="private-session", audience=Event.Audience.INVITATION
-    )
-    Invitation.objects.create(event=private, email=owner.email, invited_by=staff)
-    registration_create(event=public, user=owner, answers={}, acting_user=owner)
-    registration_create(event=private, user=owner, answers={}, acting_user=owner)
-    reminder_email(event=public, user=owner, offset_hours=24)
-    started = timezone.now() - timedelta(days=3)
-    course = EventFactory(
-        title="Past course",
-        slug="past-course",
-        kind=Event.Kind.TRAINING,
-        start=started,
-        end=started + timedelta(hours=2),
-    )
-    course_place = Registration.objects.create(event=course, user=owner, status=Registration.Status.ATTENDED)
-    guest_place = Registration.objects.create(
-        event=course, guest_name="Gail Guest", guest_email="gail@gmail.example", status="attended"
-    )
-
-    subscriber = Subscriber.objects.create(email=owner.email, user=owner, status="subscribed")
-    UnsubscribedAddress.objects.create(email_hash=newsletter_tokens.email_hash("gone@example.org"))
-    sent_issue = Issue.objects.create(
-        subject="Sent issue", body="Hello", status="sent", sent_at=timezone.now()
-    )
-    draft_issue = Issue.objects.create(subject="Draft issue", body="Not yet")
-    mentoring = _mentoring_world(owner=owner, staff=staff, scientists=scientists, leaders=leaders)
-
-    unconfirmed = EmailAddress.objects.create(user=owner, email="olivia.o@camden.gov.uk", verified=False)
-    claimant = UserFactory(email="chris@gmail.example", full_name="Chris Claimant")
-    user_complete_profile(
-        user=claimant, full_name="Chris Claimant", job_title="Analyst", chosen_organisation=org
-    )
-    world = World(people={"other_member": member, "staff": staff, "owner": owner})
-    world.objects.update(
-        owner=owner,
-        scientists=scientists,
-        leaders=leaders,
-        archived=archived,
-        public=public,
-        draft=draft,
-        private=private,
-        invitation=invitation_create(network=chiefs, email=owner.email, invited_by=staff),
-        feed=calendar_feed_regenerate(user=owner),
-        unsubscribe=unsubscribe_token(user_id=owner.pk, network_id=scientists.pk),
-        confirmation_key=EmailConfirmationHMAC(unconfirmed).key,
-        reset=(user_pk_to_url_str(owner), default_token_generator.make_token(owner)),
-        registration=Registration.objects.get(event=public, user=owner),
-        sent_issue=sent_issue,
-        draft_issue=draft_issue,
-        newsletter_confirm=newsletter_tokens.confirm_token(
-            subscriber_id=subscriber.pk, email=subscriber.email
-        ),
-        newsletter_unsubscribe=newsletter_tokens.unsubscribe_token(
-            subscriber_id=subscriber.pk, email=subscriber.email
-        ),
-        digest_off=newsletter_tokens.digest_off_token(user_id=owner.pk, network_ids=[scientists.pk]),
-        **mentoring,
-        application=application,
-        elsewhere=elsewhere,
-        claim=OrganisationRequest.objects.get(user=claimant),
-        course=course,
-        certificate=certificate_issue(registration=course_place),
-        guest_place=guest_place,
-        **_followup_world(owner=owner, staff=staff, scientists=scientists),
-    )
-    return world
-
-
-def _followup_world(*, owner, staff, scientists) -> dict:
-    """A session of Data Scientists held yesterday that the owner attended, with slides shared."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from followup.services import material_add
-
-    start = timezone.now() - timedelta(days=1, hours=2)
-    held = EventFactory(
-        title="Held session",
-        slug="held-session",
-        network=scientists,
-        start=start,
-        end=start + timedelta(hours=1),
-    )
-    Registration.objects.create(event=held, user=owner, status=Registration.Status.ATTENDED)
-    material = material_add(
-        event=held, kind="slides", title="Olivia's session slides", acting_user=staff,
-        upload=SimpleUploadedFile("slides.pdf", b"%PDF-1.7\n%%EOF\n"), content_type="application/pdf",
-    )  # fmt: skip
-    return {"held": held, "material": material}
-
-
-PRIVATE_NOTE = "Olivia's private check-in note"
-
-
-def _mentoring_world(*, owner, staff, scientists, leaders) -> dict:
-    """The owner is a mentee in an active pairing (with a private note) in Data Scientists'
-    programme, has a request waiting in Data Leaders' programme, and is in a Data Scientists circle."""
-    area = FocusArea.objects.create(name="Leadership")
-    programmes = {}
-    for network, mode in ((scientists, "staff"), (leaders, "request")):
-        programmes[mode] = MentoringProgramme.objects.create(
-            network=network,
-            name=f"{network.name} mentoring",
-            slug=f"{network.slug}-mentoring",
-            is_open=True,
-            starts_on=date(2026, 1, 1),
-            ends_on=date(2030, 1, 1),
-            matching_mode=mode,
-            code_of_conduct="Be kind.",
-        )
-        programmes[mode].focus_areas.add(area)
-        mentor = UserFactory(full_name=f"Mentor in {network.name}")
-        MembershipFactory(user=mentor, network=network)
-        for person, role in ((owner, "mentee"), (mentor, "mentor")):
-            profile = mentoring_services.profile_save_about(
-                programme=programmes[mode], user=person, role=role, meeting_format="either",
-                prefers_outside_organisation=False, capacity=1 if role == "mentor" else 0, about="",
-                show_job_title=True, show_organisation=True,
-            )  # fmt: skip
-            mentoring_services.profile_save_goals(profile=profile, focus_areas=[area], goals=["Grow"])
-            mentoring_services.profile_accept_code_of_conduct(profile=profile)
-        if mode == "staff":
-            mentoring_services.pairings_confirm(
-                programme=programmes[mode], pairs=[(owner.pk, mentor.pk)], acting_user=staff
-            )
-            pairing = mentoring_services.pairing_accept(
-                pairing=Pairing.objects.get(mentee=owner), acting_user=mentor
-            )
-            mentoring_services.check_in_log(
-                pairing=pairing, user=owner, met_on=date.today(), note=PRIVATE_NOTE
-            )
-        else:
-            request = mentoring_services.request_create(
-                programme=programmes[mode], mentee=owner, mentor_ids=[mentor.pk]
-            )
-    circle = circles.circle_save(
-        circle=PeerCircle(
-            network=scientists, name="Lunch circle", slug="lunch-circle", cadence_week=1, cadence_weekday=1,
-            cadence_start_time=time(12, 30), cadence_starts_on=date(2026, 1, 1),
-        ),
-        changed_fields=[],
-        acting_user=staff,
-    )  # fmt: skip
-    circles.circle_member_add(circle=circle, user=owner, acting_user=staff)
-    circles.circle_placement_request(network=leaders, user=owner, note="Evenings")
-    return {
-        "programme": programmes["staff"],
-        "request_programme": programmes["request"],
-        "profile": MentoringProfile.objects.get(programme=programmes["staff"], user=owner),
-        "pairing": pairing,
-        "mentoring_request": request,
-        "circle": circle,
-    }
+    return build_world(org=org, member=member, staff=staff)
 
 
 @dataclass
@@ -333,522 +123,249 @@ def _claim_undecided(world, actor, response):
     return None
 
 
-def expect(anonymous, other_member, staff, owner):
-    return {"anonymous": anonymous, "other_member": other_member, "staff": staff, "owner": owner}
+def _no_meeting_link_before_it_opens(world, actor, response):
+    if world["public"].online_url in response.content.decode():
+        return "the meeting link is shown"
+    return None
 
 
+def _who_has_a_place_for_staff_only(world, actor, response):
+    if actor != "staff" and b"Olivia Owner" in response.content:
+        return "shows who has a place"
+    return None
+
+
+def _no_one_elses_certificate(world, actor, response):
+    if actor != "owner" and b"Olivia Owner" in response.content:
+        return "shows the owner's certificate"
+    return None
+
+
+def _staff_sent_to_the_networks_page(world, actor, response):
+    if actor == "staff" and not response["Location"].endswith(world["scientists"].get_absolute_url()):
+        return "staff are not sent to the network's page"
+    return None
+
+
+def _guest_certificate_link(world) -> dict:
+    token = registration_token(registration_id=world["guest_place"].pk, email="gail@gmail.example")
+    return {"slug": world["course"].slug, "token": token}
+
+
+def _network_on_site(world) -> dict:
+    return {
+        "content_type_id": ContentType.objects.get_for_model(Network).pk,
+        "object_id": world["scientists"].pk,
+    }
+
+
+def row(name, arguments, anonymous, other_member, staff, owner, **options) -> Case:
+    """One row of the matrix (see CASES)."""
+    answers = {"anonymous": anonymous, "other_member": other_member, "staff": staff, "owner": owner}
+    return Case(name, arguments, answers, **options)
+
+
+def the(key: str, attribute: str = "pk") -> Callable[[World], object]:
+    """An attribute (the id unless named) of one of the world's objects, as a URL's argument."""
+    return lambda world: getattr(world[key], attribute)
+
+
+def args(**values) -> Callable[[World], dict]:
+    """A URL's arguments: each value as given, or read from the world (`the`)."""
+    return lambda world: {name: value(world) if callable(value) else value for name, value in values.items()}
+
+
+def slug_of(key: str, **more) -> Callable[[World], dict]:
+    """The arguments of a URL naming one of the world's objects by its slug, and `more` (see args)."""
+    return args(slug=the(key, "slug"), **more)
+
+
+# The matrix, a row a case: the URL's name and its arguments, then the answer each visitor gets
+# (anonymous, another member, staff, the owner), then what else the case says (method, label,
+# check). Kept as written, a row to a line where it fits, so that it reads as a table.
+# fmt: off
 CASES = [
     # networks
-    Case("networks:network-detail", lambda w: {"slug": w["scientists"].slug}, expect(200, 200, 200, 200)),
-    Case(
-        "networks:network-detail",
-        lambda w: {"slug": w["archived"].slug},
-        expect(404, 404, 200, 404),
-        label="archived network page",
-    ),
-    Case("networks:network-join", lambda w: {"slug": w["scientists"].slug}, expect(LOGIN, 405, 405, 405)),
-    Case(
-        "networks:network-join",
-        lambda w: {"slug": w["archived"].slug},
-        expect(LOGIN, 404, 302, 404),
-        method="post",
-        label="joining an archived network",
-    ),
-    Case("networks:network-apply", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 200, 302, 302)),
-    Case(
-        "networks:network-apply",
-        lambda w: {"slug": w["archived"].slug},
-        expect(LOGIN, 404, 302, 404),
-        label="applying to an archived network",
-    ),
-    Case("networks:network-leave", lambda w: {"slug": w["scientists"].slug}, expect(LOGIN, 404, 404, 200)),
-    Case(
-        "networks:network-leave",
-        lambda w: {"slug": w["scientists"].slug},
-        expect(LOGIN, 404, 404, 302),
-        method="post",
-        label="leaving a network you are not in",
-        check=_still_member,
-    ),
-    Case(
-        "networks:invitation-accept",
-        lambda w: {"token": w["invitation"].token},
-        expect(LOGIN, 403, 403, 200),
-        check=_not_leaking_owner,
-    ),
-    Case(
-        "networks:invitation-accept",
-        lambda w: {"token": "not-a-real-token"},
-        expect(LOGIN, 404, 404, 404),
-        label="unknown invitation token",
-    ),
+    row("networks:network-detail", slug_of("scientists"), 200, 200, 200, 200),
+    row("networks:network-detail", slug_of("archived"), 404, 404, 200, 404, label="archived network page"),
+    row("networks:network-join", slug_of("scientists"), LOGIN, 405, 405, 405),
+    row("networks:network-join", slug_of("archived"), LOGIN, 404, 302, 404,
+        method="post", label="joining an archived network"),
+    row("networks:network-apply", slug_of("leaders"), LOGIN, 200, 302, 302),
+    row("networks:network-apply", slug_of("archived"), LOGIN, 404, 302, 404,
+        label="applying to an archived network"),
+    row("networks:network-leave", slug_of("scientists"), LOGIN, 404, 404, 200),
+    row("networks:network-leave", slug_of("scientists"), LOGIN, 404, 404, 302,
+        method="post", label="leaving a network you are not in", check=_still_member),
+    row("networks:invitation-accept", args(token=the("invitation", "token")), LOGIN, 403, 403, 200,
+        check=_not_leaking_owner),
+    row("networks:invitation-accept", args(token="not-a-real-token"), LOGIN, 404, 404, 404,
+        label="unknown invitation token"),
     # managing a network (its leads and staff) and an organisation (its leads only)
-    Case(
-        "networks:network-manage",
-        lambda w: {"slug": w["leaders"].slug},
-        expect(LOGIN, 404, 200, 200),
-        check=_not_leaking_owner,
-    ),
-    Case(
-        "networks:network-manage",
-        lambda w: {"slug": w["scientists"].slug},
-        expect(LOGIN, 404, 200, 404),
-        label="managing a network one is only a member of",
-    ),
-    Case("networks:network-message", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case(
-        "networks:application-approve",
-        lambda w: {"slug": w["leaders"].slug, "membership_id": w["elsewhere"].pk},
-        expect(LOGIN, 404, 404, 404),
-        method="post",
-        label="approving another network's application through one's own",
-        check=_application_undecided,
-    ),
-    Case(
-        "networks:application-approve",
-        lambda w: {"slug": w["leaders"].slug, "membership_id": w["application"].pk},
-        expect(LOGIN, 405, 405, 405),
-        check=_application_undecided,
-    ),
-    Case(
-        "networks:application-decline",
-        lambda w: {"slug": w["leaders"].slug, "membership_id": w["application"].pk},
-        expect(LOGIN, 404, 200, 200),
-        check=_application_undecided,
-    ),
-    Case(
-        "organisations:claim-reject",
-        lambda w: {"request_id": w["claim"].pk},
-        expect(LOGIN, 404, 404, 200),
-        check=_claim_undecided,
-    ),
-    Case(
-        "organisations:claim-confirm",
-        lambda w: {"request_id": w["claim"].pk},
-        expect(LOGIN, 404, 404, 302),
-        method="post",
-        check=_claim_undecided,
-    ),
+    row("networks:network-manage", slug_of("leaders"), LOGIN, 404, 200, 200, check=_not_leaking_owner),
+    row("networks:network-manage", slug_of("scientists"), LOGIN, 404, 200, 404,
+        label="managing a network one is only a member of"),
+    row("networks:network-message", slug_of("leaders"), LOGIN, 404, 200, 200),
+    row("networks:application-approve", slug_of("leaders", membership_id=the("elsewhere")),
+        LOGIN, 404, 404, 404,
+        method="post", label="approving another network's application through one's own",
+        check=_application_undecided),
+    row("networks:application-approve", slug_of("leaders", membership_id=the("application")),
+        LOGIN, 405, 405, 405,
+        check=_application_undecided),
+    row("networks:application-decline", slug_of("leaders", membership_id=the("application")),
+        LOGIN, 404, 200, 200,
+        check=_application_undecided),
+    row("organisations:claim-reject", args(request_id=the("claim")), LOGIN, 404, 404, 200,
+        check=_claim_undecided),
+    row("organisations:claim-confirm", args(request_id=the("claim")), LOGIN, 404, 404, 302,
+        method="post", check=_claim_undecided),
     # events
-    Case("events:event-detail", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
-    Case(
-        "events:event-detail",
-        lambda w: {"slug": w["draft"].slug},
-        expect(404, 404, 200, 404),
-        label="draft event page",
-    ),
-    Case(
-        "events:event-detail",
-        lambda w: {"slug": w["private"].slug},
-        expect(404, 404, 200, 200),
-        label="invitation-only event page",
-    ),
-    Case(
-        "events:event-register",
-        lambda w: {"slug": w["draft"].slug},
-        expect(LOGIN, 404, 403, 404),
-        label="registering for a draft",
-    ),
-    Case(
-        "events:event-register",
-        lambda w: {"slug": w["private"].slug},
-        expect(LOGIN, 404, 403, 302),
-        label="registering for an invitation-only event",
-    ),
-    Case(
-        "events:event-registered",
-        lambda w: {"slug": w["public"].slug},
-        expect(LOGIN, 404, 404, 200),
-        check=_not_leaking_owner,
-    ),
-    Case("events:event-cancel", lambda w: {"slug": w["public"].slug}, expect(LOGIN, 404, 404, 200)),
-    Case(
-        "events:event-cancel",
-        lambda w: {"slug": w["public"].slug},
-        expect(LOGIN, 404, 404, 302),
-        method="post",
-        label="cancelling someone else's place",
-        check=_registration_unchanged,
-    ),
-    Case(
-        "events:event-join",
-        # The session is a fortnight away: the owner's address says when it opens; anyone else
-        # signed in is refused, and nobody is shown the meeting link.
-        lambda w: {"token": join_token(w["registration"])},
-        expect(200, 403, 403, 200),
-        check=lambda w, actor, response: (
-            w["public"].online_url in response.content.decode() and "the meeting link is shown"
-        ),
-    ),
-    Case(
-        "events:event-offer",
-        lambda w: {"slug": w["public"].slug},
-        expect(LOGIN, 404, 404, 302),
-        check=_not_leaking_owner,
-    ),
-    Case(
-        "events:event-offer",
-        lambda w: {"slug": w["public"].slug},
-        expect(LOGIN, 404, 404, 302),
-        method="post",
-        label="answering someone else's offer",
-        check=_registration_unchanged,
-    ),
-    Case(
-        "events:event-check-in",
-        lambda w: {"slug": w["public"].slug},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-        check=lambda w, actor, response: (
-            actor != "staff" and b"Olivia Owner" in response.content and "shows who has a place"
-        ),
-    ),
-    Case(
-        "events:event-check-in",
-        lambda w: {"slug": w["public"].slug},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN),
-        method="post",
-        label="checking someone in without saying who",
-        check=_registration_unchanged,
-    ),
-    Case("events:event-ics", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
+    row("events:event-detail", slug_of("public"), 200, 200, 200, 200),
+    row("events:event-detail", slug_of("draft"), 404, 404, 200, 404, label="draft event page"),
+    row("events:event-detail", slug_of("private"), 404, 404, 200, 200, label="invitation-only event page"),
+    row("events:event-register", slug_of("draft"), LOGIN, 404, 403, 404, label="registering for a draft"),
+    row("events:event-register", slug_of("private"), LOGIN, 404, 403, 302,
+        label="registering for an invitation-only event"),
+    row("events:event-registered", slug_of("public"), LOGIN, 404, 404, 200, check=_not_leaking_owner),
+    row("events:event-cancel", slug_of("public"), LOGIN, 404, 404, 200),
+    row("events:event-cancel", slug_of("public"), LOGIN, 404, 404, 302,
+        method="post", label="cancelling someone else's place", check=_registration_unchanged),
+    # The session is a fortnight away: the owner's address says when it opens; anyone else
+    # signed in is refused, and nobody is shown the meeting link.
+    row("events:event-join", lambda w: {"token": join_token(w["registration"])}, 200, 403, 403, 200,
+        check=_no_meeting_link_before_it_opens),
+    row("events:event-offer", slug_of("public"), LOGIN, 404, 404, 302, check=_not_leaking_owner),
+    row("events:event-offer", slug_of("public"), LOGIN, 404, 404, 302,
+        method="post", label="answering someone else's offer", check=_registration_unchanged),
+    row("events:event-check-in", slug_of("public"), ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN,
+        check=_who_has_a_place_for_staff_only),
+    row("events:event-check-in", slug_of("public"), ADMIN_LOGIN, ADMIN_LOGIN, 404, ADMIN_LOGIN,
+        method="post", label="checking someone in without saying who", check=_registration_unchanged),
+    row("events:event-ics", slug_of("public"), 200, 200, 200, 200),
     # Guests: only a session open to everyone takes them; signed-in people register as members.
-    Case(
-        "events:guest-register",
-        lambda w: {"slug": w["public"].slug},
-        expect(403, OK_OR_REDIRECT, OK_OR_REDIRECT, OK_OR_REDIRECT),
-        label="guest form of a session for people signed in",
-    ),
-    Case(
-        "events:guest-register",
-        lambda w: {"slug": w["draft"].slug},
-        expect(404, 404, OK_OR_REDIRECT, 404),
-        label="guest form of a draft",
-    ),
-    Case("events:guest-register-sent", lambda w: {"slug": w["public"].slug}, expect(200, 200, 200, 200)),
-    Case(
-        "events:guest-confirm",
-        lambda w: {"slug": w["public"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-        method="post",
-    ),
-    Case(
-        "certificates:certificate-download",
-        # Always the signed-in person's own certificate: nobody else gets the owner's.
-        lambda w: {"slug": w["course"].slug},
-        expect(LOGIN, 403, 403, 200),
-        check=lambda w, actor, response: (
-            actor != "owner" and b"Olivia Owner" in response.content and "shows the owner's certificate"
-        ),
-    ),
-    Case(
-        "certificates:guest-certificate-download",
-        lambda w: {"slug": w["course"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-    ),
-    Case(
-        "certificates:guest-certificate-download",
-        # The guest's own link is the key to their certificate, whoever holds it.
-        lambda w: {
-            "slug": w["course"].slug,
-            "token": registration_token(registration_id=w["guest_place"].pk, email="gail@gmail.example"),
-        },
-        expect(200, 200, 200, 200),
-        label="a guest's certificate from their own link",
-    ),
-    Case(
-        "certificates:certificate-verified",
-        # Public: confirms the name, course, date and hours, never an email address.
-        lambda w: {"code": w["certificate"].code},
-        expect(200, 200, 200, 200),
-        check=_not_leaking_owner,
-    ),
-    Case(
-        "events:guest-registration",
-        lambda w: {"slug": w["public"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-    ),
-    Case(
-        "events:guest-registration-ics",
-        lambda w: {"slug": w["public"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-    ),
-    Case(
-        "events:guest-registration-cancel",
-        lambda w: {"slug": w["public"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-        method="post",
-    ),
-    Case(
-        "events:guest-registration-accept",
-        lambda w: {"slug": w["public"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-        method="post",
-    ),
-    Case(
-        "events:guest-registration-delete",
-        lambda w: {"slug": w["public"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-        method="post",
-    ),
-    Case(
-        "events:event-ics",
-        lambda w: {"slug": w["draft"].slug},
-        expect(404, 404, 200, 404),
-        label="calendar file of a draft",
-    ),
-    Case(
-        "events:event-ics",
-        lambda w: {"slug": w["private"].slug},
-        expect(404, 404, 200, 200),
-        label="calendar file of an invitation-only event",
-    ),
+    row("events:guest-register", slug_of("public"), 403, OK_OR_REDIRECT, OK_OR_REDIRECT, OK_OR_REDIRECT,
+        label="guest form of a session for people signed in"),
+    row("events:guest-register", slug_of("draft"), 404, 404, OK_OR_REDIRECT, 404,
+        label="guest form of a draft"),
+    row("events:guest-register-sent", slug_of("public"), 200, 200, 200, 200),
+    row("events:guest-confirm", slug_of("public", token="forged"), 404, 404, 404, 404, method="post"),
+    # Always the signed-in person's own certificate: nobody else gets the owner's.
+    row("certificates:certificate-download", slug_of("course"), LOGIN, 403, 403, 200,
+        check=_no_one_elses_certificate),
+    row("certificates:guest-certificate-download", slug_of("course", token="forged"), 404, 404, 404, 404),
+    # The guest's own link is the key to their certificate, whoever holds it.
+    row("certificates:guest-certificate-download", _guest_certificate_link, 200, 200, 200, 200,
+        label="a guest's certificate from their own link"),
+    # Public: confirms the name, course, date and hours, never an email address.
+    row("certificates:certificate-verified", args(code=the("certificate", "code")), 200, 200, 200, 200,
+        check=_not_leaking_owner),
+    row("events:guest-registration", slug_of("public", token="forged"), 404, 404, 404, 404),
+    row("events:guest-registration-ics", slug_of("public", token="forged"), 404, 404, 404, 404),
+    row("events:guest-registration-cancel", slug_of("public", token="forged"), 404, 404, 404, 404,
+        method="post"),
+    row("events:guest-registration-accept", slug_of("public", token="forged"), 404, 404, 404, 404,
+        method="post"),
+    row("events:guest-registration-delete", slug_of("public", token="forged"), 404, 404, 404, 404,
+        method="post"),
+    row("events:event-ics", slug_of("draft"), 404, 404, 200, 404, label="calendar file of a draft"),
+    row("events:event-ics", slug_of("private"), 404, 404, 200, 200,
+        label="calendar file of an invitation-only event"),
     # A secret feed address works for whoever holds it (calendar apps send no session), and
     # shows only its owner's calendar; an unknown or replaced address shows nothing.
-    Case(
-        "events:calendar-feed",
-        lambda w: {"token": w["feed"].token},
-        expect(200, 200, 200, 200),
-        check=_owner_feed_only,
-    ),
-    Case(
-        "events:calendar-feed",
-        lambda w: {"token": "an-old-or-guessed-token"},
-        expect(404, 404, 404, 404),
-        label="unknown calendar feed token",
-    ),
-    Case("events:network-feed", lambda w: {"slug": w["scientists"].slug}, expect(200, 200, 200, 200)),
-    Case(
-        "events:network-feed",
-        lambda w: {"slug": "no-such-network"},
-        expect(404, 404, 404, 404),
-        label="unknown network feed",
-    ),
+    row("events:calendar-feed", args(token=the("feed", "token")), 200, 200, 200, 200, check=_owner_feed_only),
+    row("events:calendar-feed", args(token="an-old-or-guessed-token"), 404, 404, 404, 404,
+        label="unknown calendar feed token"),
+    row("events:network-feed", slug_of("scientists"), 200, 200, 200, 200),
+    row("events:network-feed", args(slug="no-such-network"), 404, 404, 404, 404,
+        label="unknown network feed"),
     # One-click unsubscribe: the signed token is the permission (RFC 8058, no session).
-    Case(
-        "events:reminders-unsubscribe",
-        lambda w: {"token": w["unsubscribe"]},
-        expect(200, 200, 200, 200),
-        check=_not_leaking_owner,
-    ),
-    Case(
-        "events:reminders-unsubscribe",
-        lambda w: {"token": w["unsubscribe"][:-2] + "xx"},
-        expect(400, 400, 400, 400),
-        label="forged unsubscribe token",
-    ),
+    row("events:reminders-unsubscribe", lambda w: {"token": w["unsubscribe"]}, 200, 200, 200, 200,
+        check=_not_leaking_owner),
+    row("events:reminders-unsubscribe", lambda w: {"token": w["unsubscribe"][:-2] + "xx"},
+        400, 400, 400, 400,
+        label="forged unsubscribe token"),
     # allauth's keys: possession of the emailed key is the permission.
-    Case(
-        "account_confirm_email",
-        lambda w: {"key": w["confirmation_key"]},
-        expect(200, 200, 200, 200),
-    ),
-    Case(
-        "account_confirm_email",
-        lambda w: {"key": "bad-key"},
-        expect(200, 200, 200, 200),
+    row("account_confirm_email", lambda w: {"key": w["confirmation_key"]}, 200, 200, 200, 200),
+    row("account_confirm_email", args(key="bad-key"), 200, 200, 200, 200,
         label="unknown email confirmation key",
-        check=lambda w, a, r: None if b"olivia" not in r.content else "shows the owner's address",
-    ),
-    Case(
-        "account_reset_password_from_key",
-        lambda w: {"uidb36": w["reset"][0], "key": w["reset"][1]},
-        expect(302, 302, 302, OK_OR_REDIRECT),
-    ),
-    Case(
-        "account_reset_password_from_key",
-        lambda w: {"uidb36": w["reset"][0], "key": "bad-key"},
-        expect(200, 200, 200, 200),
-        label="bad password reset key",
-        check=_not_leaking_owner,
-    ),
+        check=lambda w, a, r: None if b"olivia" not in r.content else "shows the owner's address"),
+    row("account_reset_password_from_key", lambda w: {"uidb36": w["reset"][0], "key": w["reset"][1]},
+        302, 302, 302, OK_OR_REDIRECT),
+    row("account_reset_password_from_key", lambda w: {"uidb36": w["reset"][0], "key": "bad-key"},
+        200, 200, 200, 200,
+        label="bad password reset key", check=_not_leaking_owner),
     # newsletter: links carry a signed token; GET never changes anything
-    Case("newsletter:issue-detail", lambda w: {"pk": w["sent_issue"].pk}, expect(200, 200, 200, 200)),
-    Case(
-        "newsletter:issue-detail",
-        lambda w: {"pk": w["draft_issue"].pk},
-        expect(404, 404, 404, 404),
-        label="a draft newsletter",
-    ),
-    Case(
-        "newsletter:subscriber-confirm",
-        lambda w: {"token": w["newsletter_confirm"]},
-        expect(200, 200, 200, 200),
-    ),
-    Case(
-        "newsletter:subscriber-confirm",
-        lambda w: {"token": "forged"},
-        expect(400, 400, 400, 400),
-        label="forged newsletter confirmation",
-    ),
-    Case(
-        "newsletter:unsubscribe", lambda w: {"token": w["newsletter_unsubscribe"]}, expect(200, 200, 200, 200)
-    ),
-    Case(
-        "newsletter:unsubscribe",
-        lambda w: {"token": w["newsletter_unsubscribe"][:-2] + "xx"},
-        expect(400, 400, 400, 400),
-        method="post",
-        label="forged newsletter unsubscribe",
-    ),
-    Case("newsletter:digest-off", lambda w: {"token": w["digest_off"]}, expect(200, 200, 200, 200)),
-    Case(
-        "newsletter:digest-off",
-        lambda w: {"token": "forged"},
-        expect(400, 400, 400, 400),
-        method="post",
-        label="forged digest link",
-    ),
-    Case(
-        "admin:newsletter_issue_preview",
-        lambda w: {"object_id": w["draft_issue"].pk},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
+    row("newsletter:issue-detail", args(pk=the("sent_issue")), 200, 200, 200, 200),
+    row("newsletter:issue-detail", args(pk=the("draft_issue")), 404, 404, 404, 404,
+        label="a draft newsletter"),
+    row("newsletter:subscriber-confirm", lambda w: {"token": w["newsletter_confirm"]}, 200, 200, 200, 200),
+    row("newsletter:subscriber-confirm", args(token="forged"), 400, 400, 400, 400,
+        label="forged newsletter confirmation"),
+    row("newsletter:unsubscribe", lambda w: {"token": w["newsletter_unsubscribe"]}, 200, 200, 200, 200),
+    row("newsletter:unsubscribe", lambda w: {"token": w["newsletter_unsubscribe"][:-2] + "xx"},
+        400, 400, 400, 400,
+        method="post", label="forged newsletter unsubscribe"),
+    row("newsletter:digest-off", lambda w: {"token": w["digest_off"]}, 200, 200, 200, 200),
+    row("newsletter:digest-off", args(token="forged"), 400, 400, 400, 400,
+        method="post", label="forged digest link"),
+    row("admin:newsletter_issue_preview", args(object_id=the("draft_issue")),
+        ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
     # mentoring: programmes for the network's members, profiles for participants, a pairing and
     # its notes for the pair only, circles for their members.
-    Case("mentoring:programme-detail", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case("mentoring:sign-up-about", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case("mentoring:sign-up-goals", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 302, 200)),
-    Case("mentoring:sign-up-code", lambda w: {"slug": w["programme"].slug}, expect(LOGIN, 404, 302, 200)),
-    Case(
-        "mentoring:mentor-list", lambda w: {"slug": w["request_programme"].slug}, expect(LOGIN, 404, 404, 200)
-    ),
-    Case(
-        "mentoring:profile-detail",
-        lambda w: {"slug": w["programme"].slug, "profile_id": w["profile"].pk},
-        expect(LOGIN, 404, 200, 200),
-    ),
-    Case(
-        "mentoring:pairing-detail",
-        lambda w: {"pairing_id": w["pairing"].pk},
-        expect(LOGIN, 404, 404, 200),
-        check=_no_private_note,
-    ),
-    Case(
-        "mentoring:pairing-accept",
-        lambda w: {"pairing_id": w["pairing"].pk},
-        expect(LOGIN, 404, 404, 302),
-        method="post",
-        check=_pairing_unchanged,
-    ),
-    Case(
-        "mentoring:pairing-decline", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 405, 405, 405)
-    ),
-    Case("mentoring:check-in-log", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 404, 404, 200)),
-    Case("mentoring:fit-answer", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 405, 405, 405)),
-    Case(
-        "mentoring:pairing-end",
-        lambda w: {"pairing_id": w["pairing"].pk},
-        expect(LOGIN, 404, 404, 200),
-        check=_no_private_note,
-    ),
-    Case(
-        "mentoring:pairing-goals",
-        lambda w: {"pairing_id": w["pairing"].pk},
-        expect(LOGIN, 404, 404, 200),
-        check=_no_private_note,
-    ),
-    Case("mentoring:feedback-give", lambda w: {"pairing_id": w["pairing"].pk}, expect(LOGIN, 404, 404, 302)),
-    Case(
-        "mentoring:request-withdraw",
-        lambda w: {"request_id": w["mentoring_request"].pk},
-        expect(LOGIN, 404, 404, 302),
-        method="post",
-        check=_request_still_waiting,
-    ),
-    Case(
-        "mentoring:circle-ask", lambda w: {"network_slug": w["scientists"].slug}, expect(LOGIN, 404, 404, 200)
-    ),
-    Case("mentoring:circle-detail", lambda w: {"slug": w["circle"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case("mentoring:circle-calendar", lambda w: {"slug": w["circle"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case("mentoring:circle-leave", lambda w: {"slug": w["circle"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case(
-        "admin:mentoring_mentoringprogramme_shortlist",
-        lambda w: {"programme_id": w["programme"].pk},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "admin:mentoring_mentoringprogramme_feedback",
-        lambda w: {"programme_id": w["programme"].pk},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "admin:mentoring_pairing_re_pair",
-        lambda w: {"pairing_id": w["pairing"].pk},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
+    row("mentoring:programme-detail", slug_of("programme"), LOGIN, 404, 200, 200),
+    row("mentoring:sign-up-about", slug_of("programme"), LOGIN, 404, 200, 200),
+    row("mentoring:sign-up-goals", slug_of("programme"), LOGIN, 404, 302, 200),
+    row("mentoring:sign-up-code", slug_of("programme"), LOGIN, 404, 302, 200),
+    row("mentoring:mentor-list", slug_of("request_programme"), LOGIN, 404, 404, 200),
+    row("mentoring:profile-detail", slug_of("programme", profile_id=the("profile")), LOGIN, 404, 200, 200),
+    row("mentoring:pairing-detail", args(pairing_id=the("pairing")), LOGIN, 404, 404, 200,
+        check=_no_private_note),
+    row("mentoring:pairing-accept", args(pairing_id=the("pairing")), LOGIN, 404, 404, 302,
+        method="post", check=_pairing_unchanged),
+    row("mentoring:pairing-decline", args(pairing_id=the("pairing")), LOGIN, 405, 405, 405),
+    row("mentoring:check-in-log", args(pairing_id=the("pairing")), LOGIN, 404, 404, 200),
+    row("mentoring:fit-answer", args(pairing_id=the("pairing")), LOGIN, 405, 405, 405),
+    row("mentoring:pairing-end", args(pairing_id=the("pairing")), LOGIN, 404, 404, 200,
+        check=_no_private_note),
+    row("mentoring:pairing-goals", args(pairing_id=the("pairing")), LOGIN, 404, 404, 200,
+        check=_no_private_note),
+    row("mentoring:feedback-give", args(pairing_id=the("pairing")), LOGIN, 404, 404, 302),
+    row("mentoring:request-withdraw", args(request_id=the("mentoring_request")), LOGIN, 404, 404, 302,
+        method="post", check=_request_still_waiting),
+    row("mentoring:circle-ask", args(network_slug=the("scientists", "slug")), LOGIN, 404, 404, 200),
+    row("mentoring:circle-detail", slug_of("circle"), LOGIN, 404, 200, 200),
+    row("mentoring:circle-calendar", slug_of("circle"), LOGIN, 404, 200, 200),
+    row("mentoring:circle-leave", slug_of("circle"), LOGIN, 404, 200, 200),
+    row("admin:mentoring_mentoringprogramme_shortlist", args(programme_id=the("programme")),
+        ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("admin:mentoring_mentoringprogramme_feedback", args(programme_id=the("programme")),
+        ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("admin:mentoring_pairing_re_pair", args(pairing_id=the("pairing")),
+        ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
     # Staff pages outside the model admin pages.
-    Case(
-        "admin:networks_network_roster",
-        lambda w: {"network_id": w["scientists"].pk},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "admin:auth_user_password_change",
-        lambda w: {"id": w["owner"].pk},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "admin:view_on_site",
-        lambda w: {
-            "content_type_id": ContentType.objects.get_for_model(Network).pk,
-            "object_id": w["scientists"].pk,
-        },
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 302, ADMIN_LOGIN),
-        check=lambda w, actor, response: (
-            actor == "staff"
-            and not response["Location"].endswith(w["scientists"].get_absolute_url())
-            and "staff are not sent to the network's page"
-        ),
-    ),
+    row("admin:networks_network_roster", args(network_id=the("scientists")),
+        ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("admin:auth_user_password_change", args(id=the("owner")), ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("admin:view_on_site", _network_on_site, ADMIN_LOGIN, ADMIN_LOGIN, 302, ADMIN_LOGIN,
+        check=_staff_sent_to_the_networks_page),
     # after a session: materials and feedback (followup)
-    Case(
-        "followup:materials-manage",
-        lambda w: {"slug": w["held"].slug},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "followup:material-download",
-        lambda w: {"slug": w["held"].slug, "material_id": w["material"].pk},
-        expect(LOGIN, 404, 200, 200),
-    ),
-    Case("followup:feedback-give", lambda w: {"slug": w["held"].slug}, expect(LOGIN, 404, 404, 200)),
-    Case(
-        "followup:feedback-results",
-        lambda w: {"slug": w["held"].slug},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "followup:feedback-results-csv",
-        lambda w: {"slug": w["held"].slug},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
-    Case(
-        "followup:guest-feedback",
-        lambda w: {"slug": w["held"].slug, "token": "forged"},
-        expect(404, 404, 404, 404),
-    ),
-    Case(
-        "followup:guest-material-download",
-        lambda w: {"slug": w["held"].slug, "token": "forged", "material_id": w["material"].pk},
-        expect(404, 404, 404, 404),
-    ),
+    row("followup:materials-manage", slug_of("held"), ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("followup:material-download", slug_of("held", material_id=the("material")), LOGIN, 404, 200, 200),
+    row("followup:feedback-give", slug_of("held"), LOGIN, 404, 404, 200),
+    row("followup:feedback-results", slug_of("held"), ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("followup:feedback-results-csv", slug_of("held"), ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
+    row("followup:guest-feedback", slug_of("held", token="forged"), 404, 404, 404, 404),
+    row("followup:guest-material-download", slug_of("held", token="forged", material_id=the("material")),
+        404, 404, 404, 404),
     # The owner leads Data Leaders: its session feedback is for its leads and staff.
-    Case("followup:network-feedback", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 404, 200, 200)),
-    Case(
-        "followup:network-feedback",
-        lambda w: {"slug": w["scientists"].slug},
-        expect(LOGIN, 404, 200, 404),
-        label="session feedback of a network the owner belongs to but does not lead",
-    ),
-    Case(
-        "followup:network-feedback-csv", lambda w: {"slug": w["leaders"].slug}, expect(LOGIN, 404, 200, 200)
-    ),
-    Case(
-        "admin:app_list",
-        lambda w: {"app_label": "events"},
-        expect(ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
-    ),
+    row("followup:network-feedback", slug_of("leaders"), LOGIN, 404, 200, 200),
+    row("followup:network-feedback", slug_of("scientists"), LOGIN, 404, 200, 404,
+        label="session feedback of a network the owner belongs to but does not lead"),
+    row("followup:network-feedback-csv", slug_of("leaders"), LOGIN, 404, 200, 200),
+    row("admin:app_list", args(app_label="events"), ADMIN_LOGIN, ADMIN_LOGIN, 200, ADMIN_LOGIN),
 ]
+# fmt: on
 
 
 # --- reading the project's URL patterns -----------------------------------------------------
