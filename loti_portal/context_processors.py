@@ -33,9 +33,12 @@ _LAYOUT_URLS = {
     "sign_out": "account_logout",
     "accessibility": "accessibility",
     "privacy": "privacy",
-    # The footer's newsletter sign-up (newsletter/includes/footer_signup.html).
+    # The footer's newsletter sign-up (newsletter/includes/footer_signup.html): a form for someone
+    # signed out; for someone signed in, a link to the newsletter's page, which says whether they
+    # are subscribed and has the one button. A form on every page would need a CSRF token on every
+    # page, which costs each of them more than the rest of the footer.
     "newsletter_subscribe": "newsletter:subscribe",
-    "newsletter_subscribe_member": "newsletter:subscribe-member",
+    "newsletter": "newsletter:newsletter",
 }
 _LAYOUT_STATIC = {
     "favicon": "images/favicon.svg",
