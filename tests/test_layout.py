@@ -99,3 +99,24 @@ def test_someone_signed_out_has_the_footers_form_with_its_csrf_token(client, db)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', footer)
     assert token and f'action="{reverse("newsletter:subscribe")}"' in footer
     assert response.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_the_parts_drawn_once_per_process_are_what_the_templates_draw_afresh(client, member, settings):
+    """The layout's fixed parts (head, header, phase banner, the signed-in footer) are kept per
+    process; with DEBUG on they are drawn afresh on every page. Both give the same page, for
+    someone signed out and someone signed in, and a changed contact address shows at once."""
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+    def page(browser):
+        return token.sub("", browser.get(reverse("privacy")).content.decode())
+
+    signed_in = Client()
+    signed_in.force_login(member)
+    kept = [page(client), page(signed_in)]
+    settings.DEBUG = True
+    assert [page(client), page(signed_in)] == kept
+    settings.DEBUG = False
+    before = settings.CONTACT_EMAIL
+    settings.CONTACT_EMAIL = "portal-team@loti.example"
+    for html, was in zip((page(client), page(signed_in)), kept, strict=True):
+        assert html == was.replace(before, "portal-team@loti.example")
