@@ -1,6 +1,7 @@
 from functools import lru_cache, partial
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
@@ -33,9 +34,12 @@ _LAYOUT_URLS = {
     "sign_out": "account_logout",
     "accessibility": "accessibility",
     "privacy": "privacy",
-    # The footer's newsletter sign-up (newsletter/includes/footer_signup.html).
+    # The footer's newsletter sign-up (newsletter/includes/footer_signup.html): a form for someone
+    # signed out; for someone signed in, a link to the newsletter's page, which says whether they
+    # are subscribed and has the one button. A form on every page would need a CSRF token on every
+    # page, which costs each of them more than the rest of the footer.
     "newsletter_subscribe": "newsletter:subscribe",
-    "newsletter_subscribe_member": "newsletter:subscribe-member",
+    "newsletter": "newsletter:newsletter",
 }
 _LAYOUT_STATIC = {
     "favicon": "images/favicon.svg",
@@ -104,13 +108,46 @@ def navigation(path: str = "", user=None) -> SafeString:
     return _navigation(signed_in, staff, current)
 
 
+# --- the layout's parts that are the same on every page ----------------------------------------
+# Drawn from their templates (templates/layout/) once per process and address of the networks
+# team, not on every page: the page head's links, the header, the phase banner and, for someone
+# signed in, the footer. Someone signed out has the footer drawn with each page, since its sign-up
+# form carries the request's CSRF token. With DEBUG on they are drawn afresh, so that an edit to
+# them shows at once in `make run`.
+_PARTS = ("head", "header", "phase_banner")
+
+
+@lru_cache(maxsize=8)
+def _contact_email(address: str) -> SafeString:
+    return _safe(address)
+
+
+@lru_cache(maxsize=8)
+def _layout_parts(contact_email: str) -> dict[str, SafeString]:
+    context = {
+        "SERVICE_NAME": _SERVICE_NAME,
+        "CONTACT_EMAIL": _contact_email(contact_email),
+        "LAYOUT": _layout(),
+    }
+    parts = {name: _drawn(f"layout/{name}.html", context) for name in _PARTS}
+    parts["footer_signed_in"] = _drawn("layout/footer.html", {**context, "signed_in": True})
+    return parts
+
+
+def _drawn(template_name: str, context: dict) -> SafeString:
+    # base.html gives each part its first line's indentation and the line's end.
+    return mark_safe(render_to_string(template_name, context).strip())  # noqa: S308 (a template's output)
+
+
 def layout_context() -> dict:
     """What the layout needs on every page, request or not (the error pages use it alone)."""
+    parts = _layout_parts.__wrapped__ if settings.DEBUG else _layout_parts
     return {
         "SERVICE_NAME": _SERVICE_NAME,
         "SITE_URL": settings.SITE_URL,
-        "CONTACT_EMAIL": _safe(settings.CONTACT_EMAIL),
+        "CONTACT_EMAIL": _contact_email(settings.CONTACT_EMAIL),
         "LAYOUT": _layout(),
+        "LAYOUT_PARTS": parts(settings.CONTACT_EMAIL),
         "HEADER_NAVIGATION": navigation,
     }
 

@@ -62,6 +62,7 @@ class PrivacyHeadersMiddleware:
         "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
         "sync-xhr=(), usb=(), xr-spatial-tracking=()"
     )
+    PRIVATE = "private, no-store"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -71,5 +72,8 @@ class PrivacyHeadersMiddleware:
         response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            patch_cache_control(response, private=True, no_store=True)
+            if "Cache-Control" in response:
+                patch_cache_control(response, private=True, no_store=True)  # merged with the view's
+            else:
+                response["Cache-Control"] = self.PRIVATE  # what patch_cache_control writes, at once
         return response

@@ -229,6 +229,8 @@ def cached_page(
     if html is not None:
         if live:
             html = _live_filled(html, live)
+        if _CSRF_HOLE not in html:
+            return HttpResponse(html)  # no form: no token to make (it costs more than the rest)
         token = get_token(request)
         return HttpResponse(html.replace(_CSRF_HOLE, f'name="csrfmiddlewaretoken" value="{token}"'))
     response = draw()

@@ -3,6 +3,8 @@ marked."""
 
 import re
 
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from loti_portal.context_processors import navigation
@@ -72,3 +74,49 @@ def test_a_page_drawn_without_a_request_has_the_signed_out_links():
     links = _header_links(f'<ul id="navigation">{navigation()}</ul>')
     assert [label for label, _, _ in links] == ["Home", "Networks", "Events", "Sign in"]
     assert not any(current for _, _, current in links)
+
+
+def test_a_signed_in_page_without_a_form_of_its_own_makes_no_csrf_token(client, member):
+    """The footer's newsletter sign-up is a link for someone signed in (to the newsletter's page,
+    which says whether they are subscribed and has the button), so a page with no form of its own
+    makes no CSRF token: making one costs a page more than the rest of its footer."""
+    client.force_login(member)
+    response = client.get(reverse("privacy"))
+    html = response.content.decode()
+    assert "csrfmiddlewaretoken" not in html and "<form" not in html
+    assert settings.CSRF_COOKIE_NAME not in response.cookies
+    footer = html[html.index('<footer class="govuk-footer">') :]
+    link = re.search(r'<a href="([^"]+)" role="button"[^>]*>Subscribe to the newsletter</a>', footer)
+    assert link and link[1] == reverse("newsletter:newsletter")
+    newsletter = client.get(link[1]).content.decode()
+    assert f'action="{reverse("newsletter:subscribe-member")}"' in newsletter
+    assert "csrfmiddlewaretoken" in newsletter
+
+
+def test_someone_signed_out_has_the_footers_form_with_its_csrf_token(client, db):
+    response = Client(enforce_csrf_checks=True).get(reverse("privacy"))
+    footer = response.content.decode().split('<footer class="govuk-footer">')[1]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', footer)
+    assert token and f'action="{reverse("newsletter:subscribe")}"' in footer
+    assert response.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_the_parts_drawn_once_per_process_are_what_the_templates_draw_afresh(client, member, settings):
+    """The layout's fixed parts (head, header, phase banner, the signed-in footer) are kept per
+    process; with DEBUG on they are drawn afresh on every page. Both give the same page, for
+    someone signed out and someone signed in, and a changed contact address shows at once."""
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+    def page(browser):
+        return token.sub("", browser.get(reverse("privacy")).content.decode())
+
+    signed_in = Client()
+    signed_in.force_login(member)
+    kept = [page(client), page(signed_in)]
+    settings.DEBUG = True
+    assert [page(client), page(signed_in)] == kept
+    settings.DEBUG = False
+    before = settings.CONTACT_EMAIL
+    settings.CONTACT_EMAIL = "portal-team@loti.example"
+    for html, was in zip((page(client), page(signed_in)), kept, strict=True):
+        assert html == was.replace(before, "portal-team@loti.example")

@@ -5,6 +5,7 @@ afresh when the cache cannot be read."""
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
@@ -81,12 +82,26 @@ def test_one_persons_page_is_never_served_to_another(member, staff, event):
 def test_a_kept_page_carries_this_requests_csrf_token(member, event):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(member)
-    path = reverse("events:event-list")
+    path = reverse("events:my-events")  # the form for a calendar address
     drawn = _tokens(browser, path)
     tokens = _tokens(browser, path)  # from the cache
     assert tokens and all(tokens) and tokens != drawn
     response = browser.post(reverse("newsletter:subscribe-member"), {"csrfmiddlewaretoken": tokens[0]})
     assert response.status_code != 403
+
+
+def test_a_kept_page_without_a_form_is_served_without_making_a_csrf_token(member, event):
+    """Making a token costs a kept page more than the rest of serving it: only pages with a form
+    make one (and set the cookie it goes with)."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    path = reverse("events:event-list")
+    browser.get(path)
+    kept = browser.get(path)
+    assert TOKEN.findall(kept.content.decode()) == []
+    assert settings.CSRF_COOKIE_NAME not in kept.cookies
+    with_form = browser.get(reverse("events:my-events"))
+    assert with_form.cookies[settings.CSRF_COOKIE_NAME].value
 
 
 def test_a_message_is_shown_once_and_never_kept(client, member, event):

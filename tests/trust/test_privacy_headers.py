@@ -81,3 +81,15 @@ def test_a_calendar_attachment_names_its_charset_once(member, mailoutbox, django
     for header in headers:
         header = header.split("\n\n")[0].split("Content-Transfer-Encoding")[0]
         assert header.lower().count("charset") == 1, header
+
+
+def test_a_signed_in_page_says_private_no_store_and_keeps_what_its_view_said(client, member):
+    client.force_login(member)
+    assert client.get(reverse("privacy"))["Cache-Control"] == "private, no-store"
+    # A view that says never_cache (the your-data page) keeps its directives, merged.
+    directives = [
+        part.strip() for part in client.get(reverse("privacy:personal-data"))["Cache-Control"].split(",")
+    ]
+    assert {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"} == set(directives)
+    assert len(directives) == len(set(directives))
+    assert "Cache-Control" not in Client().get(reverse("privacy"))
