@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
@@ -28,7 +29,6 @@ from .selectors import (
     event_get_to_register,
     event_list_page_for_user,
     event_questions,
-    event_speakers,
     event_who_is_coming,
     events_visible_to,
     guest_refusal_reason,
@@ -41,6 +41,7 @@ from .selectors import (
     registration_refusal_reason,
     waitlist_rank,
 )
+from .selectors_detail import event_page_for_user, event_speakers_rows
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
 # The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
@@ -107,8 +108,8 @@ def event_detail(request, slug):
 
 
 def _event_detail(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug)
-    registration = registration_for_user(event=event, user=request.user)
+    page = event_page_for_user(user=request.user, slug=slug)
+    event, registration = page.event, page.registration
     refusal = guest_refusal = None
     if request.user.is_authenticated and not (registration and registration.is_active):
         refusal = registration_refusal_reason(event=event, user=request.user)
@@ -129,7 +130,7 @@ def _event_detail(request, slug):
         # The person's own joining address (and "Join now" while it is open), never another's.
         "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
         "join_now_url": join_now_path(registration, event),
-        "speakers": event_speakers(event=event),
+        "speakers": SimpleLazyObject(partial(event_speakers_rows, event=event)),
     }
     return render(request, "events/event_detail.html", context)
 
