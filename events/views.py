@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -13,6 +14,7 @@ from loti_portal.utils import absolute_url, content_digest
 from loti_portal.versions import EVENT_LISTS, PEOPLE_NAMES, cached_page
 
 from . import calendar
+from .detail_page import event_page_parts
 from .feed_sources import personal_feed_components
 from .forms import EventFilterForm, RegistrationForm
 from .joining import calendar_online_link, has_joinable_place, join_now_path, join_path
@@ -110,26 +112,38 @@ def event_detail(request, slug):
 def _event_detail(request, slug):
     page = event_page_for_user(user=request.user, slug=slug)
     event, registration = page.event, page.registration
+    user = request.user
     refusal = guest_refusal = None
-    if request.user.is_authenticated and not (registration and registration.is_active):
-        refusal = registration_refusal_reason(event=event, user=request.user)
-    elif not request.user.is_authenticated:
+    if user.is_authenticated and not (registration and registration.is_active):
+        refusal = registration_refusal_reason(event=event, user=user)
+    elif not user.is_authenticated:
         guest_refusal = guest_refusal_reason(event=event)
-
+    active = registration if registration and registration.is_active else None
+    share_url = absolute_url(reverse("events:event-detail", args=[event.slug]))
+    parts = event_page_parts(
+        event=event,
+        registration=active,
+        user=user,
+        path=request.path,
+        contact_email=settings.CONTACT_EMAIL,
+        refusal=refusal,
+        guest_refusal=guest_refusal,
+        share_url=share_url,
+        registration_open=event.is_open_for_registration(),
+        places_left=places_left(event),
+        show_online_link=can_see_online_link(event=event, user=user, registration=registration),
+        waitlist_rank=waitlist_rank(registration) if registration else None,
+        who_is_coming=event_who_is_coming(event=event, user=user, registration=registration),
+        # The person's own joining address (and "Join now" while it is open), never another's.
+        join_address=join_path(registration) if has_joinable_place(registration, event) else "",
+        join_now_url=join_now_path(registration, event),
+    )
     context = {
         "event": event,
-        "registration": registration if registration and registration.is_active else None,
-        "refusal": refusal,
-        "guest_refusal": guest_refusal,
-        "share_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
-        "registration_open": event.is_open_for_registration(),
-        "places_left": places_left(event),
-        "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
-        "waitlist_rank": waitlist_rank(registration) if registration else None,
-        "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
-        # The person's own joining address (and "Join now" while it is open), never another's.
-        "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
-        "join_now_url": join_now_path(registration, event),
+        "registration": active,
+        "share_url": share_url,
+        "parts": parts,
+        # Read only if the page's "about" part is drawn (not kept).
         "speakers": SimpleLazyObject(partial(event_speakers_rows, event=event)),
     }
     return render(request, "events/event_detail.html", context)
