@@ -223,7 +223,7 @@ _KEPT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
 _QUOTED = {byte: chr(byte) if byte in _KEPT else f"%{byte:02X}" for byte in range(256)} | {ord(" "): "+"}
 
 
-def _query_string(parameters: dict[str, str]) -> str:
+def query_string(parameters: dict[str, str]) -> str:
     return "&".join(
         f"{name}={value.encode().decode('latin-1').translate(_QUOTED)}" for name, value in parameters.items()
     )
@@ -241,7 +241,7 @@ def add_to_calendar_links(event: Event, *, online_link: str = "") -> AddToCalend
     description = _description(event, page_url=page_url, online_link=online_link)
     location = _location(event, online_link=online_link)
     start, end = event.start.astimezone(UTC), event.end.astimezone(UTC)
-    google = "https://calendar.google.com/calendar/render?" + _query_string(
+    google = "https://calendar.google.com/calendar/render?" + query_string(
         {
             "action": "TEMPLATE",
             "text": event.title,
@@ -250,7 +250,7 @@ def add_to_calendar_links(event: Event, *, online_link: str = "") -> AddToCalend
             "location": location,
         }
     )
-    outlook = "https://outlook.office.com/calendar/0/deeplink/compose?" + _query_string(
+    outlook = "https://outlook.office.com/calendar/0/deeplink/compose?" + query_string(
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",
