@@ -17,11 +17,12 @@ from accounts.selectors import (
     person_organisation,
 )
 from loti_portal.sql import rows, table, value
-from networks.models import Membership, Network
+from networks.models import Network
+from networks.standing import is_active_member
 
 from .formatting import format_datetime
 from .guest_links import registration_token_read
-from .models import Event, Invitation, Question, Registration, Speaker
+from .models import Event, Question, Registration, Speaker
 
 # Split by concern; every name stays importable from here.
 from .selectors_personal import (  # noqa: F401
@@ -40,6 +41,7 @@ from .visibility import (  # noqa: F401
     VISIBLE_STATUSES,
     event_visible_to,
     events_visible_to,
+    is_invited,
     users_who_may_see,
 )
 
@@ -371,16 +373,10 @@ def _audience_refusal(*, event: Event, user: User) -> str | None:
             f"{organisation.name}, {article} {kind}, so you cannot register."
         )
     elif audience == Event.Audience.NETWORK_MEMBERS:
-        is_member = Membership.objects.filter(
-            network_id=event.network_id, user=user, status=Membership.Status.ACTIVE
-        ).exists()
-        if not is_member:
+        if not is_active_member(user=user, network_id=event.network_id):
             name = event.network.name if event.network_id else "the network"
             return f"This event is for members of {name} only. Join the network to register."
-    elif (
-        audience == Event.Audience.INVITATION
-        and not Invitation.objects.filter(event=event, email__iexact=user.email).exists()
-    ):
+    elif audience == Event.Audience.INVITATION and not is_invited(user=user, event_id=event.pk):
         return "This event is by invitation only, and you have not been invited."
     return None
 
