@@ -16,11 +16,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from loti_portal.markdown import render_markdown
+
 from .calendar import add_to_calendar_links
 from .cards import KIND_LABELS, audience_text, places_text, registration_tag_html
 from .formatting import format_datetime, format_when
 from .joining import calendar_online_link
-from .models import Event, Registration
+from .models import Event, Registration, Speaker
 from .selectors import WhoIsComing
 
 _BUTTON = 'role="button" draggable="false" class="govuk-button" data-module="govuk-button"'
@@ -405,3 +407,32 @@ def add_to_calendar_html(event: Event, registration: Registration | None = None)
             ics=_address("events:event-ics", event.slug),
         )
     )
+
+
+def about_html(event: Event) -> SafeString:
+    """The start of the page's "about" part: the event's description (rendered when it was saved,
+    or from its Markdown)."""
+    html = ""
+    if event.description:
+        body = event.description_html or render_markdown(event.description)  # sanitised by nh3
+        html = f'\n    <h2 class="govuk-heading-m">About this event</h2>\n    {body}\n    '
+    return mark_safe(f"\n    {html}\n\n    ")  # noqa: S308 - the description is sanitised
+
+
+def speakers_html(speakers: list[Speaker]) -> SafeString:
+    """The end of the page's "about" part: the speakers, each with their role and organisation."""
+    html = ""
+    if speakers:
+        items = []
+        for speaker in speakers:
+            about = ""
+            if speaker.role or speaker.organisation:
+                between = ", " if speaker.role and speaker.organisation else ""
+                about = f", {escape(speaker.role)}{between}{escape(speaker.organisation)}"
+            items.append(f"\n      <li><strong>{escape(speaker.name)}</strong>{about}</li>\n      ")
+        html = (
+            '\n    <h2 class="govuk-heading-m">Speakers</h2>\n    <ul class="govuk-list">\n      '
+            + "".join(items)
+            + "\n    </ul>\n    "
+        )
+    return mark_safe(f"\n\n    {html}\n    ")  # noqa: S308 - every value is escaped

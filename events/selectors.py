@@ -22,7 +22,7 @@ from networks.standing import is_active_member
 
 from .formatting import format_datetime
 from .guest_links import registration_token_read
-from .models import Event, Question, Registration, Speaker
+from .models import Event, Question, Registration
 
 # Split by concern; every name stays importable from here.
 from .selectors_personal import (  # noqa: F401
@@ -158,12 +158,6 @@ def event_list_page_for_user(
 def event_get_for_user(*, user, slug: str) -> Event:
     """The event with its counts and network; 404 if this person may not see it."""
     return get_object_or_404(events_visible_to(user=user).select_related("network"), slug=slug)
-
-
-def event_speakers(*, event: Event) -> QuerySet[Speaker]:
-    """The event's speakers in their order, unread until used: a page that keeps the part
-    showing them runs no query for them."""
-    return Speaker.objects.filter(event=event).order_by("position", "id")
 
 
 def event_get_to_register(*, user, slug: str) -> Event:

@@ -103,7 +103,7 @@ def event_page_for_user(*, user, slug: str) -> EventPage:
 
 
 def event_speakers_rows(*, event: Event) -> list[Speaker]:
-    """The event's speakers in their order (as events.selectors.event_speakers): one query."""
+    """The event's speakers in their order: one query."""
     found = rows(
         f"SELECT id, name, organisation, role, position FROM {table(Speaker)}"  # noqa: S608
         " WHERE event_id = %s ORDER BY position, id",

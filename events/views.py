@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
@@ -43,7 +42,7 @@ from .selectors import (
     registration_refusal_reason,
     waitlist_rank,
 )
-from .selectors_detail import event_page_for_user, event_speakers_rows
+from .selectors_detail import event_page_for_user
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
 # The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
@@ -143,8 +142,6 @@ def _event_detail(request, slug):
         "registration": active,
         "share_url": share_url,
         "parts": parts,
-        # Read only if the page's "about" part is drawn (not kept).
-        "speakers": SimpleLazyObject(partial(event_speakers_rows, event=event)),
     }
     return render(request, "events/event_detail.html", context)
 

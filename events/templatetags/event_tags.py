@@ -2,9 +2,10 @@ from django import template
 
 from events import cards
 from events.calendar import webcal_url
-from events.detail_page import add_to_calendar_html
+from events.detail_page import about_html, add_to_calendar_html, speakers_html
 from events.formatting import format_date, format_datetime, format_time, format_when
 from events.models import Registration
+from events.selectors_detail import event_speakers_rows
 
 register = template.Library()
 
@@ -78,6 +79,19 @@ def add_to_calendar(event, registration=None):
     address if they have a place to join online: {% add_to_calendar event registration %}
     (events.detail_page.add_to_calendar_html)."""
     return add_to_calendar_html(event, registration)
+
+
+@register.simple_tag
+def event_about(event):
+    """{% event_about event %}: the start of an event page's "about" part, its description."""
+    return about_html(event)
+
+
+@register.simple_tag
+def event_speaker_list(event):
+    """{% event_speaker_list event %}: the end of an event page's "about" part, its speakers (one
+    query, only when the part is drawn rather than kept)."""
+    return speakers_html(event_speakers_rows(event=event))
 
 
 @register.filter
