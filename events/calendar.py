@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import NamedTuple
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
@@ -215,6 +215,20 @@ def _description(event: Event, *, page_url: str, online_link: str) -> str:
     return "\n".join(lines)
 
 
+# A query string as urllib.parse.urlencode writes it (quote_plus: letters, digits and "_.-~" kept,
+# a space as "+", every other byte of the UTF-8 as %XX), with one str.translate per value: the
+# standard library quotes character by character, which made these two links a fifth of an event
+# page's work.
+_KEPT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_QUOTED = {byte: chr(byte) if byte in _KEPT else f"%{byte:02X}" for byte in range(256)} | {ord(" "): "+"}
+
+
+def query_string(parameters: dict[str, str]) -> str:
+    return "&".join(
+        f"{name}={value.encode().decode('latin-1').translate(_QUOTED)}" for name, value in parameters.items()
+    )
+
+
 class AddToCalendarLinks(NamedTuple):
     google: str
     outlook: str
@@ -227,7 +241,7 @@ def add_to_calendar_links(event: Event, *, online_link: str = "") -> AddToCalend
     description = _description(event, page_url=page_url, online_link=online_link)
     location = _location(event, online_link=online_link)
     start, end = event.start.astimezone(UTC), event.end.astimezone(UTC)
-    google = "https://calendar.google.com/calendar/render?" + urlencode(
+    google = "https://calendar.google.com/calendar/render?" + query_string(
         {
             "action": "TEMPLATE",
             "text": event.title,
@@ -236,7 +250,7 @@ def add_to_calendar_links(event: Event, *, online_link: str = "") -> AddToCalend
             "location": location,
         }
     )
-    outlook = "https://outlook.office.com/calendar/0/deeplink/compose?" + urlencode(
+    outlook = "https://outlook.office.com/calendar/0/deeplink/compose?" + query_string(
         {
             "path": "/calendar/action/compose",
             "rru": "addevent",

@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from loti_portal.versions import EVENT_DETAILS, EVENT_LISTS, PEOPLE_NAMES, cache
 
 from . import calendar
 from .cards import card_live_part_ids, card_live_parts
+from .detail_page import event_page_parts
 from .feed_sources import personal_feed_components
 from .forms import EventFilterForm, RegistrationForm
 from .joining import calendar_online_link, has_joinable_place, join_now_path, join_path
@@ -31,7 +33,6 @@ from .selectors import (
     event_list_page_for_user,
     event_listing_summary,
     event_questions,
-    event_speakers,
     event_who_is_coming,
     guest_refusal_reason,
     my_events_for_user,
@@ -43,6 +44,7 @@ from .selectors import (
     registration_refusal_reason,
     waitlist_rank,
 )
+from .selectors_detail import event_page_for_user
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
 # The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
@@ -123,29 +125,39 @@ def event_detail(request, slug):
 
 
 def _event_detail(request, slug):
-    event = event_get_for_user(user=request.user, slug=slug)
-    registration = registration_for_user(event=event, user=request.user)
+    page = event_page_for_user(user=request.user, slug=slug)
+    event, registration = page.event, page.registration
+    user = request.user
     refusal = guest_refusal = None
-    if request.user.is_authenticated and not (registration and registration.is_active):
-        refusal = registration_refusal_reason(event=event, user=request.user)
-    elif not request.user.is_authenticated:
+    if user.is_authenticated and not (registration and registration.is_active):
+        refusal = registration_refusal_reason(event=event, user=user)
+    elif not user.is_authenticated:
         guest_refusal = guest_refusal_reason(event=event)
-
+    active = registration if registration and registration.is_active else None
+    share_url = absolute_url(reverse("events:event-detail", args=[event.slug]))
+    parts = event_page_parts(
+        event=event,
+        registration=active,
+        user=user,
+        path=request.path,
+        contact_email=settings.CONTACT_EMAIL,
+        refusal=refusal,
+        guest_refusal=guest_refusal,
+        share_url=share_url,
+        registration_open=event.is_open_for_registration(),
+        places_left=places_left(event),
+        show_online_link=can_see_online_link(event=event, user=user, registration=registration),
+        waitlist_rank=waitlist_rank(registration) if registration else None,
+        who_is_coming=event_who_is_coming(event=event, user=user, registration=registration),
+        # The person's own joining address (and "Join now" while it is open), never another's.
+        join_address=join_path(registration) if has_joinable_place(registration, event) else "",
+        join_now_url=join_now_path(registration, event),
+    )
     context = {
         "event": event,
-        "registration": registration if registration and registration.is_active else None,
-        "refusal": refusal,
-        "guest_refusal": guest_refusal,
-        "share_url": absolute_url(reverse("events:event-detail", args=[event.slug])),
-        "registration_open": event.is_open_for_registration(),
-        "places_left": places_left(event),
-        "show_online_link": can_see_online_link(event=event, user=request.user, registration=registration),
-        "waitlist_rank": waitlist_rank(registration) if registration else None,
-        "who_is_coming": event_who_is_coming(event=event, user=request.user, registration=registration),
-        # The person's own joining address (and "Join now" while it is open), never another's.
-        "join_address": join_path(registration) if has_joinable_place(registration, event) else "",
-        "join_now_url": join_now_path(registration, event),
-        "speakers": event_speakers(event=event),
+        "registration": active,
+        "share_url": share_url,
+        "parts": parts,
     }
     return render(request, "events/event_detail.html", context)
 

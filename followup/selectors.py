@@ -16,7 +16,8 @@ from django.utils import timezone
 from events.formatting import in_london
 from events.models import Event, Registration
 from events.selectors import event_visible_to
-from networks.models import Membership, Network
+from networks.models import Network
+from networks.standing import is_active_member
 
 from .links import guest_token_read
 from .models import FeedbackResponse, Material
@@ -55,11 +56,7 @@ def materials_visible_to(*, user, event: Event, registration: Registration | Non
         and (registration.user_id is None or (user.is_authenticated and registration.user_id == user.pk))
     ):
         return True
-    if user.is_authenticated and event.network_id:
-        return Membership.objects.filter(
-            network_id=event.network_id, user=user, status=Membership.Status.ACTIVE
-        ).exists()
-    return False
+    return is_active_member(user=user, network_id=event.network_id)
 
 
 def event_materials(*, event: Event) -> list[Material]:

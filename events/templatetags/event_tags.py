@@ -1,10 +1,11 @@
 from django import template
 
 from events import cards
-from events.calendar import add_to_calendar_links, webcal_url
+from events.calendar import webcal_url
+from events.detail_page import about_html, add_to_calendar_html, speakers_html
 from events.formatting import format_date, format_datetime, format_time, format_when
-from events.joining import calendar_online_link
 from events.models import Registration
+from events.selectors_detail import event_speakers_rows
 
 register = template.Library()
 
@@ -73,12 +74,25 @@ def public_session_cards(events):
     return cards.public_session_cards(events)
 
 
-@register.inclusion_tag("events/includes/add_to_calendar.html")
+@register.simple_tag
 def add_to_calendar(event, registration=None):
     """Outlook, Google Calendar and .ics links for an event, with the person's own joining
-    address if they have a place to join online: {% add_to_calendar event registration %}."""
-    online_link = calendar_online_link(registration, event)
-    return {"event": event, "links": add_to_calendar_links(event, online_link=online_link)}
+    address if they have a place to join online: {% add_to_calendar event registration %}
+    (events.detail_page.add_to_calendar_html)."""
+    return add_to_calendar_html(event, registration)
+
+
+@register.simple_tag
+def event_about(event):
+    """{% event_about event %}: the start of an event page's "about" part, its description."""
+    return about_html(event)
+
+
+@register.simple_tag
+def event_speaker_list(event):
+    """{% event_speaker_list event %}: the end of an event page's "about" part, its speakers (one
+    query, only when the part is drawn rather than kept)."""
+    return speakers_html(event_speakers_rows(event=event))
 
 
 @register.filter
