@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from django.db import connection
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 
 def table(model) -> str:
@@ -31,6 +31,10 @@ def _as_date(value):
 
 def _as_bool(value):
     return value if value is None else bool(value)
+
+
+def _as_time(value):
+    return parse_time(value) if isinstance(value, str) else value
 
 
 def rows(
@@ -73,4 +77,50 @@ def value(sql: str, params: Sequence = ()):
     return None if row is None else row[0]
 
 
-__all__ = ["rows", "table", "value"]
+# What SQLite gives as text or integers and PostgreSQL as typed values, by the fields' types.
+_SQLITE_CONVERTERS = {
+    "DateTimeField": _as_datetime,
+    "DateField": _as_date,
+    "TimeField": _as_time,
+    "BooleanField": _as_bool,
+}
+
+
+def columns(model, alias: str) -> str:
+    """Every column of the model on the table named `alias`, in the order `instances` takes them."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> list:
+    """Instances of the model, as the ORM builds them (Model.from_db), from rows that start with
+    `columns(model, ...)`; the values after them are set as the attributes named in `extra` (an
+    aggregate, say), unconverted. Fields of a type neither database gives as Python wants it
+    (JSON, and on SQLite times, dates, datetimes and booleans) are converted as the ORM would."""
+    fields = model._meta.concrete_fields
+    names = [field.attname for field in fields]
+    converters = []
+    for index, field in enumerate(fields):
+        kind = field.get_internal_type()
+        if kind == "JSONField":
+            converters.append(
+                (index, lambda value, field=field: field.from_db_value(value, None, connection))
+            )
+        elif connection.vendor == "sqlite" and kind in _SQLITE_CONVERTERS:
+            converters.append((index, _SQLITE_CONVERTERS[kind]))
+        elif kind == "DecimalField":
+            raise TypeError(f"instances() does not convert {model.__name__}.{field.name} (a DecimalField)")
+    width = len(fields)
+    built = []
+    for row in found:
+        values = list(row[:width])
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        instance = model.from_db(connection.alias, names, values)
+        for name, extra_value in zip(extra, row[width:], strict=True):
+            setattr(instance, name, extra_value)
+        built.append(instance)
+    return built
+
+
+__all__ = ["columns", "instances", "rows", "table", "value"]
