@@ -13,6 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from loti_portal import sql
+from loti_portal.sql import table
 from networks.models import Membership, Network
 
 from .matching import match_score
@@ -41,14 +43,16 @@ def is_active_member(*, user: User, network: Network) -> bool:
 
 def programmes_for_network(*, network: Network, user: User, is_member: bool) -> list[dict]:
     """The network's programmes (name, slug, is_open), for its active members (`is_member`, as
-    the caller read it) and staff; nobody else sees them."""
+    the caller read it) and staff; nobody else sees them. One query, none for anyone else."""
     if not user.is_authenticated or not (is_member or user.is_staff):
         return []
-    return list(
-        MentoringProgramme.objects.filter(network=network)
-        .order_by("-starts_on", "name")
-        .values("name", "slug", "is_open")
+    found = sql.rows(
+        f"SELECT name, slug, is_open FROM {table(MentoringProgramme)}"  # noqa: S608
+        " WHERE network_id = %s ORDER BY starts_on DESC, name",
+        [network.pk],
+        booleans=(2,),
     )
+    return [{"name": name, "slug": slug, "is_open": is_open} for name, slug, is_open in found]
 
 
 def programme_get_for_user(*, user: User, slug: str) -> MentoringProgramme:
@@ -361,19 +365,22 @@ def network_circles(*, network: Network, user: User, is_member: bool) -> dict:
     and whether they may ask (can_ask). Two queries, one when there is nothing to show."""
     if not user.is_authenticated or not (is_member or user.is_staff):
         return {"circles": [], "waiting": False, "can_ask": False}
-    current = Q(memberships__left_at__isnull=True)
-    circles = list(
-        PeerCircle.objects.filter(network=network)
-        .annotate(
-            size=Count("memberships", filter=current),
-            mine=Count("memberships", filter=current & Q(memberships__user=user)),
-        )
-        .order_by("name")
-        .values("name", "slug", "size", "mine")
+    current = f"FROM {table(CircleMembership)} cm WHERE cm.circle_id = c.id AND cm.left_at IS NULL"
+    found = sql.rows(
+        f"SELECT c.name, c.slug, (SELECT COUNT(*) {current}),"  # noqa: S608
+        f" (SELECT COUNT(*) {current} AND cm.user_id = %s)"
+        f" FROM {table(PeerCircle)} c WHERE c.network_id = %s ORDER BY c.name",
+        [user.pk, network.pk],
     )
+    circles = [{"name": name, "slug": slug, "size": size, "mine": mine} for name, slug, size, mine in found]
     can_ask = is_member and not any(circle["mine"] for circle in circles)
     # The request shows only within the circles' section, drawn when there are circles or can_ask.
     waiting = bool(circles or can_ask) and (
-        CirclePlacementRequest.objects.filter(network=network, user=user, closed_at__isnull=True).exists()
+        sql.value(
+            f"SELECT COUNT(*) FROM {table(CirclePlacementRequest)}"  # noqa: S608
+            " WHERE network_id = %s AND user_id = %s AND closed_at IS NULL",
+            [network.pk, user.pk],
+        )
+        > 0
     )
     return {"circles": circles, "waiting": waiting, "can_ask": can_ask}
