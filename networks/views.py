@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loti_portal.versions import NETWORK_LISTS, PEOPLE_NAMES, cached_page
 
 from . import rules, selectors, services
+from .cards import network_cards
 from .forms import ApplicationForm, ChooseNetworksForm
 from .models import Membership
 
@@ -20,7 +21,9 @@ def network_list(request):
 
 def _network_list(request):
     networks = selectors.network_list_for_user(user=request.user)
-    return render(request, "networks/network_list.html", {"networks": networks})
+    return render(
+        request, "networks/network_list.html", {"networks": networks, "cards": network_cards(networks)}
+    )
 
 
 @require_GET
