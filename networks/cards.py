@@ -116,3 +116,35 @@ def network_cards(networks) -> SafeString:
             )
         )
     return mark_safe("".join(cards))  # noqa: S308 - every value above is escaped
+
+
+# One item of a network page's lists, as the template's loops drew them: each item on its own
+# line, indented to sit in its <ul class="govuk-list">.
+ITEM = "\n      <li>{item}</li>\n      "
+UPCOMING = '<a class="govuk-link" href="{url}">{title}</a>: {when}'
+
+
+def upcoming_items(events) -> SafeString:
+    """The items of "Upcoming meetings" or "Sessions for this network" (selectors.UpcomingEvent):
+    the title linked to its page, and when it starts."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            ITEM.format(
+                item=UPCOMING.format(
+                    url=escape(event.url),
+                    title=escape(event.title),
+                    when=escape(meeting_time_words(event.start)),
+                )
+            )
+            for event in events
+        )
+    )
+
+
+def lead_items(leads) -> SafeString:
+    """The items of "Leads" (selectors.Lead): "Name, Organisation (co-chair)"."""
+    items = []
+    for lead in leads:
+        who = f"{lead.name}, {lead.organisation}" if lead.organisation else lead.name
+        items.append(ITEM.format(item=f"{escape(who)} ({escape(lead.role)})"))
+    return mark_safe("".join(items))  # noqa: S308 - every value is escaped

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loti_portal.versions import NETWORK_LISTS, PEOPLE_NAMES, cached_page
 
 from . import rules, selectors, services
-from .cards import network_cards
+from .cards import lead_items, network_cards, upcoming_items
 from .forms import ApplicationForm, ChooseNetworksForm
 from .models import Membership
 
@@ -45,8 +45,11 @@ def _network_detail(request, slug):
         "manages": selectors.network_managed_by(network=network, user=user, leads=leads),
         "can_see_discussion": is_member or user.is_staff,
         "meetings": meetings,
+        "meeting_items": upcoming_items(meetings),
         "sessions": sessions,
+        "session_items": upcoming_items(sessions),
         "leads": leads,
+        "lead_items": lead_items(leads),
         "eligible_organisations": rules.eligible_organisations_phrase(network),
     }
     return render(request, "networks/network_detail.html", context)
