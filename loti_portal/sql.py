@@ -7,6 +7,7 @@ The SQL is plain text with `%s` parameters; table and column names come from the
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache, partial
 
 from django.db import connection
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
@@ -86,31 +87,41 @@ _SQLITE_CONVERTERS = {
 }
 
 
+@cache
+def _fields(model, vendor: str) -> tuple[list[str], list[str], list]:
+    """The model's concrete fields as `columns` and `instances` use them, worked out once per
+    model and database: quoted column names, attribute names, and (position, converter) pairs."""
+    quoted, names, converters = [], [], []
+    for index, field in enumerate(model._meta.concrete_fields):
+        quoted.append(connection.ops.quote_name(field.column))
+        names.append(field.attname)
+        kind = field.get_internal_type()
+        if kind == "JSONField":
+            converters.append((index, partial(_from_json, field)))
+        elif vendor == "sqlite" and kind in _SQLITE_CONVERTERS:
+            converters.append((index, _SQLITE_CONVERTERS[kind]))
+        elif kind == "DecimalField":
+            raise TypeError(f"sql.instances does not convert {model.__name__}.{field.name} (a DecimalField)")
+    return quoted, names, converters
+
+
+def _from_json(field, value):
+    return field.from_db_value(value, None, connection)
+
+
 def columns(model, alias: str) -> str:
     """Every column of the model on the table named `alias`, in the order `instances` takes them."""
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{column}" for column in _fields(model, connection.vendor)[0])
 
 
 def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> list:
     """Instances of the model, as the ORM builds them (Model.from_db), from rows that start with
     `columns(model, ...)`; the values after them are set as the attributes named in `extra` (an
-    aggregate, say), unconverted. Fields of a type neither database gives as Python wants it
-    (JSON, and on SQLite times, dates, datetimes and booleans) are converted as the ORM would."""
-    fields = model._meta.concrete_fields
-    names = [field.attname for field in fields]
-    converters = []
-    for index, field in enumerate(fields):
-        kind = field.get_internal_type()
-        if kind == "JSONField":
-            converters.append(
-                (index, lambda value, field=field: field.from_db_value(value, None, connection))
-            )
-        elif connection.vendor == "sqlite" and kind in _SQLITE_CONVERTERS:
-            converters.append((index, _SQLITE_CONVERTERS[kind]))
-        elif kind == "DecimalField":
-            raise TypeError(f"instances() does not convert {model.__name__}.{field.name} (a DecimalField)")
-    width = len(fields)
+    aggregate, say), as they are. Fields of a type neither database gives as Python wants it
+    (JSON, and on SQLite times, dates, datetimes and booleans) are converted as the ORM would.
+    Each call builds new instances: never keep them beyond the request."""
+    _quoted, names, converters = _fields(model, connection.vendor)
+    width = len(names)
     built = []
     for row in found:
         values = list(row[:width])
