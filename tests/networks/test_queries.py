@@ -16,11 +16,11 @@ from tests.helpers import session_queries
 
 SIZES = (10, 1000)
 # The session (unless sessions are cached, in Redis) and the person; then on the list the networks
-# with their member counts and the person's memberships, their next meetings, and the person's
-# organisation (who may join which); on a network's page the network with its member count and
-# the person's membership, its meetings and sessions, and its leads.
+# with their member counts, the person's memberships and their next meetings (one query), and the
+# person's organisation (who may join which); on a network's page the network with its member
+# count and the person's membership, its meetings and sessions, and its leads.
 SESSION_QUERIES = session_queries()
-LIST_LIMIT = 1 + 3 + SESSION_QUERIES
+LIST_LIMIT = 1 + 2 + SESSION_QUERIES
 # A member's network page also reads its mentoring programmes, circles and their request for a
 # circle (mentoring.templatetags.mentoring_for_network): three queries.
 PAGE_LIMIT = 1 + 3 + 3 + SESSION_QUERIES
