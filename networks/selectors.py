@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,6 +34,11 @@ def address_by_slug(url_name: str) -> Callable[[str], str]:
     return lambda slug: f"{before}{slug}{after}"
 
 
+def _now():
+    """Now, as the database stores datetimes: what the ORM compares a start with."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def _network_rows(*, user: User, where: str, params: list, next_meeting: bool = False) -> list[Network]:
     """Networks (every field, as Network.from_db builds them) with member_count (active members)
     and my_status (the person's own membership's status, None if they have none or are signed
@@ -51,7 +57,7 @@ def _network_rows(*, user: User, where: str, params: list, next_meeting: bool = 
             f"(SELECT MIN(e.start) FROM {table(Event)} e WHERE e.network_id = n.id"  # noqa: S608
             f" AND e.kind = %s AND e.status = %s AND e.start >= %s{visible})"
         )
-        figure_params += [Event.Kind.NETWORK_MEETING, Event.Status.PUBLISHED, timezone.now(), *visible_params]
+        figure_params += [Event.Kind.NETWORK_MEETING, Event.Status.PUBLISHED, _now(), *visible_params]
     width = len(Network._meta.concrete_fields)
     found = sql.rows(
         f"SELECT {sql.columns(Network, 'n')}, {', '.join(figures)}"  # noqa: S608
@@ -129,7 +135,7 @@ def network_upcoming_events(
             Event.Kind.NETWORK_MEETING,
             network.pk,
             Event.Status.PUBLISHED,
-            timezone.now(),
+            _now(),
             *visible_params,
             UPCOMING_MEETINGS_SHOWN,
         ],
