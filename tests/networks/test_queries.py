@@ -22,8 +22,8 @@ SIZES = (10, 1000)
 SESSION_QUERIES = session_queries()
 LIST_LIMIT = 1 + 2 + SESSION_QUERIES
 # A member's network page also reads its mentoring programmes, circles and their request for a
-# circle (mentoring.templatetags.mentoring_for_network): three queries.
-PAGE_LIMIT = 1 + 3 + 3 + SESSION_QUERIES
+# circle (mentoring.templatetags.mentoring_for_network): one query.
+PAGE_LIMIT = 1 + 3 + 1 + SESSION_QUERIES
 
 
 def measure(client, url, django_assert_max_num_queries, limit):
