@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -110,3 +111,54 @@ def test_network_page_runs_a_fixed_number_of_queries(client, member, org, django
         assert len(response.context["meetings"]) == 3
         assert len(response.context["leads"]) == len(range(0, size, 250))
     assert counts[0] == counts[1]
+
+
+# Queries each kind of person's request runs besides the session: (the list, a network's page).
+# The person (when signed in); on the list the networks with their figures and next meetings, and
+# the person's organisation when they have one and are not in every network; on a network's page
+# the network, its meetings and sessions, its leads (signed in), its mentoring (members and
+# staff) and the person's organisation (when it decides whether they may join).
+PEOPLE_QUERIES = {
+    "guest": (1, 2),
+    "member": (3, 5),
+    "lead": (3, 5),
+    "pending applicant": (3, 4),
+    "outsider": (3, 5),
+    "staff": (2, 5),
+}
+
+
+@pytest.mark.parametrize("person", PEOPLE_QUERIES)
+def test_each_kind_of_person_runs_the_same_few_queries_whatever_the_size(
+    client, person, member, outsider, staff, org, django_assert_max_num_queries
+):
+    user = {"guest": None, "member": member, "lead": member, "pending applicant": member}.get(
+        person, {"outsider": outsider, "staff": staff}.get(person)
+    )
+    if user is not None:
+        client.force_login(user)
+        client.get(reverse("home"))
+    expected_list, expected_page = PEOPLE_QUERIES[person]
+    session = SESSION_QUERIES if user is not None else 0
+    for size in SIZES:
+        network = make_networks(size, org)[0]
+        if person in ("member", "lead", "pending applicant"):
+            MembershipFactory(
+                user=member,
+                network=network,
+                status=Membership.Status.PENDING
+                if person == "pending applicant"
+                else Membership.Status.ACTIVE,
+                role=Membership.Role.LEAD if person == "lead" else Membership.Role.MEMBER,
+            )
+        listed, _ = measure(
+            client, reverse("networks:network-list"), django_assert_max_num_queries, expected_list + session
+        )
+        shown, response = measure(
+            client,
+            reverse("networks:network-detail", args=[network.slug]),
+            django_assert_max_num_queries,
+            expected_page + session,
+        )
+        assert (listed, shown) == (expected_list + session, expected_page + session)
+        assert response.context["network"].member_count == size + (person in ("member", "lead"))
