@@ -7,9 +7,10 @@ The SQL is plain text with `%s` parameters; table and column names come from the
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import cache, partial
 
 from django.db import connection
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 
 
 def table(model) -> str:
@@ -31,6 +32,10 @@ def _as_date(value):
 
 def _as_bool(value):
     return value if value is None else bool(value)
+
+
+def _as_time(value):
+    return parse_time(value) if isinstance(value, str) else value
 
 
 def rows(
@@ -73,4 +78,60 @@ def value(sql: str, params: Sequence = ()):
     return None if row is None else row[0]
 
 
-__all__ = ["rows", "table", "value"]
+# What SQLite gives as text or integers and PostgreSQL as typed values, by the fields' types.
+_SQLITE_CONVERTERS = {
+    "DateTimeField": _as_datetime,
+    "DateField": _as_date,
+    "TimeField": _as_time,
+    "BooleanField": _as_bool,
+}
+
+
+@cache
+def _fields(model, vendor: str) -> tuple[list[str], list[str], list]:
+    """The model's concrete fields as `columns` and `instances` use them, worked out once per
+    model and database: quoted column names, attribute names, and (position, converter) pairs."""
+    quoted, names, converters = [], [], []
+    for index, field in enumerate(model._meta.concrete_fields):
+        quoted.append(connection.ops.quote_name(field.column))
+        names.append(field.attname)
+        kind = field.get_internal_type()
+        if kind == "JSONField":
+            converters.append((index, partial(_from_json, field)))
+        elif vendor == "sqlite" and kind in _SQLITE_CONVERTERS:
+            converters.append((index, _SQLITE_CONVERTERS[kind]))
+        elif kind == "DecimalField":
+            raise TypeError(f"sql.instances does not convert {model.__name__}.{field.name} (a DecimalField)")
+    return quoted, names, converters
+
+
+def _from_json(field, value):
+    return field.from_db_value(value, None, connection)
+
+
+def columns(model, alias: str) -> str:
+    """Every column of the model on the table named `alias`, in the order `instances` takes them."""
+    return ", ".join(f"{alias}.{column}" for column in _fields(model, connection.vendor)[0])
+
+
+def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> list:
+    """Instances of the model, as the ORM builds them (Model.from_db), from rows that start with
+    `columns(model, ...)`; the values after them are set as the attributes named in `extra` (an
+    aggregate, say), as they are. Fields of a type neither database gives as Python wants it
+    (JSON, and on SQLite times, dates, datetimes and booleans) are converted as the ORM would.
+    Each call builds new instances: never keep them beyond the request."""
+    _quoted, names, converters = _fields(model, connection.vendor)
+    width = len(names)
+    built = []
+    for row in found:
+        values = list(row[:width])
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        instance = model.from_db(connection.alias, names, values)
+        for name, extra_value in zip(extra, row[width:], strict=True):
+            setattr(instance, name, extra_value)
+        built.append(instance)
+    return built
+
+
+__all__ = ["columns", "instances", "rows", "table", "value"]

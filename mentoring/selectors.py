@@ -13,6 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from loti_portal import sql
+from loti_portal.sql import table
 from networks.models import Membership, Network
 
 from .matching import match_score
@@ -36,18 +38,6 @@ def is_active_member(*, user: User, network: Network) -> bool:
     return (
         user.is_authenticated
         and Membership.objects.filter(user=user, network=network, status=Membership.Status.ACTIVE).exists()
-    )
-
-
-def programmes_for_network(*, network: Network, user: User, is_member: bool) -> list[dict]:
-    """The network's programmes (name, slug, is_open), for its active members (`is_member`, as
-    the caller read it) and staff; nobody else sees them."""
-    if not user.is_authenticated or not (is_member or user.is_staff):
-        return []
-    return list(
-        MentoringProgramme.objects.filter(network=network)
-        .order_by("-starts_on", "name")
-        .values("name", "slug", "is_open")
     )
 
 
@@ -355,25 +345,42 @@ def circles_for_user(*, user: User) -> list[CircleMembership]:
     )
 
 
-def network_circles(*, network: Network, user: User, is_member: bool) -> dict:
-    """What a network's page shows of its circles to a member or staff: the circles (name, slug,
-    size, and mine: whether the person is in it), whether they have asked to be placed (waiting)
-    and whether they may ask (can_ask). Two queries, one when there is nothing to show."""
+def network_mentoring(*, network: Network, user: User, is_member: bool) -> dict:
+    """What a network's page shows of its mentoring to its active members (`is_member`, as the
+    caller read it) and staff; nobody else sees any of it:
+
+    - programmes: the network's programmes (name, slug, is_open), the latest first;
+    - circles: its peer-support circles (name, slug, size, and mine: whether the person is in it),
+      whether they have asked to be placed in one (waiting) and whether they may ask (can_ask).
+
+    One query, none for anyone else."""
     if not user.is_authenticated or not (is_member or user.is_staff):
-        return {"circles": [], "waiting": False, "can_ask": False}
-    current = Q(memberships__left_at__isnull=True)
-    circles = list(
-        PeerCircle.objects.filter(network=network)
-        .annotate(
-            size=Count("memberships", filter=current),
-            mine=Count("memberships", filter=current & Q(memberships__user=user)),
-        )
-        .order_by("name")
-        .values("name", "slug", "size", "mine")
+        return {"programmes": [], "circles": {"circles": [], "waiting": False, "can_ask": False}}
+    current = f"FROM {table(CircleMembership)} cm WHERE cm.circle_id = c.id AND cm.left_at IS NULL"
+    # Three parts in one: the programmes, the circles, and the person's open placement requests
+    # (counted).
+    found = sql.rows(
+        "SELECT 0 AS part, name, slug, CASE WHEN is_open THEN 1 ELSE 0 END, 0, 0, starts_on AS sort_date"  # noqa: S608
+        f" FROM {table(MentoringProgramme)} WHERE network_id = %s"
+        " UNION ALL"
+        f" SELECT 1, c.name, c.slug, 0, (SELECT COUNT(*) {current}),"
+        f" (SELECT COUNT(*) {current} AND cm.user_id = %s), NULL"
+        f" FROM {table(PeerCircle)} c WHERE c.network_id = %s"
+        " UNION ALL"
+        f" SELECT 2, '', '', 0, COUNT(*), 0, NULL FROM {table(CirclePlacementRequest)}"
+        " WHERE network_id = %s AND user_id = %s AND closed_at IS NULL"
+        " ORDER BY part, sort_date DESC, name",
+        [network.pk, user.pk, network.pk, network.pk, user.pk],
     )
+    programmes, circles, open_requests = [], [], 0
+    for part, name, slug, is_open, size, mine, _sort_date in found:
+        if part == 0:
+            programmes.append({"name": name, "slug": slug, "is_open": bool(is_open)})
+        elif part == 1:
+            circles.append({"name": name, "slug": slug, "size": size, "mine": mine})
+        else:
+            open_requests = size
     can_ask = is_member and not any(circle["mine"] for circle in circles)
     # The request shows only within the circles' section, drawn when there are circles or can_ask.
-    waiting = bool(circles or can_ask) and (
-        CirclePlacementRequest.objects.filter(network=network, user=user, closed_at__isnull=True).exists()
-    )
-    return {"circles": circles, "waiting": waiting, "can_ask": can_ask}
+    waiting = bool(circles or can_ask) and open_requests > 0
+    return {"programmes": programmes, "circles": {"circles": circles, "waiting": waiting, "can_ask": can_ask}}

@@ -244,8 +244,13 @@ class Network(MeetingCadence):
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
+    @property
+    def accepts_any_organisation(self) -> bool:
+        """Whether people from any organisation (or none) may join: no kinds are named."""
+        return not self.eligible_organisation_kinds
+
     def accepts_organisation(self, organisation: Organisation | None) -> bool:
-        if not self.eligible_organisation_kinds:
+        if self.accepts_any_organisation:
             return True
         return organisation is not None and organisation.kind in self.eligible_organisation_kinds
 

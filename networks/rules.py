@@ -30,7 +30,10 @@ def eligible_organisations_phrase(network: Network) -> str:
 
 def eligibility_refusal(*, user: User, network: Network) -> str | None:
     """Why the person's organisation may not join the network, or None if it may. Only an
-    organisation the person verifiably works for counts (accounts.selectors.person_organisation)."""
+    organisation the person verifiably works for counts (accounts.selectors.person_organisation),
+    looked up only when the network names who may join."""
+    if network.accepts_any_organisation:
+        return None
     organisation = person_organisation(user)
     if network.accepts_organisation(organisation):
         return None

@@ -6,16 +6,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from events.models import Event
-from events.selectors import events_visible_to
+from events.visibility import visible_condition
+from loti_portal import sql
+from loti_portal.sql import table
 
 from . import rules
 from .manage import LEAD_ROLES
@@ -33,19 +34,42 @@ def address_by_slug(url_name: str) -> Callable[[str], str]:
     return lambda slug: f"{before}{slug}{after}"
 
 
-def _with_membership_figures(networks: QuerySet[Network], *, user: User) -> QuerySet[Network]:
-    """Networks with member_count (active members), and for a signed-in person my_status (their
-    own membership's, or None): read over one join of the memberships, since a person has at most
-    one membership in a network."""
-    figures = {"member_count": Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))}
-    if user.is_authenticated:
-        figures["my_status"] = Max("memberships__status", filter=Q(memberships__user=user))
-    return networks.annotate(**figures)
+def _now():
+    """Now, as the database stores datetimes: what the ORM compares a start with."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def _network_rows(*, user: User, where: str, params: list, next_meeting: bool = False) -> list[Network]:
+    """Networks (every field, as Network.from_db builds them) with member_count (active members)
+    and my_status (the person's own membership's status, None if they have none or are signed
+    out: a person has at most one membership in a network), and with `next_meeting` also
+    next_meeting_start: the start of its next published meeting this person may see
+    (events.visibility.visible_condition). One query, by name."""
+    figures = [
+        f"(SELECT COUNT(*) FROM {table(Membership)} m WHERE m.network_id = n.id AND m.status = %s)",  # noqa: S608
+        f"(SELECT MAX(m.status) FROM {table(Membership)} m WHERE m.network_id = n.id AND m.user_id = %s)",  # noqa: S608
+    ]
+    figure_params = [Membership.Status.ACTIVE, user.pk if user.is_authenticated else None]
+    if next_meeting:
+        condition = visible_condition(user=user, alias="e")
+        visible, visible_params = ("", []) if condition is None else (f" AND {condition[0]}", condition[1])
+        figures.append(
+            f"(SELECT MIN(e.start) FROM {table(Event)} e WHERE e.network_id = n.id"  # noqa: S608
+            f" AND e.kind = %s AND e.status = %s AND e.start >= %s{visible})"
+        )
+        figure_params += [Event.Kind.NETWORK_MEETING, Event.Status.PUBLISHED, _now(), *visible_params]
+    width = len(Network._meta.concrete_fields)
+    found = sql.rows(
+        f"SELECT {sql.columns(Network, 'n')}, {', '.join(figures)}"  # noqa: S608
+        f" FROM {table(Network)} n WHERE {where} ORDER BY n.name",
+        [*figure_params, *params],
+        datetimes=(width + 2,) if next_meeting else (),
+    )
+    extra = ("member_count", "my_status", "next_meeting_start")[: len(figures)]
+    return sql.instances(Network, found, extra=extra)
 
 
 def _add_personal_view(network: Network, *, user: User) -> None:
-    if not user.is_authenticated:
-        network.my_status = None
     network.next_step = rules.next_step(user=user, network=network, status=network.my_status)
     network.refusal = (
         rules.entry_refusal(user=user, network=network, status=network.my_status)
@@ -57,20 +81,12 @@ def _add_personal_view(network: Network, *, user: User) -> None:
 def network_list_for_user(*, user: User) -> list[Network]:
     """Active networks, by name, each with its page's address (url), member_count,
     next_meeting_start (the start of its next published meeting this person may see,
-    events_visible_to), my_status and next_step (see rules.next_step). Two queries: the networks
-    with their figures, and the next meetings."""
-    active = Network.objects.filter(status=Network.Status.ACTIVE).order_by("name")
-    networks = list(_with_membership_figures(active, user=user))
-    next_meetings = dict(
-        events_visible_to(user=user)
-        .filter(kind=Event.Kind.NETWORK_MEETING, status=Event.Status.PUBLISHED, start__gte=timezone.now())
-        .order_by()
-        .values_list("network_id")
-        .annotate(next_start=Min("start"))
+    events_visible_to), my_status and next_step (see rules.next_step). One query."""
+    networks = _network_rows(
+        user=user, where="n.status = %s", params=[Network.Status.ACTIVE], next_meeting=True
     )
     address = address_by_slug("networks:network-detail")
     for network in networks:
-        network.next_meeting_start = next_meetings.get(network.pk)
         network.url = address(network.slug)
         _add_personal_view(network, user=user)
     return networks
@@ -83,7 +99,7 @@ def network_get_for_user(*, user: User, slug: str) -> Network:
 
     Raises Http404.
     """
-    found = list(_with_membership_figures(Network.objects.filter(slug=slug), user=user))
+    found = _network_rows(user=user, where="n.slug = %s", params=[slug])
     if not found or (not found[0].is_active and not user.is_staff):
         raise Http404("No such network")
     network = found[0]
@@ -103,21 +119,34 @@ def network_upcoming_events(
     *, network: Network, user: User
 ) -> tuple[list[UpcomingEvent], list[UpcomingEvent]]:
     """The network's next published meetings, and apart from them its next other sessions (a
-    careers day, a course), that this person may see (events_visible_to), each soonest first and
-    at most UPCOMING_MEETINGS_SHOWN: one query, the first few of each kind of event."""
-    rows = (
-        events_visible_to(user=user)
-        .filter(network=network, status=Event.Status.PUBLISHED, start__gte=timezone.now())
-        .annotate(place_in_kind=Window(RowNumber(), partition_by=F("kind"), order_by=(F("start"), F("id"))))
-        .filter(place_in_kind__lte=UPCOMING_MEETINGS_SHOWN)
-        .values_list("kind", "start", "id", "title", "slug")
+    careers day, a course), that this person may see (events.visibility.visible_condition), each
+    soonest first and at most UPCOMING_MEETINGS_SHOWN: one query, the first few of each."""
+    condition = visible_condition(user=user, alias="e")
+    visible, visible_params = ("", []) if condition is None else (f" AND {condition[0]}", condition[1])
+    found = sql.rows(
+        "SELECT is_meeting, start, title, slug FROM ("  # noqa: S608
+        " SELECT CASE WHEN e.kind = %s THEN 1 ELSE 0 END AS is_meeting, e.start, e.id, e.title, e.slug,"
+        "  ROW_NUMBER() OVER (PARTITION BY CASE WHEN e.kind = %s THEN 1 ELSE 0 END ORDER BY e.start, e.id)"
+        "  AS place"
+        f" FROM {table(Event)} e WHERE e.network_id = %s AND e.status = %s AND e.start >= %s{visible}"
+        ") upcoming WHERE place <= %s ORDER BY start, id",
+        [
+            Event.Kind.NETWORK_MEETING,
+            Event.Kind.NETWORK_MEETING,
+            network.pk,
+            Event.Status.PUBLISHED,
+            _now(),
+            *visible_params,
+            UPCOMING_MEETINGS_SHOWN,
+        ],
+        datetimes=(1,),
     )
     address = address_by_slug("events:event-detail")
     meetings, sessions = [], []
-    for kind, start, _id, title, slug in sorted(rows, key=lambda row: (row[1], row[2])):
-        shown = meetings if kind == Event.Kind.NETWORK_MEETING else sessions
-        if len(shown) < UPCOMING_MEETINGS_SHOWN:
-            shown.append(UpcomingEvent(title=title, url=address(slug), start=start))
+    for is_meeting, start, title, slug in found:
+        (meetings if is_meeting else sessions).append(
+            UpcomingEvent(title=title, url=address(slug), start=start)
+        )
     return meetings, sessions
 
 
@@ -131,17 +160,20 @@ class Lead(NamedTuple):
 
 
 def network_leads(*, network: Network) -> list[Lead]:
-    """The network's leads, then its co-chairs, each by name, with their organisations."""
-    rows = (
-        Membership.objects.filter(network=network, status=Membership.Status.ACTIVE, role__in=LEAD_ROLES)
-        .order_by("user__full_name")
-        .values_list("user__full_name", "user__organisation__name", "role", "user_id")
+    """The network's leads, then its co-chairs, each by name, with their organisations: one query."""
+    roles = ", ".join(["%s"] * len(LEAD_ROLES))
+    found = sql.rows(
+        f"SELECT u.full_name, o.name, m.role, m.user_id FROM {table(Membership)} m"  # noqa: S608
+        f" JOIN {table(User)} u ON u.id = m.user_id"
+        f" LEFT JOIN {table(Organisation)} o ON o.id = u.organisation_id"
+        f" WHERE m.network_id = %s AND m.status = %s AND m.role IN ({roles}) ORDER BY u.full_name",
+        [network.pk, Membership.Status.ACTIVE, *LEAD_ROLES],
     )
     labels = {role.value: role.label.lower() for role in LEAD_ROLES}
     # sorted() keeps the database's order of names within each role.
     return [
         Lead(name=name, organisation=organisation or "", role=labels[role], user_id=user_id)
-        for name, organisation, role, user_id in sorted(rows, key=lambda row: row[2] != Membership.Role.LEAD)
+        for name, organisation, role, user_id in sorted(found, key=lambda row: row[2] != Membership.Role.LEAD)
     ]
 
 

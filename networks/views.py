@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loti_portal.versions import NETWORK_LISTS, PEOPLE_NAMES, cached_page
 
 from . import rules, selectors, services
+from .cards import lead_items, network_cards, upcoming_items
 from .forms import ApplicationForm, ChooseNetworksForm
 from .models import Membership
 
@@ -20,7 +21,9 @@ def network_list(request):
 
 def _network_list(request):
     networks = selectors.network_list_for_user(user=request.user)
-    return render(request, "networks/network_list.html", {"networks": networks})
+    return render(
+        request, "networks/network_list.html", {"networks": networks, "cards": network_cards(networks)}
+    )
 
 
 @require_GET
@@ -42,8 +45,11 @@ def _network_detail(request, slug):
         "manages": selectors.network_managed_by(network=network, user=user, leads=leads),
         "can_see_discussion": is_member or user.is_staff,
         "meetings": meetings,
+        "meeting_items": upcoming_items(meetings),
         "sessions": sessions,
+        "session_items": upcoming_items(sessions),
         "leads": leads,
+        "lead_items": lead_items(leads),
         "eligible_organisations": rules.eligible_organisations_phrase(network),
     }
     return render(request, "networks/network_detail.html", context)

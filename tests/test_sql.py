@@ -1,12 +1,13 @@
 """Rows read with our own SQL come back as the ORM gives the same fields, on either database."""
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
 from events.models import Event
-from loti_portal.sql import rows, table, value
-from tests.factories import EventFactory
+from loti_portal.sql import columns, instances, rows, table, value
+from networks.models import Network
+from tests.factories import EventFactory, NetworkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +25,24 @@ def test_rows_give_the_values_the_orm_gives():
 def test_value_is_the_first_column_or_none():
     assert value(f"SELECT COUNT(*) FROM {table(Event)}") == 0
     assert value(f"SELECT title FROM {table(Event)}") is None
+
+
+def test_instances_are_the_models_the_orm_builds():
+    network = NetworkFactory(
+        eligible_organisation_kinds=["borough", "partner"],
+        cadence_week=2,
+        cadence_weekday=1,
+        cadence_start_time=time(10, 30),
+        cadence_starts_on=date(2027, 1, 1),
+        asks_seniority=True,
+    )
+    found = rows(f"SELECT {columns(Network, 'n')}, 41 FROM {table(Network)} n")
+    (built,) = instances(Network, found, extra=("figure",))
+    stored = Network.objects.get()
+    for field in Network._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(stored, field.attname), field.name
+    assert built.eligible_organisation_kinds == ["borough", "partner"]
+    assert built.cadence_start_time == time(10, 30) and built.asks_seniority is True
+    assert built.created_at.utcoffset() is not None
+    assert built.figure == 41
+    assert built.pk == network.pk and built.cadence_in_words == stored.cadence_in_words

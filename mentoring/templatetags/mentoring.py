@@ -8,14 +8,13 @@ register = template.Library()
 @register.inclusion_tag("mentoring/includes/network_section.html", takes_context=True)
 def mentoring_for_network(context, network):
     """The "Mentoring" and "Peer-support circles" sections of a network's page, for its members
-    and staff (a fixed number of queries)."""
+    and staff (one query)."""
     # The network's page has already read this person's membership status (network.my_status).
     is_member = getattr(network, "my_status", None) == "active"
     user = context["request"].user
     return {
         "network": network,
-        "programmes": selectors.programmes_for_network(network=network, user=user, is_member=is_member),
-        "circles": selectors.network_circles(network=network, user=user, is_member=is_member),
+        **selectors.network_mentoring(network=network, user=user, is_member=is_member),
     }
 
 

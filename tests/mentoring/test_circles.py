@@ -212,3 +212,48 @@ def test_a_circle_meets_by_the_network_cadence_model_and_its_cadence_is_whole(cl
     assert circle.cadence_week == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         PeerCircle.objects.filter(pk=circle.pk).update(cadence_week=None)
+
+
+def test_a_network_page_reads_its_programmes_circles_and_placement_request_in_one_query(
+    circle, programme, network, staff, outsider, django_assert_num_queries
+):
+    person, other = _members(network, 2)
+    circles.circle_member_add(circle=circle, user=person, acting_user=staff)
+    circles.circle_member_add(circle=circle, user=other, acting_user=staff)
+    morning = PeerCircle.objects.get(pk=circle.pk)
+    morning.pk, morning.name, morning.slug = None, "A morning circle", "a-morning"
+    morning.save()
+    older = programme.__class__.objects.create(
+        network=network,
+        name="WDL mentoring 2025",
+        slug="wdl-mentoring-2025",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 12, 31),
+    )
+    CirclePlacementRequest.objects.create(network=network, user=other, closed_at=None)
+    with django_assert_num_queries(1):
+        shown = selectors.network_mentoring(network=network, user=person, is_member=True)
+    assert shown["programmes"] == [
+        {"name": programme.name, "slug": programme.slug, "is_open": True},
+        {"name": older.name, "slug": older.slug, "is_open": False},
+    ]
+    assert shown["circles"] == {
+        "circles": [
+            {"name": "A morning circle", "slug": "a-morning", "size": 0, "mine": 0},
+            {"name": "Tuesday lunch circle", "slug": "tuesday-lunch", "size": 2, "mine": 1},
+        ],
+        "waiting": False,
+        "can_ask": False,
+    }
+    circles.circle_member_remove(circle=circle, user=other, acting_user=staff)
+    assert selectors.network_mentoring(network=network, user=other, is_member=True)["circles"] == {
+        "circles": [
+            {"name": "A morning circle", "slug": "a-morning", "size": 0, "mine": 0},
+            {"name": "Tuesday lunch circle", "slug": "tuesday-lunch", "size": 1, "mine": 0},
+        ],
+        "waiting": True,
+        "can_ask": True,
+    }
+    with django_assert_num_queries(0):
+        nothing = selectors.network_mentoring(network=network, user=outsider, is_member=False)
+    assert nothing == {"programmes": [], "circles": {"circles": [], "waiting": False, "can_ask": False}}
