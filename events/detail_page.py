@@ -79,16 +79,6 @@ def event_page_parts(
         join_now_url=join_now_url,
     )
     middle += "\n    " + add_to_calendar_html(event, registration) + "\n\n    "
-    if event.is_public and event.status == Event.Status.PUBLISHED:
-        middle += (
-            '\n    <div class="govuk-form-group">\n'
-            '      <label class="govuk-label govuk-label--s" for="share-link">Share this session</label>\n'
-            '      <div class="govuk-hint" id="share-link-hint">Copy this link to send it to someone.</div>\n'
-            '      <input class="govuk-input" id="share-link" type="text"'
-            f' value="{escape(share_url)}" readonly'
-            ' aria-describedby="share-link-hint" spellcheck="false">\n'
-            "    </div>\n    "
-        )
     middle += "\n\n    "
     coming = "\n\n    " + _who_is_coming(who_is_coming, registration=registration, user=user)
     coming += "\n\n    \n    "
