@@ -15,7 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from loti_portal import sql
 from loti_portal.sql import table
-from networks.models import Membership, Network
+from networks.models import Network
+from networks.standing import is_active_member as network_member
 
 from .matching import match_score
 from .models import (
@@ -35,10 +36,8 @@ from .models import (
 
 
 def is_active_member(*, user: User, network: Network) -> bool:
-    return (
-        user.is_authenticated
-        and Membership.objects.filter(user=user, network=network, status=Membership.Status.ACTIVE).exists()
-    )
+    """networks.standing.is_active_member, for a network in hand."""
+    return network_member(user=user, network_id=network.pk)
 
 
 def programme_get_for_user(*, user: User, slug: str) -> MentoringProgramme:
