@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from loti_portal import sql
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
@@ -31,12 +33,14 @@ _UPCOMING_STATUSES = (
 
 
 def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
-    """What "Your events" shows, from one query for the registrations and one for the calendar
-    feed: upcoming (confirmed or waiting, with `waitlist_rank`) soonest first, past (with a place)
-    latest first, and the token of the person's calendar feed (None if they have none)."""
-    feed = calendar_feed_for_user(user=user)
+    """What "Your events" shows, from one query for the registrations (with each waiting one's
+    place in its queue) and one for the calendar feed: upcoming (confirmed or waiting, with
+    `waitlist_rank`) soonest first, past (with a place) latest first, and the token of the
+    person's calendar feed (None if they have none). Each registration comes with its event and
+    the person (`registration.user`), read with only the fields the pages show."""
+    token = sql.value(f"SELECT token FROM {sql.table(CalendarFeed)} WHERE user_id = %s", [user.pk])  # noqa: S608
     registrations = _registrations_shown(user=user, now=timezone.now())
-    return *_upcoming_and_past(registrations), feed.token if feed else None
+    return *_upcoming_and_past(registrations), token
 
 
 def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registration], list[Registration]]:
@@ -46,47 +50,102 @@ def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registra
     return upcoming, past[::-1]
 
 
-def _registrations_shown(*, user, now) -> list[Registration]:
-    registrations = list(
-        Registration.objects.filter(user=user)
-        .filter(
-            Q(event__end__gte=now, status__in=_UPCOMING_STATUSES)
-            | Q(event__end__lt=now, status__in=HOLDS_PLACE)
-        )
-        .select_related("event")
-        .defer("answers", "event__description")
-        .order_by("event__start", "event__id")
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
+    # Model.from_db takes the values in the order of the model's fields.
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
+
+
+# The fields of a registration and of its event that "Your events" and the home page show, and
+# the rules they apply need (joining, certificates, waiting rank): the rest stay unread.
+_REGISTRATION_FIELDS = _in_model_order(
+    Registration, {"id", "event_id", "user_id", "status", "mode", "waitlist_position"}
+)
+_EVENT_FIELDS = _in_model_order(
+    Event,
+    {
+        "id",
+        "slug",
+        "title",
+        "kind",
+        "start",
+        "end",
+        "venue",
+        "online_url",
+        "mode",
+        "certificates_enabled",
+        "status",
+    },
+)
+_EVENT_START, _EVENT_END, _EVENT_CERTIFICATES = (
+    len(_REGISTRATION_FIELDS) + _EVENT_FIELDS.index(name) for name in ("start", "end", "certificates_enabled")
+)
+
+
+def _waiting_ahead() -> str:
+    """How many wait ahead of registration `r` in its queue, as waitlist_rank() counts them: the
+    same event and way of attending, waiting, with a lower position. Its one parameter is the
+    waiting status."""
+    return (
+        f"(SELECT COUNT(*) FROM {sql.table(Registration)} ahead"  # noqa: S608
+        " WHERE ahead.event_id = r.event_id AND ahead.mode = r.mode AND ahead.status = %s"
+        " AND ahead.waitlist_position < r.waitlist_position)"
     )
-    _add_waitlist_ranks(registrations)
+
+
+def _shown_condition(*, user, now, past: bool) -> tuple[str, list]:
+    """Which of the person's registrations the pages show (on registrations `r` of events `e`):
+    coming up, confirmed or waiting (or already joined); with `past`, also those with a place at
+    an event that has ended."""
+    quote = connection.ops.quote_name
+    upcoming = ", ".join(["%s"] * len(_UPCOMING_STATUSES))
+    condition = f"(e.{quote('end')} >= %s AND r.status IN ({upcoming}))"
+    params = [now, *_UPCOMING_STATUSES]
+    if past:
+        held = ", ".join(["%s"] * len(HOLDS_PLACE))
+        condition = f"({condition} OR (e.{quote('end')} < %s AND r.status IN ({held})))"
+        params += [now, *HOLDS_PLACE]
+    return f"r.user_id = %s AND {condition}", [user.pk, *params]
+
+
+def _registrations_shown(*, user, now, past: bool = True) -> list[Registration]:
+    quote = connection.ops.quote_name
+    condition, params = _shown_condition(user=user, now=now, past=past)
+    columns = ", ".join(
+        [
+            *(f"r.{quote(name)}" for name in _REGISTRATION_FIELDS),
+            *(f"e.{quote(name)}" for name in _EVENT_FIELDS),
+        ]
+    )
+    found = sql.rows(
+        f"SELECT {columns}, CASE WHEN r.status = %s THEN {_waiting_ahead()} END"  # noqa: S608
+        f" FROM {sql.table(Registration)} r JOIN {sql.table(Event)} e ON e.id = r.event_id"
+        f" WHERE {condition} ORDER BY e.{quote('start')}, e.id",
+        [Registration.Status.WAITLISTED, Registration.Status.WAITLISTED, *params],
+        datetimes=(_EVENT_START, _EVENT_END),
+        booleans=(_EVENT_CERTIFICATES,),
+    )
+    registrations = []
+    split = len(_REGISTRATION_FIELDS)
+    for row in found:
+        registration = Registration.from_db("default", _REGISTRATION_FIELDS, row[:split])
+        registration.event = Event.from_db("default", _EVENT_FIELDS, row[split:-1])
+        registration.user = user
+        registration.waitlist_rank = None if row[-1] is None else row[-1] + 1
+        registrations.append(registration)
     return registrations
 
 
-def _add_waitlist_ranks(registrations: list[Registration]) -> None:
-    """Each waiting registration's place in its queue as `waitlist_rank` (None for the others),
-    as waitlist_rank() says it: one query counting who is ahead in each, and none at all when the
-    person is waiting for nothing (most people, most of the time)."""
-    waiting = [r for r in registrations if r.status == Registration.Status.WAITLISTED]
-    for registration in registrations:
-        registration.waitlist_rank = None
-    if not waiting:
-        return
-    # One count per waiting registration, in one row: who is ahead in the same queue.
-    ahead = {
-        f"ahead_{index}": Count(
-            "pk",
-            filter=Q(
-                event_id=registration.event_id,
-                mode=registration.mode,
-                waitlist_position__lt=registration.waitlist_position,
-            ),
-        )
-        for index, registration in enumerate(waiting)
-    }
-    counts = Registration.objects.filter(
-        status=Registration.Status.WAITLISTED, event_id__in={r.event_id for r in waiting}
-    ).aggregate(**ahead)
-    for index, registration in enumerate(waiting):
-        registration.waitlist_rank = counts[f"ahead_{index}"] + 1
+def my_event_slugs(*, user):
+    """The addresses of the events "Your events" shows for the person (one query, when first
+    iterated): the page is kept under their versions (loti_portal.versions.cached_page), since
+    any change of a registration renews its event's."""
+    condition, params = _shown_condition(user=user, now=timezone.now(), past=True)
+    found = sql.rows(
+        f"SELECT e.slug FROM {sql.table(Registration)} r JOIN {sql.table(Event)} e"  # noqa: S608
+        f" ON e.id = r.event_id WHERE {condition} ORDER BY e.slug",
+        params,
+    )
+    yield from (slug for (slug,) in found)
 
 
 def calendar_feed_for_user(*, user) -> CalendarFeed | None:

@@ -41,6 +41,7 @@ from .selectors import (
     registration_refusal_reason,
     waitlist_rank,
 )
+from .selectors_personal import my_event_slugs
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
 # The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
@@ -225,7 +226,9 @@ def event_cancel(request, slug):
 @login_required
 @require_GET
 def my_events(request):
-    return cached_page(request, partial(_my_events, request), lists=[EVENT_LISTS])
+    # Kept under the versions of the events it shows (a registration's change renews its event's)
+    # and the person's, not the lists of events: registrations elsewhere do not draw it again.
+    return cached_page(request, partial(_my_events, request), events=my_event_slugs(user=request.user))
 
 
 def _my_events(request):
