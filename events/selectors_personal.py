@@ -2,7 +2,7 @@
 calendar feed, and a network's public calendar. Importable from events.selectors as well."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -18,7 +18,7 @@ from .calendar import CalendarEntry, attendee_sequence
 from .feed_sources import personal_feed_sources
 from .joining import calendar_online_link
 from .models import CalendarFeed, Event, Registration
-from .visibility import events_visible_to, invited, registered
+from .visibility import events_visible_to, invited_condition, visible_condition
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
 # Feeds show what is coming and what happened in the last few months, not every event ever.
@@ -107,9 +107,10 @@ def _shown_condition(*, user, now, past: bool) -> tuple[str, list]:
     return f"r.user_id = %s AND {condition}", [user.pk, *params]
 
 
-def _registrations_shown(*, user, now, past: bool = True) -> list[Registration]:
+def _registrations_shown(*, user, now, past: bool = True, limit: int | None = None) -> list[Registration]:
     quote = connection.ops.quote_name
     condition, params = _shown_condition(user=user, now=now, past=past)
+    limited = "" if limit is None else f" LIMIT {int(limit)}"
     columns = ", ".join(
         [
             *(f"r.{quote(name)}" for name in _REGISTRATION_FIELDS),
@@ -119,7 +120,7 @@ def _registrations_shown(*, user, now, past: bool = True) -> list[Registration]:
     found = sql.rows(
         f"SELECT {columns}, CASE WHEN r.status = %s THEN {_waiting_ahead()} END"  # noqa: S608
         f" FROM {sql.table(Registration)} r JOIN {sql.table(Event)} e ON e.id = r.event_id"
-        f" WHERE {condition} ORDER BY e.{quote('start')}, e.id",
+        f" WHERE {condition} ORDER BY e.{quote('start')}, e.id{limited}",
         [Registration.Status.WAITLISTED, Registration.Status.WAITLISTED, *params],
         datetimes=(_EVENT_START, _EVENT_END),
         booleans=(_EVENT_CERTIFICATES,),
@@ -229,54 +230,106 @@ HOME_LIST_LENGTH = 3
 
 
 @dataclass(frozen=True)
+class HomeEvent:
+    """An event the home page lists: its address, title and time, and its network's name."""
+
+    slug: str
+    title: str
+    start: datetime
+    end: datetime
+    network_name: str = ""
+
+
+@dataclass(frozen=True)
+class PendingApplication:
+    """An application to join a network that waits for a decision."""
+
+    network_slug: str
+    network_name: str
+    applied_at: datetime | None
+
+
+@dataclass(frozen=True)
 class HomeSummary:
     """What a signed-in person's home page shows: what is next for them and what waits on them."""
 
     next_sessions: list[Registration]
-    next_meetings: list[Event]
-    invited_to: list[Event]
-    pending_applications: list[Membership]
+    next_meetings: list[HomeEvent]
+    invited_to: list[HomeEvent]
+    pending_applications: list[PendingApplication]
     more_sessions: bool
 
 
 def home_summary_for_user(*, user) -> HomeSummary:
-    """The person's next sessions (with a place or waiting), the next meetings of their networks
-    that they may see (the one visibility rule, `events_visible_to`), invitation-only sessions
-    they are invited to but not registered for, and their applications waiting for a decision.
-    A fixed number of queries whatever the data."""
-    upcoming, _past, _token = my_events_for_user(user=user)
+    """The person's next sessions (with a place or waiting, as "Your events" shows them), the
+    next meetings of their networks that they may see (the one visibility rule,
+    `visible_condition`), invitation-only sessions they are invited to but not registered for,
+    and their applications waiting for a decision. Four queries whatever the data."""
     now = timezone.now()
-    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
-    next_meetings = list(
-        events_visible_to(user=user)
-        .filter(
-            kind=Event.Kind.NETWORK_MEETING,
-            status=Event.Status.PUBLISHED,
-            end__gte=now,
-            network_id__in=my_networks,
-        )
-        .exclude(pk__in=[registration.event_id for registration in upcoming])
-        .select_related("network")
-        .defer("description")
-        .order_by("start", "id")[:HOME_LIST_LENGTH]
-    )
-    invited_to = list(
-        events_visible_to(user=user)
-        .filter(audience=Event.Audience.INVITATION, status=Event.Status.PUBLISHED, end__gte=now)
-        .filter(invited(user))
-        .exclude(registered(user))
-        .defer("description")
-        .order_by("start", "id")[:HOME_LIST_LENGTH]
-    )
-    pending_applications = list(
-        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
-        .select_related("network")
-        .order_by("applied_at", "id")
-    )
+    upcoming = _registrations_shown(user=user, now=now, past=False, limit=HOME_LIST_LENGTH + 1)
     return HomeSummary(
         next_sessions=upcoming[:HOME_LIST_LENGTH],
-        next_meetings=next_meetings,
-        invited_to=invited_to,
-        pending_applications=pending_applications,
+        next_meetings=_next_meetings(user=user, now=now),
+        invited_to=_invited_to(user=user, now=now),
+        pending_applications=_pending_applications(user=user),
         more_sessions=len(upcoming) > HOME_LIST_LENGTH,
     )
+
+
+def _home_events(*, user, now, joins: str = "", condition: str, params: list) -> list[HomeEvent]:
+    """Published events (on `e`) that have not ended, that the person may see and that meet
+    `condition`, soonest first, HOME_LIST_LENGTH at most; `joins` may add the network `n`."""
+    quote = connection.ops.quote_name
+    visible = visible_condition(user=user, alias="e")
+    visible_sql, visible_params = (" AND " + visible[0], visible[1]) if visible else ("", [])
+    network_name = "n.name" if joins else "''"
+    found = sql.rows(
+        f"SELECT e.slug, e.title, e.{quote('start')}, e.{quote('end')}, {network_name}"  # noqa: S608
+        f" FROM {sql.table(Event)} e {joins}"
+        f" WHERE e.status = %s AND e.{quote('end')} >= %s AND {condition}{visible_sql}"
+        f" ORDER BY e.{quote('start')}, e.id LIMIT {HOME_LIST_LENGTH}",
+        [Event.Status.PUBLISHED, now, *params, *visible_params],
+        datetimes=(2, 3),
+    )
+    return [HomeEvent(*row) for row in found]
+
+
+def _next_meetings(*, user, now) -> list[HomeEvent]:
+    # Not those the person is registered for already: they are among their next sessions.
+    upcoming = ", ".join(["%s"] * len(_UPCOMING_STATUSES))
+    return _home_events(
+        user=user,
+        now=now,
+        joins=f"JOIN {sql.table(Network)} n ON n.id = e.network_id",
+        condition=(
+            f"e.kind = %s AND e.network_id IN (SELECT network_id FROM {sql.table(Membership)}"  # noqa: S608
+            " WHERE user_id = %s AND status = %s)"
+            f" AND e.id NOT IN (SELECT event_id FROM {sql.table(Registration)}"
+            f" WHERE user_id = %s AND status IN ({upcoming}))"
+        ),
+        params=[Event.Kind.NETWORK_MEETING, user.pk, Membership.Status.ACTIVE, user.pk, *_UPCOMING_STATUSES],
+    )
+
+
+def _invited_to(*, user, now) -> list[HomeEvent]:
+    invited_sql, invited_params = invited_condition(user=user, alias="e")
+    return _home_events(
+        user=user,
+        now=now,
+        condition=(
+            f"e.audience = %s AND {invited_sql}"  # noqa: S608
+            f" AND e.id NOT IN (SELECT event_id FROM {sql.table(Registration)} WHERE user_id = %s)"
+        ),
+        params=[Event.Audience.INVITATION, *invited_params, user.pk],
+    )
+
+
+def _pending_applications(*, user) -> list[PendingApplication]:
+    found = sql.rows(
+        f"SELECT n.slug, n.name, m.applied_at FROM {sql.table(Membership)} m"  # noqa: S608
+        f" JOIN {sql.table(Network)} n ON n.id = m.network_id"
+        " WHERE m.user_id = %s AND m.status = %s ORDER BY m.applied_at, m.id",
+        [user.pk, Membership.Status.PENDING],
+        datetimes=(2,),
+    )
+    return [PendingApplication(*row) for row in found]
