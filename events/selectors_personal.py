@@ -128,8 +128,8 @@ def _registrations_shown(*, user, now, past: bool = True, limit: int | None = No
     registrations = []
     split = len(_REGISTRATION_FIELDS)
     for row in found:
-        registration = Registration.from_db("default", _REGISTRATION_FIELDS, row[:split])
-        registration.event = Event.from_db("default", _EVENT_FIELDS, row[split:-1])
+        registration = Registration.from_db(connection.alias, _REGISTRATION_FIELDS, row[:split])
+        registration.event = Event.from_db(connection.alias, _EVENT_FIELDS, row[split:-1])
         registration.user = user
         registration.waitlist_rank = None if row[-1] is None else row[-1] + 1
         registrations.append(registration)

@@ -7,8 +7,9 @@ page shows:
 - ``event:<slug>``: an event (its details, its counts, who is coming, its network's name).
   Saving it, every change of one of its registrations (``event_counts_refresh``), someone coming
   changing their name, and its network being saved give it a new one.
-- ``events``: the lists of events (the events list and archive, "Your events"). Any event's
-  change gives it a new one, and so does a network's (cards show the network's name).
+- ``events``: the lists of events (the events list and archive). Any event's change gives it
+  a new one, and so does a network's (cards show the network's name). "Your events" is kept
+  under the versions of the events it shows instead (events.selectors_personal.my_event_slugs).
 - ``network:<slug>``: a network (its details, member count, leads, upcoming meetings). Saving it,
   a membership in it changing, and saving one of its events give it a new one.
 - ``networks``: the networks list. Any network's change gives it a new one.
