@@ -36,8 +36,8 @@ def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration],
     """What "Your events" shows, from one query for the registrations (with each waiting one's
     place in its queue) and one for the calendar feed: upcoming (confirmed or waiting, with
     `waitlist_rank`) soonest first, past (with a place) latest first, and the token of the
-    person's calendar feed (None if they have none). Each registration comes with its event and
-    the person (`registration.user`), read with only the fields the pages show."""
+    person's calendar feed (None if they have none). Each registration comes with its event, both
+    read with only the fields the pages show and the rules they apply need."""
     token = sql.value(f"SELECT token FROM {sql.table(CalendarFeed)} WHERE user_id = %s", [user.pk])  # noqa: S608
     registrations = _registrations_shown(user=user, now=timezone.now())
     return *_upcoming_and_past(registrations), token
@@ -130,7 +130,6 @@ def _registrations_shown(*, user, now, past: bool = True, limit: int | None = No
     for row in found:
         registration = Registration.from_db(connection.alias, _REGISTRATION_FIELDS, row[:split])
         registration.event = Event.from_db(connection.alias, _EVENT_FIELDS, row[split:-1])
-        registration.user = user
         registration.waitlist_rank = None if row[-1] is None else row[-1] + 1
         registrations.append(registration)
     return registrations
