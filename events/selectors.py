@@ -16,11 +16,13 @@ from accounts.selectors import (
     person_is_borough_member,
     person_organisation,
 )
+from loti_portal import sql
 from networks.models import Membership, Network
 
 from .formatting import format_datetime
 from .guest_links import registration_token_read
 from .models import Event, Invitation, Question, Registration, Speaker
+from .queue import waiting_ahead
 
 # Split by concern; every name stays importable from here.
 from .selectors_personal import (  # noqa: F401
@@ -241,13 +243,14 @@ def waitlist_rank(registration: Registration) -> int | None:
     next to get a place."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    ahead = Registration.objects.filter(
-        event_id=registration.event_id,
-        mode=registration.mode,
-        status=Registration.Status.WAITLISTED,
-        waitlist_position__lt=registration.waitlist_position,
-    ).count()
-    return ahead + 1
+    ahead, params = waiting_ahead()
+    return (
+        sql.value(
+            f"SELECT {ahead}",
+            [*params, registration.event_id, registration.mode, registration.waitlist_position],
+        )
+        + 1
+    )
 
 
 @dataclass(frozen=True)

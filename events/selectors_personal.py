@@ -18,6 +18,7 @@ from .calendar import CalendarEntry, attendee_sequence
 from .feed_sources import personal_feed_sources
 from .joining import calendar_online_link
 from .models import CalendarFeed, Event, Registration
+from .queue import waiting_ahead
 from .visibility import events_visible_to, invited_condition, visible_condition
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
@@ -81,17 +82,6 @@ _EVENT_START, _EVENT_END, _EVENT_CERTIFICATES = (
 )
 
 
-def _waiting_ahead() -> str:
-    """How many wait ahead of registration `r` in its queue, as waitlist_rank() counts them: the
-    same event and way of attending, waiting, with a lower position. Its one parameter is the
-    waiting status."""
-    return (
-        f"(SELECT COUNT(*) FROM {sql.table(Registration)} ahead"  # noqa: S608
-        " WHERE ahead.event_id = r.event_id AND ahead.mode = r.mode AND ahead.status = %s"
-        " AND ahead.waitlist_position < r.waitlist_position)"
-    )
-
-
 def _shown_condition(*, user, now, past: bool) -> tuple[str, list]:
     """Which of the person's registrations the pages show (on registrations `r` of events `e`):
     coming up, confirmed or waiting (or already joined); with `past`, also those with a place at
@@ -117,11 +107,15 @@ def _registrations_shown(*, user, now, past: bool = True, limit: int | None = No
             *(f"e.{quote(name)}" for name in _EVENT_FIELDS),
         ]
     )
+    # Who waits ahead, counted for the waiting registrations only.
+    ahead, ahead_params = waiting_ahead(
+        event_id="r.event_id", mode="r.mode", waitlist_position="r.waitlist_position"
+    )
     found = sql.rows(
-        f"SELECT {columns}, CASE WHEN r.status = %s THEN {_waiting_ahead()} END"  # noqa: S608
+        f"SELECT {columns}, CASE WHEN r.status = %s THEN {ahead} END"  # noqa: S608
         f" FROM {sql.table(Registration)} r JOIN {sql.table(Event)} e ON e.id = r.event_id"
         f" WHERE {condition} ORDER BY e.{quote('start')}, e.id{limited}",
-        [Registration.Status.WAITLISTED, Registration.Status.WAITLISTED, *params],
+        [Registration.Status.WAITLISTED, *ahead_params, *params],
         datetimes=(_EVENT_START, _EVENT_END),
         booleans=(_EVENT_CERTIFICATES,),
     )
