@@ -14,12 +14,14 @@ from accounts.selectors import (
     person_is_borough_member,
     person_organisation,
 )
-from loti_portal.sql import rows, table, value
+from loti_portal import sql
+from loti_portal.sql import rows, table
 from networks.standing import is_active_member
 
 from .formatting import format_datetime
 from .guest_links import registration_token_read
 from .models import Event, Question, Registration
+from .queue import waiting_ahead
 from .selectors_list import (  # noqa: F401
     EVENTS_PER_PAGE,
     EventCard,
@@ -136,18 +138,14 @@ def waitlist_rank(registration: Registration) -> int | None:
     next to get a place."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    # Our own SQL (loti_portal.sql): the count through the ORM costs more than the page's rest.
-    ahead = value(
-        f"SELECT COUNT(*) FROM {table(Registration)} WHERE event_id = %s"  # noqa: S608
-        " AND mode = %s AND status = %s AND waitlist_position < %s",
-        [
-            registration.event_id,
-            registration.mode,
-            Registration.Status.WAITLISTED,
-            registration.waitlist_position,
-        ],
+    ahead, params = waiting_ahead()
+    return (
+        sql.value(
+            f"SELECT {ahead}",
+            [*params, registration.event_id, registration.mode, registration.waitlist_position],
+        )
+        + 1
     )
-    return ahead + 1
 
 
 @dataclass(frozen=True)

@@ -2,21 +2,24 @@
 calendar feed, and a network's public calendar. Importable from events.selectors as well."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from loti_portal import sql
 from networks.models import Membership, Network
 
 from .calendar import CalendarEntry, attendee_sequence
 from .feed_sources import personal_feed_sources
 from .joining import calendar_online_link
 from .models import CalendarFeed, Event, Registration
-from .visibility import events_visible_to, invited, registered
+from .queue import waiting_ahead
+from .visibility import events_visible_to, invited_condition, visible_condition
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
 # Feeds show what is coming and what happened in the last few months, not every event ever.
@@ -31,12 +34,14 @@ _UPCOMING_STATUSES = (
 
 
 def my_events_for_user(*, user) -> tuple[list[Registration], list[Registration], str | None]:
-    """What "Your events" shows, from one query for the registrations and one for the calendar
-    feed: upcoming (confirmed or waiting, with `waitlist_rank`) soonest first, past (with a place)
-    latest first, and the token of the person's calendar feed (None if they have none)."""
-    feed = calendar_feed_for_user(user=user)
+    """What "Your events" shows, from one query for the registrations (with each waiting one's
+    place in its queue) and one for the calendar feed: upcoming (confirmed or waiting, with
+    `waitlist_rank`) soonest first, past (with a place) latest first, and the token of the
+    person's calendar feed (None if they have none). Each registration comes with its event, both
+    read with only the fields the pages show and the rules they apply need."""
+    token = sql.value(f"SELECT token FROM {sql.table(CalendarFeed)} WHERE user_id = %s", [user.pk])  # noqa: S608
     registrations = _registrations_shown(user=user, now=timezone.now())
-    return *_upcoming_and_past(registrations), feed.token if feed else None
+    return *_upcoming_and_past(registrations), token
 
 
 def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registration], list[Registration]]:
@@ -46,47 +51,95 @@ def _upcoming_and_past(registrations: list[Registration]) -> tuple[list[Registra
     return upcoming, past[::-1]
 
 
-def _registrations_shown(*, user, now) -> list[Registration]:
-    registrations = list(
-        Registration.objects.filter(user=user)
-        .filter(
-            Q(event__end__gte=now, status__in=_UPCOMING_STATUSES)
-            | Q(event__end__lt=now, status__in=HOLDS_PLACE)
-        )
-        .select_related("event")
-        .defer("answers", "event__description")
-        .order_by("event__start", "event__id")
+def _in_model_order(model, names: set[str]) -> tuple[str, ...]:
+    # Model.from_db takes the values in the order of the model's fields.
+    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
+
+
+# The fields of a registration and of its event that "Your events" and the home page show, and
+# the rules they apply need (joining, certificates, waiting rank): the rest stay unread.
+_REGISTRATION_FIELDS = _in_model_order(
+    Registration, {"id", "event_id", "user_id", "status", "mode", "waitlist_position"}
+)
+_EVENT_FIELDS = _in_model_order(
+    Event,
+    {
+        "id",
+        "slug",
+        "title",
+        "kind",
+        "start",
+        "end",
+        "venue",
+        "online_url",
+        "mode",
+        "certificates_enabled",
+        "status",
+    },
+)
+_EVENT_START, _EVENT_END, _EVENT_CERTIFICATES = (
+    len(_REGISTRATION_FIELDS) + _EVENT_FIELDS.index(name) for name in ("start", "end", "certificates_enabled")
+)
+
+
+def _shown_condition(*, user, now, past: bool) -> tuple[str, list]:
+    """Which of the person's registrations the pages show (on registrations `r` of events `e`):
+    coming up, confirmed or waiting (or already joined); with `past`, also those with a place at
+    an event that has ended."""
+    quote = connection.ops.quote_name
+    upcoming = ", ".join(["%s"] * len(_UPCOMING_STATUSES))
+    condition = f"(e.{quote('end')} >= %s AND r.status IN ({upcoming}))"
+    params = [now, *_UPCOMING_STATUSES]
+    if past:
+        held = ", ".join(["%s"] * len(HOLDS_PLACE))
+        condition = f"({condition} OR (e.{quote('end')} < %s AND r.status IN ({held})))"
+        params += [now, *HOLDS_PLACE]
+    return f"r.user_id = %s AND {condition}", [user.pk, *params]
+
+
+def _registrations_shown(*, user, now, past: bool = True, limit: int | None = None) -> list[Registration]:
+    quote = connection.ops.quote_name
+    condition, params = _shown_condition(user=user, now=now, past=past)
+    limited = "" if limit is None else f" LIMIT {int(limit)}"
+    columns = ", ".join(
+        [
+            *(f"r.{quote(name)}" for name in _REGISTRATION_FIELDS),
+            *(f"e.{quote(name)}" for name in _EVENT_FIELDS),
+        ]
     )
-    _add_waitlist_ranks(registrations)
+    # Who waits ahead, counted for the waiting registrations only.
+    ahead, ahead_params = waiting_ahead(
+        event_id="r.event_id", mode="r.mode", waitlist_position="r.waitlist_position"
+    )
+    found = sql.rows(
+        f"SELECT {columns}, CASE WHEN r.status = %s THEN {ahead} END"  # noqa: S608
+        f" FROM {sql.table(Registration)} r JOIN {sql.table(Event)} e ON e.id = r.event_id"
+        f" WHERE {condition} ORDER BY e.{quote('start')}, e.id{limited}",
+        [Registration.Status.WAITLISTED, *ahead_params, *params],
+        datetimes=(_EVENT_START, _EVENT_END),
+        booleans=(_EVENT_CERTIFICATES,),
+    )
+    registrations = []
+    split = len(_REGISTRATION_FIELDS)
+    for row in found:
+        registration = Registration.from_db(connection.alias, _REGISTRATION_FIELDS, row[:split])
+        registration.event = Event.from_db(connection.alias, _EVENT_FIELDS, row[split:-1])
+        registration.waitlist_rank = None if row[-1] is None else row[-1] + 1
+        registrations.append(registration)
     return registrations
 
 
-def _add_waitlist_ranks(registrations: list[Registration]) -> None:
-    """Each waiting registration's place in its queue as `waitlist_rank` (None for the others),
-    as waitlist_rank() says it: one query counting who is ahead in each, and none at all when the
-    person is waiting for nothing (most people, most of the time)."""
-    waiting = [r for r in registrations if r.status == Registration.Status.WAITLISTED]
-    for registration in registrations:
-        registration.waitlist_rank = None
-    if not waiting:
-        return
-    # One count per waiting registration, in one row: who is ahead in the same queue.
-    ahead = {
-        f"ahead_{index}": Count(
-            "pk",
-            filter=Q(
-                event_id=registration.event_id,
-                mode=registration.mode,
-                waitlist_position__lt=registration.waitlist_position,
-            ),
-        )
-        for index, registration in enumerate(waiting)
-    }
-    counts = Registration.objects.filter(
-        status=Registration.Status.WAITLISTED, event_id__in={r.event_id for r in waiting}
-    ).aggregate(**ahead)
-    for index, registration in enumerate(waiting):
-        registration.waitlist_rank = counts[f"ahead_{index}"] + 1
+def my_event_slugs(*, user):
+    """The addresses of the events "Your events" shows for the person (one query, when first
+    iterated): the page is kept under their versions (loti_portal.versions.cached_page), since
+    any change of a registration renews its event's."""
+    condition, params = _shown_condition(user=user, now=timezone.now(), past=True)
+    found = sql.rows(
+        f"SELECT e.slug FROM {sql.table(Registration)} r JOIN {sql.table(Event)} e"  # noqa: S608
+        f" ON e.id = r.event_id WHERE {condition} ORDER BY e.slug",
+        params,
+    )
+    yield from (slug for (slug,) in found)
 
 
 def calendar_feed_for_user(*, user) -> CalendarFeed | None:
@@ -170,54 +223,106 @@ HOME_LIST_LENGTH = 3
 
 
 @dataclass(frozen=True)
+class HomeEvent:
+    """An event the home page lists: its address, title and time, and its network's name."""
+
+    slug: str
+    title: str
+    start: datetime
+    end: datetime
+    network_name: str = ""
+
+
+@dataclass(frozen=True)
+class PendingApplication:
+    """An application to join a network that waits for a decision."""
+
+    network_slug: str
+    network_name: str
+    applied_at: datetime | None
+
+
+@dataclass(frozen=True)
 class HomeSummary:
     """What a signed-in person's home page shows: what is next for them and what waits on them."""
 
     next_sessions: list[Registration]
-    next_meetings: list[Event]
-    invited_to: list[Event]
-    pending_applications: list[Membership]
+    next_meetings: list[HomeEvent]
+    invited_to: list[HomeEvent]
+    pending_applications: list[PendingApplication]
     more_sessions: bool
 
 
 def home_summary_for_user(*, user) -> HomeSummary:
-    """The person's next sessions (with a place or waiting), the next meetings of their networks
-    that they may see (the one visibility rule, `events_visible_to`), invitation-only sessions
-    they are invited to but not registered for, and their applications waiting for a decision.
-    A fixed number of queries whatever the data."""
-    upcoming, _past, _token = my_events_for_user(user=user)
+    """The person's next sessions (with a place or waiting, as "Your events" shows them), the
+    next meetings of their networks that they may see (the one visibility rule,
+    `visible_condition`), invitation-only sessions they are invited to but not registered for,
+    and their applications waiting for a decision. Four queries whatever the data."""
     now = timezone.now()
-    my_networks = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("network_id")
-    next_meetings = list(
-        events_visible_to(user=user)
-        .filter(
-            kind=Event.Kind.NETWORK_MEETING,
-            status=Event.Status.PUBLISHED,
-            end__gte=now,
-            network_id__in=my_networks,
-        )
-        .exclude(pk__in=[registration.event_id for registration in upcoming])
-        .select_related("network")
-        .defer("description")
-        .order_by("start", "id")[:HOME_LIST_LENGTH]
-    )
-    invited_to = list(
-        events_visible_to(user=user)
-        .filter(audience=Event.Audience.INVITATION, status=Event.Status.PUBLISHED, end__gte=now)
-        .filter(invited(user))
-        .exclude(registered(user))
-        .defer("description")
-        .order_by("start", "id")[:HOME_LIST_LENGTH]
-    )
-    pending_applications = list(
-        Membership.objects.filter(user=user, status=Membership.Status.PENDING)
-        .select_related("network")
-        .order_by("applied_at", "id")
-    )
+    upcoming = _registrations_shown(user=user, now=now, past=False, limit=HOME_LIST_LENGTH + 1)
     return HomeSummary(
         next_sessions=upcoming[:HOME_LIST_LENGTH],
-        next_meetings=next_meetings,
-        invited_to=invited_to,
-        pending_applications=pending_applications,
+        next_meetings=_next_meetings(user=user, now=now),
+        invited_to=_invited_to(user=user, now=now),
+        pending_applications=_pending_applications(user=user),
         more_sessions=len(upcoming) > HOME_LIST_LENGTH,
     )
+
+
+def _home_events(*, user, now, joins: str = "", condition: str, params: list) -> list[HomeEvent]:
+    """Published events (on `e`) that have not ended, that the person may see and that meet
+    `condition`, soonest first, HOME_LIST_LENGTH at most; `joins` may add the network `n`."""
+    quote = connection.ops.quote_name
+    visible = visible_condition(user=user, alias="e")
+    visible_sql, visible_params = (" AND " + visible[0], visible[1]) if visible else ("", [])
+    network_name = "n.name" if joins else "''"
+    found = sql.rows(
+        f"SELECT e.slug, e.title, e.{quote('start')}, e.{quote('end')}, {network_name}"  # noqa: S608
+        f" FROM {sql.table(Event)} e {joins}"
+        f" WHERE e.status = %s AND e.{quote('end')} >= %s AND {condition}{visible_sql}"
+        f" ORDER BY e.{quote('start')}, e.id LIMIT {HOME_LIST_LENGTH}",
+        [Event.Status.PUBLISHED, now, *params, *visible_params],
+        datetimes=(2, 3),
+    )
+    return [HomeEvent(*row) for row in found]
+
+
+def _next_meetings(*, user, now) -> list[HomeEvent]:
+    # Not those the person is registered for already: they are among their next sessions.
+    upcoming = ", ".join(["%s"] * len(_UPCOMING_STATUSES))
+    return _home_events(
+        user=user,
+        now=now,
+        joins=f"JOIN {sql.table(Network)} n ON n.id = e.network_id",
+        condition=(
+            f"e.kind = %s AND e.network_id IN (SELECT network_id FROM {sql.table(Membership)}"  # noqa: S608
+            " WHERE user_id = %s AND status = %s)"
+            f" AND e.id NOT IN (SELECT event_id FROM {sql.table(Registration)}"
+            f" WHERE user_id = %s AND status IN ({upcoming}))"
+        ),
+        params=[Event.Kind.NETWORK_MEETING, user.pk, Membership.Status.ACTIVE, user.pk, *_UPCOMING_STATUSES],
+    )
+
+
+def _invited_to(*, user, now) -> list[HomeEvent]:
+    invited_sql, invited_params = invited_condition(user=user, alias="e")
+    return _home_events(
+        user=user,
+        now=now,
+        condition=(
+            f"e.audience = %s AND {invited_sql}"  # noqa: S608
+            f" AND e.id NOT IN (SELECT event_id FROM {sql.table(Registration)} WHERE user_id = %s)"
+        ),
+        params=[Event.Audience.INVITATION, *invited_params, user.pk],
+    )
+
+
+def _pending_applications(*, user) -> list[PendingApplication]:
+    found = sql.rows(
+        f"SELECT n.slug, n.name, m.applied_at FROM {sql.table(Membership)} m"  # noqa: S608
+        f" JOIN {sql.table(Network)} n ON n.id = m.network_id"
+        " WHERE m.user_id = %s AND m.status = %s ORDER BY m.applied_at, m.id",
+        [user.pk, Membership.Status.PENDING],
+        datetimes=(2,),
+    )
+    return [PendingApplication(*row) for row in found]

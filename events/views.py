@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loti_portal.utils import absolute_url, content_digest
-from loti_portal.versions import EVENT_DETAILS, EVENT_LISTS, PEOPLE_NAMES, cached_page
+from loti_portal.versions import EVENT_DETAILS, PEOPLE_NAMES, cached_page
 
 from . import calendar
 from .cards import card_live_part_ids, card_live_parts
@@ -45,6 +45,7 @@ from .selectors import (
     waitlist_rank,
 )
 from .selectors_detail import event_page_for_user
+from .selectors_personal import my_event_slugs
 from .services import RegistrationRefused, calendar_feed_regenerate, registration_cancel, registration_create
 
 # The furthest page anyone can ask for: page numbers name cached listings, so the set of them is
@@ -253,7 +254,9 @@ def event_cancel(request, slug):
 @login_required
 @require_GET
 def my_events(request):
-    return cached_page(request, partial(_my_events, request), lists=[EVENT_LISTS])
+    # Kept under the versions of the events it shows (a registration's change renews its event's)
+    # and the person's, not the lists of events: registrations elsewhere do not draw it again.
+    return cached_page(request, partial(_my_events, request), events=my_event_slugs(user=request.user))
 
 
 def _my_events(request):

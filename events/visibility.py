@@ -31,11 +31,21 @@ def visible_condition(*, user, alias: str) -> tuple[str, list] | None:
     # `id IN (SELECT event_id ...)` rather than a correlated EXISTS: planned as well, and the same
     # text whatever query it sits in. Invitations are stored in lower case (Invitation.save).
     # Names come from the models and the caller's alias, values are parameters.
+    invited_sql, invited_params = invited_condition(user=user, alias=alias)
     return (
         f"{shown} AND ({alias}.audience <> %s"  # noqa: S608
-        f" OR {alias}.id IN (SELECT event_id FROM {table(Invitation)} WHERE LOWER(email) = %s)"
+        f" OR {invited_sql}"
         f" OR {alias}.id IN (SELECT event_id FROM {table(Registration)} WHERE user_id = %s))",
-        [*VISIBLE_STATUSES, Event.Audience.INVITATION, user.email.strip().lower(), user.pk],
+        [*VISIBLE_STATUSES, Event.Audience.INVITATION, *invited_params, user.pk],
+    )
+
+
+def invited_condition(*, user, alias: str) -> tuple[str, list]:
+    """Events this signed-in person's email address is invited to (by an Invitation), as an SQL
+    condition on the events table named `alias`, with its parameters (see `invited`)."""
+    return (
+        f"{alias}.id IN (SELECT event_id FROM {table(Invitation)} WHERE LOWER(email) = %s)",  # noqa: S608
+        [user.email.strip().lower()],
     )
 
 

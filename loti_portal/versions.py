@@ -7,8 +7,6 @@ page shows:
 - ``event:<slug>``: an event (its details, its counts, who is coming, its network's name).
   Saving it, every change of one of its registrations (``event_counts_refresh``), someone coming
   changing their name, and its network being saved give it a new one.
-- ``events``: the lists of events that show registrations ("Your events"). Any event's change
-  gives it a new one, and so does a network's (cards show the network's name).
 - ``event-details``: what the events list and archive show of events that only editing them
   changes (their details, who may see them, their networks' names): any event's change but a
   registration's gives it a new one, and so does a network's. What a registration changes on
@@ -58,7 +56,6 @@ PAGE_SECONDS = 60
 # pages drawn afresh; kept short, since a request for any address, even one of no event, makes one.
 VERSION_SECONDS = 10 * 60
 
-EVENT_LISTS = "events"
 EVENT_DETAILS = "event-details"
 NETWORK_LISTS = "networks"
 # People's names as others see them: rarely changed, shown on event and network pages.
@@ -110,7 +107,7 @@ def events_changed(*, slugs: Iterable[str], network_slugs: Iterable[str] = ()) -
     """The events' details or counts changed, or they were added or removed: their pages, the
     lists of events and (for a change of their details) their networks' pages and the networks
     list are drawn afresh."""
-    names = [*(_event(slug) for slug in slugs), EVENT_LISTS, EVENT_DETAILS]
+    names = [*(_event(slug) for slug in slugs), EVENT_DETAILS]
     network_names = [_network(slug) for slug in network_slugs if slug]
     if network_names:
         names += [*network_names, NETWORK_LISTS]
@@ -124,9 +121,10 @@ def event_changed(*, slug: str, network_slug: str | None = None) -> None:
 
 def event_registrations_changed(*, slug: str) -> None:
     """Registrations for the event changed (someone registered, cancelled, was given a place,
-    came): its page and "Your events" are drawn afresh; the events list keeps its pages, whose
-    live parts (places left, the person's own status) are filled in afresh anyway."""
-    _renew_on_commit(_event(slug), EVENT_LISTS)
+    came): its page and the "Your events" pages showing it are drawn afresh; the events list
+    keeps its pages, whose live parts (places left, the person's own status) are filled in
+    afresh anyway."""
+    _renew_on_commit(_event(slug))
 
 
 def network_changed(*, slug: str, event_slugs: Iterable[str] = ()) -> None:
@@ -134,7 +132,7 @@ def network_changed(*, slug: str, event_slugs: Iterable[str] = ()) -> None:
     of events (cards show its name) are drawn afresh, and so are the pages of the events given
     (after a change of its name or address, its events' pages)."""
     _renew_on_commit(
-        _network(slug), NETWORK_LISTS, EVENT_LISTS, EVENT_DETAILS, *(_event(event) for event in event_slugs)
+        _network(slug), NETWORK_LISTS, EVENT_DETAILS, *(_event(event) for event in event_slugs)
     )
 
 
@@ -215,7 +213,7 @@ def cached_page(
     live: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> HttpResponse:
     """The page `draw()` makes for this request, kept under the versions of the events and
-    networks (by slug) and the lists (EVENT_LISTS, NETWORK_LISTS) it shows and of the person
+    networks (by slug) and the lists (EVENT_DETAILS, NETWORK_LISTS) it shows and of the person
     looking. `live`: for a page with live parts (live_part), gives the fresh HTML of the parts
     named (a part it leaves out keeps what was drawn); a page drawn now is served as drawn."""
     pages = caches["pages"]

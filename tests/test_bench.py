@@ -327,7 +327,7 @@ def test_each_load_sets_the_event_rows_counts_and_renews_the_versions_of_the_pag
 
     data = build(Sizes(members=80, events=12, registrations=300, small_registrations=60))
     for upto in (60, 300):
-        before = caches["default"].get(versions._version_key(versions.EVENT_LISTS))
+        before = caches["default"].get(versions._version_key(versions.EVENT_DETAILS))
         load_registrations(data, upto)
         assert Registration.objects.count() == upto
         counted = Event.objects.annotate(
@@ -336,5 +336,5 @@ def test_each_load_sets_the_event_rows_counts_and_renews_the_versions_of_the_pag
         for event in counted:
             for name in COUNT_FIELDS:
                 assert getattr(event, name) == getattr(event, f"counted_{name}"), (event.slug, name)
-        assert caches["default"].get(versions._version_key(versions.EVENT_LISTS)) not in (None, before)
+        assert caches["default"].get(versions._version_key(versions.EVENT_DETAILS)) not in (None, before)
     assert sum(Event.objects.values_list("places_taken", flat=True)) > 0

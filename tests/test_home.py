@@ -13,6 +13,7 @@ from events.models import Event, Invitation
 from events.services import registration_create
 from networks.models import Membership
 from tests.factories import EventFactory, MembershipFactory, NetworkFactory, UserFactory
+from tests.helpers import session_queries
 
 
 @pytest.fixture
@@ -104,4 +105,6 @@ def test_home_runs_the_same_queries_whatever_the_data(client, member, leaders):
     small = queries()
     add(10)
     assert queries() == small
-    assert small <= 10
+    # The person, then their next sessions, their networks' meetings, their invitations and their
+    # applications: one query each.
+    assert small == 5 + session_queries(), small

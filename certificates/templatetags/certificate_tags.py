@@ -1,6 +1,9 @@
+from html import escape
+
 from django import template
 from django.urls import reverse
 
+from events.cards_personal import my_past_rows
 from events.models import Event
 from loti_portal.utils import absolute_url
 
@@ -10,7 +13,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("certificates/includes/download.html", takes_context=True)
-def certificate_download(context, registration, token="", compact=False):
+def certificate_download(context, registration, token=""):
     """ "Download your certificate" for the person's own registration, when they have one (the
     one rule: certificates.selectors.certificate_refusal_reason). `token`: a guest's
     "your registration" link, which their download uses instead of signing in."""
@@ -24,9 +27,37 @@ def certificate_download(context, registration, token="", compact=False):
         url = _download_path(registration, token)
     return {
         "certificate_url": url,
-        "compact": compact,
         "event": registration.event if registration is not None else None,
     }
+
+
+# "Download your certificate" in a row of "Your events" past events (the full block, on an
+# event's page, is certificates/includes/download.html). After the template include it replaced,
+# which ended in a new line whether there was a certificate or not.
+COMPACT_DOWNLOAD = (
+    '\n<br><a class="govuk-link" href="{url}" download>Download your certificate'
+    '<span class="govuk-visually-hidden"> for {title}</span> (PDF)</a>\n'
+    '<br><a class="govuk-link" href="{check}">Check a certificate’s code</a>\n\n'
+)
+
+
+@register.simple_tag(takes_context=True)
+def past_event_rows(context, registrations):
+    """{% past_event_rows past %}: the rows of "Your events" past events (events.cards_personal),
+    each with the person's certificate to download when they have one (the one rule:
+    certificate_available)."""
+    check = reverse("certificates:certificate-check")
+    user = context.get("user")
+
+    def download(registration) -> str:
+        if user is not None and registration.user_id == user.pk:
+            registration.user = user  # the person signed in: no query for their name
+        url = _download_path(registration, "")
+        if not url:
+            return "\n"
+        return COMPACT_DOWNLOAD.format(url=escape(url), title=escape(registration.event.title), check=check)
+
+    return my_past_rows(registrations, after_title=download)
 
 
 @register.simple_tag

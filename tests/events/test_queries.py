@@ -86,7 +86,8 @@ def count_queries(client, url) -> int:
         # the event with its counts, its speakers, the person's registration, their organisation
         # (the event is for borough staff), who is coming, the session's materials (followup)
         ("events:event-detail", 6 + SESSION_QUERIES),
-        # the calendar feed, the registrations, and (the person waits here) who is ahead of them
+        # the events shown (the page is kept under their versions), the calendar feed, and the
+        # registrations with, for those waiting, who is ahead of them
         ("events:my-events", 4 + SESSION_QUERIES),
     ],
 )
