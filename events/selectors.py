@@ -14,7 +14,7 @@ from accounts.selectors import (
     person_is_borough_member,
     person_organisation,
 )
-from loti_portal.sql import rows, table, value
+from loti_portal.sql import columns, instances, rows, table, value
 from networks.standing import is_active_member
 
 from .formatting import format_datetime
@@ -48,6 +48,7 @@ from .visibility import (  # noqa: F401
     events_visible_to,
     is_invited,
     users_who_may_see,
+    visible_condition,
 )
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
@@ -60,16 +61,29 @@ def event_get_for_user(*, user, slug: str) -> Event:
 
 def event_get_to_register(*, user, slug: str) -> Event:
     """The event alone (a registration is decided under the event's lock, which counts afresh);
-    404 if this person may not see it. One query by its address, the visibility rule asked of
-    that one event (event_visible_to)."""
-    event = get_object_or_404(Event.objects.all(), slug=slug)
-    if not event_visible_to(user=user, event=event):
+    404 if this person may not see it. One query with our own SQL: the event by its address, with
+    the visibility rule (visible_condition) asked of that one row."""
+    condition = visible_condition(user=user, alias="e")
+    rule, params = ("", []) if condition is None else (f" AND {condition[0]}", condition[1])
+    found = rows(
+        f"SELECT {columns(Event, 'e')} FROM {table(Event)} e WHERE e.slug = %s{rule}",  # noqa: S608
+        [slug, *params],
+    )
+    if not found:
         raise Http404("No event found")
-    return event
+    return instances(Event, found)[0]
 
 
 def event_questions(*, event: Event) -> list[Question]:
-    return list(event.questions.order_by("position", "id"))
+    """The event's own questions, in their order (one query, with our own SQL)."""
+    return instances(
+        Question,
+        rows(
+            f"SELECT {columns(Question, 'q')} FROM {table(Question)} q"  # noqa: S608
+            " WHERE q.event_id = %s ORDER BY q.position, q.id",
+            [event.pk],
+        ),
+    )
 
 
 def places_left(event: Event) -> int | None:

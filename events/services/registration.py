@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 from loti_portal import versions
+from loti_portal.sql import columns, instances, rows, table
 
 from .. import emails
 from ..models import Event, Question, Registration
@@ -60,6 +61,17 @@ def _places_taken(event: Event, mode: str = "") -> int:
     ).count()
 
 
+def _registration_of(*, event_id: int, user_id: int) -> Registration | None:
+    """The person's registration for the event (at most one: a unique constraint), or None. One
+    query with our own SQL, under the caller's lock."""
+    found = rows(
+        f"SELECT {columns(Registration, 'r')} FROM {table(Registration)} r"  # noqa: S608
+        " WHERE r.event_id = %s AND r.user_id = %s",
+        [event_id, user_id],
+    )
+    return instances(Registration, found)[0] if found else None
+
+
 def _clean_answers(event: Event, answers: dict) -> dict:
     """Keep the answers to this event's own questions, keyed by question id."""
     if not answers:
@@ -85,7 +97,7 @@ def registration_create(
     Emails the person after commit.
     """
     event = _lock_event(event.pk)
-    registration = Registration.objects.filter(event=event, user=user).order_by().first()
+    registration = _registration_of(event_id=event.pk, user_id=user.pk)
     if registration is not None and registration.is_active:
         return registration
     reason = registration_refusal_reason(event=event, user=user)
