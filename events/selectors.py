@@ -125,9 +125,14 @@ def registration_for_user(*, event: Event, user) -> Registration | None:
     """This person's own registration for the event (any status), or None."""
     if not user.is_authenticated:
         return None
-    # At most one (unique per event and person): ordered by id, not by the model's ordering,
-    # which joins the event to sort by it.
-    return Registration.objects.filter(event=event, user=user).order_by("pk").first()
+    # At most one (unique per event and person). One query, with our own SQL: services ask it
+    # under the event's lock too.
+    found = rows(
+        f"SELECT {columns(Registration, 'r')} FROM {table(Registration)} r"  # noqa: S608
+        " WHERE r.event_id = %s AND r.user_id = %s",
+        [event.pk, user.pk],
+    )
+    return instances(Registration, found)[0] if found else None
 
 
 def active_registration_for_user(*, user, slug: str, to_change: bool = False) -> Registration:
