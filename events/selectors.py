@@ -15,7 +15,7 @@ from accounts.selectors import (
     person_organisation,
 )
 from loti_portal import sql
-from loti_portal.sql import rows, table
+from loti_portal.sql import columns, instances, rows, table
 from networks.standing import is_active_member
 
 from .formatting import format_datetime
@@ -50,6 +50,7 @@ from .visibility import (  # noqa: F401
     events_visible_to,
     is_invited,
     users_who_may_see,
+    visible_condition,
 )
 
 HOLDS_PLACE = Registration.HOLDS_PLACE_STATUSES
@@ -62,16 +63,29 @@ def event_get_for_user(*, user, slug: str) -> Event:
 
 def event_get_to_register(*, user, slug: str) -> Event:
     """The event alone (a registration is decided under the event's lock, which counts afresh);
-    404 if this person may not see it. One query by its address, the visibility rule asked of
-    that one event (event_visible_to)."""
-    event = get_object_or_404(Event.objects.all(), slug=slug)
-    if not event_visible_to(user=user, event=event):
+    404 if this person may not see it. One query with our own SQL: the event by its address, with
+    the visibility rule (visible_condition) asked of that one row."""
+    condition = visible_condition(user=user, alias="e")
+    rule, params = ("", []) if condition is None else (f" AND {condition[0]}", condition[1])
+    found = rows(
+        f"SELECT {columns(Event, 'e')} FROM {table(Event)} e WHERE e.slug = %s{rule}",  # noqa: S608
+        [slug, *params],
+    )
+    if not found:
         raise Http404("No event found")
-    return event
+    return instances(Event, found)[0]
 
 
 def event_questions(*, event: Event) -> list[Question]:
-    return list(event.questions.order_by("position", "id"))
+    """The event's own questions, in their order (one query, with our own SQL)."""
+    return instances(
+        Question,
+        rows(
+            f"SELECT {columns(Question, 'q')} FROM {table(Question)} q"  # noqa: S608
+            " WHERE q.event_id = %s ORDER BY q.position, q.id",
+            [event.pk],
+        ),
+    )
 
 
 def places_left(event: Event) -> int | None:
@@ -113,9 +127,14 @@ def registration_for_user(*, event: Event, user) -> Registration | None:
     """This person's own registration for the event (any status), or None."""
     if not user.is_authenticated:
         return None
-    # At most one (unique per event and person): ordered by id, not by the model's ordering,
-    # which joins the event to sort by it.
-    return Registration.objects.filter(event=event, user=user).order_by("pk").first()
+    # At most one (unique per event and person). One query, with our own SQL: services ask it
+    # under the event's lock too.
+    found = rows(
+        f"SELECT {columns(Registration, 'r')} FROM {table(Registration)} r"  # noqa: S608
+        " WHERE r.event_id = %s AND r.user_id = %s",
+        [event.pk, user.pk],
+    )
+    return instances(Registration, found)[0] if found else None
 
 
 def active_registration_for_user(*, user, slug: str, to_change: bool = False) -> Registration:

@@ -261,6 +261,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, publishing through one client per channel (see the module).
+    CELERY_BROKER_TRANSPORT = "loti_portal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
         "socket_connect_timeout": 2,

@@ -78,6 +78,19 @@ def value(sql: str, params: Sequence = ()):
     return None if row is None else row[0]
 
 
+def execute(sql: str, params: Sequence = ()) -> int:
+    """Run one statement that gives no rows (an UPDATE); returns how many rows it changed. Values
+    are parameters: a datetime goes through `datetime_value`."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def datetime_value(moment: datetime):
+    """An aware datetime as the database stores it (SQLite: UTC text), for `execute`'s params."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 # What SQLite gives as text or integers and PostgreSQL as typed values, by the fields' types.
 _SQLITE_CONVERTERS = {
     "DateTimeField": _as_datetime,
@@ -134,4 +147,4 @@ def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> li
     return built
 
 
-__all__ = ["columns", "instances", "rows", "table", "value"]
+__all__ = ["columns", "datetime_value", "execute", "instances", "rows", "table", "value"]

@@ -22,9 +22,8 @@ page shows:
 
 The services that make those changes call ``event_changed``, ``events_changed``,
 ``event_registrations_changed``, ``network_changed`` and ``person_changed`` inside their
-transaction; new tokens are written then
-and again after commit, so no one can keep a page drawn from data that was about to change
-under the new version.
+transaction; new tokens are written once it commits. A page reads its versions before what it
+shows, so no one can keep a page drawn from data that was about to change under the new version.
 
 ``cached_page`` keeps a page's HTML in the ``pages`` cache (each process's memory) under a
 key made of the page's path and query, the versions of what it shows, and who is looking (their
@@ -96,10 +95,10 @@ def _renew(names: tuple[str, ...]) -> None:
 
 
 def _renew_on_commit(*names: str) -> None:
-    # Now, so that nothing drawn before the change is served after it even where commit hooks
-    # never run (a test inside one transaction); and after commit, so that a page drawn from
-    # what was read while the change was under way is not kept either.
-    _renew(names)
+    # Once, after commit (at once outside a transaction). A page reads its versions before it
+    # reads what it shows, so a page kept under a token written after commit was drawn from the
+    # committed change; one drawn while the change was under way is kept under the old token,
+    # which no one asks for once the new one is written.
     transaction.on_commit(partial(_renew, names), robust=True)
 
 

@@ -41,6 +41,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
+from loti_portal.sql import datetime_value, execute, table
+
 from .kinds import kind_get
 from .models import Email
 
@@ -166,7 +168,12 @@ def hand_out(*, email_ids: list[int], now: datetime | None = None) -> int:
     queued = 0
     for start in range(0, len(email_ids), CHUNK_SIZE):
         chunk = email_ids[start : start + CHUNK_SIZE]
-        Email.objects.filter(id__in=chunk).update(queued_at=now)
+        # One UPDATE with our own SQL: handing out follows every change that owes an email.
+        marks = ", ".join(["%s"] * len(chunk))
+        execute(
+            f"UPDATE {table(Email)} SET queued_at = %s WHERE id IN ({marks})",  # noqa: S608
+            [datetime_value(now), *chunk],
+        )
         try:
             tasks.emails_send.delay(chunk)
         except Exception:

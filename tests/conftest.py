@@ -1,4 +1,5 @@
 import os
+from functools import partial
 
 # Sync Playwright runs an event loop in the test thread; Django would otherwise refuse the
 # database calls made by fixtures in the same thread. Tests only, never in settings.
@@ -117,6 +118,13 @@ def outsider(other_org):
 
 
 @pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed(): …` runs what the block queued for after commit (the emails, the
+    renewed versions of kept pages), as a real commit would."""
+    return partial(django_capture_on_commit_callbacks, execute=True)
+
+
+@pytest.fixture
 def pages_kept():
     """For tests of what whole pages kept (loti_portal/versions.py) show: they must be kept."""
     from django.core.cache.backends.dummy import DummyCache
@@ -126,9 +134,17 @@ def pages_kept():
 
 @pytest.fixture
 def staff_browser(staff):
-    """A browser of its own signed in as staff, beside `client` (someone else's)."""
-    from django.test import Client
+    """A browser of its own signed in as staff, beside `client` (someone else's). What each of its
+    requests changes counts as committed when the request ends: its commit hooks run then (the
+    versions of kept pages are renewed after commit), as each request's own transaction does in
+    production, though the test's transaction never commits."""
+    from django.test import Client, TestCase
 
-    client = Client()
+    class Committing(Client):
+        def request(self, **request):
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                return super().request(**request)
+
+    client = Committing()
     client.force_login(staff)
     return client

@@ -135,11 +135,15 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        # Made here, not through the services: count the event's places as they would.
+        # Made here, not through the services: count the event's places as they would, and
+        # renew the versions of the pages showing them as their commit would.
+        from django.test import TestCase
+
         from events.services.counts import event_counts_refresh
 
         registration = super()._create(model_class, *args, **kwargs)
-        event_counts_refresh(event_id=registration.event_id)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            event_counts_refresh(event_id=registration.event_id)
         return registration
 
 

@@ -1,11 +1,11 @@
 """Rows read with our own SQL come back as the ORM gives the same fields, on either database."""
 
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 
 from events.models import Event
-from loti_portal.sql import columns, instances, rows, table, value
+from loti_portal.sql import columns, datetime_value, execute, instances, rows, table, value
 from networks.models import Network
 from tests.factories import EventFactory, NetworkFactory
 
@@ -25,6 +25,17 @@ def test_rows_give_the_values_the_orm_gives():
 def test_value_is_the_first_column_or_none():
     assert value(f"SELECT COUNT(*) FROM {table(Event)}") == 0
     assert value(f"SELECT title FROM {table(Event)}") is None
+
+
+def test_an_update_stores_what_the_orm_would_and_says_how_many_rows_it_changed():
+    first, _other = EventFactory(), EventFactory()
+    moment = first.start + timedelta(minutes=5)
+    sql = f"UPDATE {table(Event)} SET updated_at = %s WHERE id = %s"
+    assert execute(sql, [datetime_value(moment), first.pk]) == 1
+    assert execute(sql, [datetime_value(moment), 0]) == 0
+    assert Event.objects.get(pk=first.pk).updated_at == moment
+    # Stored as the ORM stores it, so that the ORM's comparisons find it.
+    assert list(Event.objects.filter(updated_at=moment)) == [first]
 
 
 def test_instances_are_the_models_the_orm_builds():

@@ -20,6 +20,7 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 
 from loti_portal import versions
+from loti_portal.sql import execute, table
 
 from ..models import Event, Registration
 
@@ -142,7 +143,8 @@ def event_counts_write(*, event: Event, tally: EventTally) -> None:
     transaction that read the tally, holding the event lock. The event's page and "Your events"
     are drawn afresh after commit (the events list fills in places left afresh)."""
     counts = {field: getattr(tally, field) for field in COUNT_FIELDS}
-    Event.objects.filter(pk=event.pk).update(**counts)
+    assignments = ", ".join(f"{Event._meta.get_field(field).column} = %s" for field in COUNT_FIELDS)
+    execute(f"UPDATE {table(Event)} SET {assignments} WHERE id = %s", [*counts.values(), event.pk])  # noqa: S608
     for field, value in counts.items():
         setattr(event, field, value)
     versions.event_registrations_changed(slug=event.slug)

@@ -10,10 +10,11 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 from loti_portal import versions
+from loti_portal.sql import columns, instances, rows, table
 
 from .. import emails
 from ..models import Event, Question, Registration
-from ..selectors import registration_refusal_reason
+from ..selectors import registration_for_user, registration_refusal_reason
 from .counts import EventTally, event_counts_refresh, event_counts_write, event_tally
 from .notifications import notifications_queue
 
@@ -60,6 +61,24 @@ def _places_taken(event: Event, mode: str = "") -> int:
     ).count()
 
 
+def _registration_read(pk: int) -> Registration:
+    """The registration as it is now, with its person (None for a guest): read afresh under the
+    caller's lock. One query, with our own SQL."""
+    width = len(Registration._meta.concrete_fields)
+    found = rows(
+        f"SELECT {columns(Registration, 'r')}, {columns(User, 'u')} FROM {table(Registration)} r"  # noqa: S608
+        f" LEFT JOIN {table(User)} u ON u.id = r.user_id WHERE r.id = %s",
+        [pk],
+    )
+    if not found:
+        raise Registration.DoesNotExist("Registration matching query does not exist.")
+    (found,) = found
+    (registration,) = instances(Registration, [found[:width]])
+    if registration.user_id is not None:
+        (registration.user,) = instances(User, [found[width:]])
+    return registration
+
+
 def _clean_answers(event: Event, answers: dict) -> dict:
     """Keep the answers to this event's own questions, keyed by question id."""
     if not answers:
@@ -85,7 +104,7 @@ def registration_create(
     Emails the person after commit.
     """
     event = _lock_event(event.pk)
-    registration = Registration.objects.filter(event=event, user=user).order_by().first()
+    registration = registration_for_user(event=event, user=user)
     if registration is not None and registration.is_active:
         return registration
     reason = registration_refusal_reason(event=event, user=user)
@@ -174,7 +193,7 @@ def registration_cancel(*, registration: Registration, acting_user: User | None)
     Raises RegistrationRefused once the event has started.
     """
     event = _lock_event(registration.event_id)
-    registration = Registration.objects.select_related("user").get(pk=registration.pk)
+    registration = _registration_read(registration.pk)
     if registration.status == Status.CANCELLED:
         return registration
     if registration.status not in (Status.CONFIRMED, Status.WAITLISTED) or timezone.now() >= event.start:

@@ -1,17 +1,8 @@
-from functools import partial
-
 import icalendar
 import pytest
 
 from networks.models import Network
 from tests.factories import EventFactory, OrganisationFactory, UserFactory
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """`with committed(): …` runs what the block queued for after commit (the emails), as a
-    real commit would."""
-    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture

@@ -132,10 +132,11 @@ def test_counts_on_the_row_match_the_registrations_after_any_changes(seed, staff
         assert on_the_row(public) == counted(public)
 
 
-def test_the_pages_counts_come_from_the_row(client, member):
+def test_the_pages_counts_come_from_the_row(client, member, committed):
     """Places left on an event's page follow a registration at once."""
     event = EventFactory(capacity=2)
     client.force_login(member)
     assert "2 places left" in client.get(event.get_absolute_url()).content.decode()
-    registration_create(event=event, user=UserFactory(), answers={}, acting_user=None)
+    with committed():
+        registration_create(event=event, user=UserFactory(), answers={}, acting_user=None)
     assert "1 place left" in client.get(event.get_absolute_url()).content.decode()

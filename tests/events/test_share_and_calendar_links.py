@@ -137,7 +137,7 @@ def test_invitation_only_events_are_not_offered_for_sharing(client, member):
     assert not [attrs for attrs in tree.inputs if attrs.get("id") == "share-link"]
 
 
-def test_whos_coming_explains_hidden_names_and_how_to_show_yours(client, session, member):
+def test_whos_coming_explains_hidden_names_and_how_to_show_yours(client, session, member, committed):
     registration_create(event=session, user=member, answers={}, acting_user=member)
     client.force_login(member)
     text = _page(client, session.get_absolute_url()).text
@@ -145,9 +145,10 @@ def test_whos_coming_explains_hidden_names_and_how_to_show_yours(client, session
     assert "Your name is hidden." in text
     assert "Show your name in your profile" in text
 
-    user_update_profile(
-        user=member, full_name=member.full_name, job_title=member.job_title, show_name_to_attendees=True
-    )
+    with committed():
+        user_update_profile(
+            user=member, full_name=member.full_name, job_title=member.job_title, show_name_to_attendees=True
+        )
     text = _page(client, session.get_absolute_url()).text
     assert "Your name is shown." in text
     assert "Hide your name in your profile" in text

@@ -153,11 +153,12 @@ def test_event_page_tells_a_partner_why_they_cannot_register(client, partner):
     assert reverse("events:event-register", args=[event.slug]) not in html
 
 
-def test_event_page_asks_signed_out_visitors_to_sign_in_while_registration_is_open(client, event):
+def test_event_page_asks_signed_out_visitors_to_sign_in_while_registration_is_open(client, event, committed):
     url = reverse("events:event-detail", args=[event.slug])
     assert f"{reverse('account_login')}?next=/events/{event.slug}/" in page(client.get(url))
     event.registration_closes = timezone.now() - timedelta(hours=1)
-    event_save(event=event, acting_user=None)
+    with committed():
+        event_save(event=event, acting_user=None)
     html = page(client.get(url))
     assert "Registration is not open." in html
     assert reverse("account_login") + "?next" not in html

@@ -160,12 +160,13 @@ def test_the_offer_page_is_only_for_the_person_offered(client, full_event, outsi
     assert client.put(url).status_code == 405
 
 
-def test_the_event_page_shows_the_offer(client, full_event):
+def test_the_event_page_shows_the_offer(client, full_event, committed):
     event, holder, first, _ = full_event
     client.force_login(first.user)
     url = reverse("events:event-detail", args=[event.slug])
     assert "Accept or decline the place" not in client.get(url).content.decode()
-    registration_cancel(registration=holder, acting_user=None)
+    with committed():
+        registration_cancel(registration=holder, acting_user=None)
     page = client.get(url).content.decode()
     assert "Accept or decline the place" in page
     assert reverse("events:event-offer", args=[event.slug]) in page

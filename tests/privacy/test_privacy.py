@@ -3,7 +3,6 @@ after the retention period."""
 
 import json
 from datetime import timedelta
-from functools import partial
 
 import pytest
 import time_machine
@@ -40,11 +39,6 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    return partial(django_capture_on_commit_callbacks, execute=True)
 
 
 @pytest.fixture
