@@ -130,9 +130,7 @@ def network_changed(*, slug: str, event_slugs: Iterable[str] = ()) -> None:
     """The network, its members or its leads changed: its page, the networks list and the lists
     of events (cards show its name) are drawn afresh, and so are the pages of the events given
     (after a change of its name or address, its events' pages)."""
-    _renew_on_commit(
-        _network(slug), NETWORK_LISTS, EVENT_DETAILS, *(_event(event) for event in event_slugs)
-    )
+    _renew_on_commit(_network(slug), NETWORK_LISTS, EVENT_DETAILS, *(_event(event) for event in event_slugs))
 
 
 def person_renamed(*, user_id: int) -> None:
