@@ -6,7 +6,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from loti_portal import versions
-from loti_portal.sql import datetime_value, execute, table
+from loti_portal.sql import execute, table
 from outbox.services import enqueue
 
 from . import emails
@@ -29,7 +29,7 @@ def audit_record(*, actor: User | None, action: str, target: Model, data: dict |
             str(target.pk),
             str(target)[:300],
             AuditEntry._meta.get_field("data").get_db_prep_value(data or {}, connection),
-            datetime_value(timezone.now()),
+            timezone.now(),
         ],
     )
 

@@ -95,12 +95,6 @@ def _end() -> str:
     return f"e.{connection.ops.quote_name('end')}"
 
 
-def _datetime_param(value):
-    """A datetime as a parameter, as the ORM gives it to the database in use (SQLite keeps
-    datetimes as text in UTC)."""
-    return connection.ops.adapt_datetimefield_value(value)
-
-
 def _visible(user) -> tuple[str, list]:
     condition = visible_condition(user=user, alias="e")
     return condition if condition is not None else ("1 = 1", [])
@@ -138,7 +132,7 @@ def event_listing_summary(*, user, now=None) -> ListingSummary:
         f" FROM {table(Event)} e LEFT JOIN {table(Network)} n ON n.id = e.network_id"
         f" WHERE {condition}"
         " GROUP BY e.network_id, n.slug, n.name, e.programme, e.kind",
-        [_datetime_param(now or timezone.now()), *params],
+        [now or timezone.now(), *params],
     )
     networks, programmes, groups = {}, set(), []
     for network_id, slug, name, programme, kind, upcoming, total in found:
@@ -203,7 +197,7 @@ def event_list_page_for_user(
     past latest first, with the filters given, as EventCards: one query (none for an empty
     listing), the count coming from the listing's summary (event_listing_summary)."""
     where = [f"{_end()} < %s" if past else f"{_end()} >= %s"]
-    where_params = [_datetime_param(now or timezone.now())]
+    where_params = [now or timezone.now()]
     network_id = network.id if network is not None else None
     for column, wanted in (("network_id", network_id), ("kind", kind), ("programme", programme)):
         if wanted:
@@ -240,7 +234,7 @@ def public_sessions_upcoming(*, limit: int = 3, now=None) -> list[EventCard]:
     sql, params = _cards_sql(
         AnonymousUser(),
         f"e.audience = %s AND e.status = %s AND {_end()} >= %s",
-        [Event.Audience.PUBLIC, Event.Status.PUBLISHED, _datetime_param(now or timezone.now())],
+        [Event.Audience.PUBLIC, Event.Status.PUBLISHED, now or timezone.now()],
         " ORDER BY e.start, e.id LIMIT %s",
     )
     return _read_cards(sql, [*params, limit])

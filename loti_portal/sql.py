@@ -38,6 +38,15 @@ def _as_time(value):
     return parse_time(value) if isinstance(value, str) else value
 
 
+def _bound(params: Sequence) -> Sequence:
+    """The parameters as the ORM gives them to the database in use: on SQLite, which keeps
+    datetimes as UTC text, a datetime in that form (PostgreSQL takes them as they are)."""
+    if connection.vendor != "sqlite":
+        return params
+    adapt = connection.ops.adapt_datetimefield_value
+    return [adapt(param) if isinstance(param, datetime) else param for param in params]
+
+
 def rows(
     sql: str,
     params: Sequence = (),
@@ -46,11 +55,12 @@ def rows(
     dates: Iterable[int] = (),
     booleans: Iterable[int] = (),
 ) -> list[tuple]:
-    """The rows the query returns, as tuples. On SQLite, the columns at the positions given in
+    """The rows the query returns, as tuples. Datetime parameters are given as the ORM gives
+    them. On SQLite, the columns at the positions given in
     `datetimes`, `dates` and `booleans` are turned into aware datetimes (UTC), dates and
     booleans, as PostgreSQL gives them already."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _bound(params))
         found = cursor.fetchall()
     if connection.vendor != "sqlite" or not found:
         return found
@@ -73,22 +83,17 @@ def rows(
 def value(sql: str, params: Sequence = ()):
     """The first column of the first row, or None when there is no row."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _bound(params))
         row = cursor.fetchone()
     return None if row is None else row[0]
 
 
 def execute(sql: str, params: Sequence = ()) -> int:
     """Run one statement that gives no rows (an UPDATE); returns how many rows it changed. Values
-    are parameters: a datetime goes through `datetime_value`."""
+    are parameters (datetimes as in `rows`)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _bound(params))
         return cursor.rowcount
-
-
-def datetime_value(moment: datetime):
-    """An aware datetime as the database stores it (SQLite: UTC text), for `execute`'s params."""
-    return connection.ops.adapt_datetimefield_value(moment)
 
 
 # What SQLite gives as text or integers and PostgreSQL as typed values, by the fields' types.
@@ -147,4 +152,4 @@ def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> li
     return built
 
 
-__all__ = ["columns", "datetime_value", "execute", "instances", "rows", "table", "value"]
+__all__ = ["columns", "execute", "instances", "rows", "table", "value"]

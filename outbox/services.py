@@ -41,7 +41,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
-from loti_portal.sql import datetime_value, execute, table
+from loti_portal.sql import execute, table
 
 from .kinds import kind_get
 from .models import Email
@@ -172,7 +172,7 @@ def hand_out(*, email_ids: list[int], now: datetime | None = None) -> int:
         marks = ", ".join(["%s"] * len(chunk))
         execute(
             f"UPDATE {table(Email)} SET queued_at = %s WHERE id IN ({marks})",  # noqa: S608
-            [datetime_value(now), *chunk],
+            [now, *chunk],
         )
         try:
             tasks.emails_send.delay(chunk)

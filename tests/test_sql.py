@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from events.models import Event
-from loti_portal.sql import columns, datetime_value, execute, instances, rows, table, value
+from loti_portal.sql import columns, execute, instances, rows, table, value
 from networks.models import Network
 from tests.factories import EventFactory, NetworkFactory
 
@@ -31,8 +31,8 @@ def test_an_update_stores_what_the_orm_would_and_says_how_many_rows_it_changed()
     first, _other = EventFactory(), EventFactory()
     moment = first.start + timedelta(minutes=5)
     sql = f"UPDATE {table(Event)} SET updated_at = %s WHERE id = %s"
-    assert execute(sql, [datetime_value(moment), first.pk]) == 1
-    assert execute(sql, [datetime_value(moment), 0]) == 0
+    assert execute(sql, [moment, first.pk]) == 1
+    assert execute(sql, [moment, 0]) == 0
     assert Event.objects.get(pk=first.pk).updated_at == moment
     # Stored as the ORM stores it, so that the ORM's comparisons find it.
     assert list(Event.objects.filter(updated_at=moment)) == [first]
