@@ -8,9 +8,9 @@ does), so a card costs what its values cost. The markup is the card's GOV.UK mar
 place; tests/events/test_views.py and tests/test_fragment_cache.py compare what people see.
 """
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from loti_portal.utils import address_by_slug
 from loti_portal.versions import live_part
 
 from .formatting import format_when
@@ -40,7 +40,6 @@ def escape(text: str) -> str:
 
 # A slug is made of letters, digits, hyphens and underscores, which a URL keeps as they are: one
 # reverse() for the page, the slug put in its place for each card.
-_SLUG_HOLE = "slug-hole"
 
 CARD = (
     '<li class="app-card">\n'
@@ -57,12 +56,6 @@ DETAILS = "    <dt>Type</dt><dd>{kind}</dd>\n    <dt>For</dt><dd>{audience}</dd>
 PLACES = "    <dt>Places</dt><dd>{places}</dd>\n"
 TAG = '  <p class="govuk-body"><strong class="govuk-tag {colour}">{label}</strong></p>\n'
 SUMMARY = '  <p class="govuk-body">{summary}</p>\n'
-
-
-def detail_url_maker():
-    """A function giving an event's page address from its slug, from one reverse()."""
-    prefix, _, suffix = reverse("events:event-detail", args=[_SLUG_HOLE]).partition(_SLUG_HOLE)
-    return lambda slug: f"{prefix}{slug}{suffix}"
 
 
 def registration_tag_html(status: str) -> str:
@@ -138,7 +131,7 @@ def event_cards(events, *, past: bool = False, live: bool = False) -> SafeString
     type, audience and, for upcoming published events, places. With `live`, the parts a
     registration changes (the tag, places left) are drawn as live parts (versions.live_part), for
     card_live_parts to fill in afresh on a kept page."""
-    url_for = detail_url_maker()
+    url_for = address_by_slug("events:event-detail")
     cards = []
     for event in events:
         kind = KIND_LABELS.get(event.kind, event.kind)
@@ -187,7 +180,7 @@ def card_live_parts(cards: dict, names: list[str]) -> dict[str, str]:
 
 def public_session_cards(events) -> SafeString:
     """The "Open to everyone" cards a signed-out visitor sees first: title, summary, when, where."""
-    url_for = detail_url_maker()
+    url_for = address_by_slug("events:event-detail")
     cards = [
         CARD.format(
             url=url_for(event.slug),
@@ -230,8 +223,8 @@ def my_upcoming_cards(registrations) -> SafeString:
     """The person's own upcoming registrations on "Your events" (from my_events_for_user, each
     with `waitlist_rank` and `join_now_url`): the event, the registration's tag, when, where,
     their place in the queue, "Join now" while joining is open, and how to cancel."""
-    detail_url = detail_url_maker()
-    prefix, _, suffix = reverse("events:event-cancel", args=[_SLUG_HOLE]).partition(_SLUG_HOLE)
+    detail_url = address_by_slug("events:event-detail")
+    cancel_url = address_by_slug("events:event-cancel")
     cards = []
     for registration in registrations:
         event = registration.event
@@ -241,7 +234,7 @@ def my_upcoming_cards(registrations) -> SafeString:
         cancel = ""
         if not cancelled and registration.status != Registration.Status.ATTENDED:
             cancel = MY_CANCEL.format(
-                url=f"{prefix}{event.slug}{suffix}",
+                url=cancel_url(event.slug),
                 action="Leave the waiting list" if waiting else "Cancel your place",
                 title=title,
             )

@@ -7,10 +7,11 @@ check the markup."""
 from collections.abc import Callable, Iterable
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from .cards import STATUS_LABELS, detail_url_maker, registration_tag_html
+from loti_portal.utils import address_by_slug
+
+from .cards import STATUS_LABELS, registration_tag_html
 from .formatting import format_date, format_when
 from .models import Event, Registration
 
@@ -40,7 +41,7 @@ def my_past_rows(
     """The table rows of the person's past events (from my_events_for_user): the event, its
     date, `after_title(registration)` (markup, such as a certificate to download) and how they
     attended."""
-    url_for = detail_url_maker()
+    url_for = address_by_slug("events:event-detail")
     rows = []
     for registration in registrations:
         event = registration.event
@@ -83,7 +84,7 @@ HOME_MEETING = (
 
 def home_invitations(events) -> SafeString:
     """ "You are invited to …" for each invitation-only session waiting for the person."""
-    url_for = detail_url_maker()
+    url_for = address_by_slug("events:event-detail")
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             HOME_INVITATION.format(
@@ -98,12 +99,11 @@ def home_invitations(events) -> SafeString:
 
 def home_applications(applications) -> SafeString:
     """ "Your application to join …" for each application waiting for a decision."""
-    # One reverse() for the list, each network's slug put in its place (slugs stay as they are).
-    prefix, _, suffix = reverse("networks:network-detail", args=["slug-hole"]).partition("slug-hole")
+    network_url = address_by_slug("networks:network-detail")
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             HOME_APPLICATION.format(
-                url=f"{prefix}{application.network_slug}{suffix}",
+                url=network_url(application.network_slug),
                 name=escape(application.network_name),
                 sent=f" (sent {escape(format_date(application.applied_at))})"
                 if application.applied_at
@@ -117,7 +117,7 @@ def home_applications(applications) -> SafeString:
 def home_session_cards(registrations) -> SafeString:
     """The person's next sessions: the event, when, their registration's tag and, if they wait,
     their place in the queue."""
-    url_for = detail_url_maker()
+    url_for = address_by_slug("events:event-detail")
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             HOME_SESSION.format(
@@ -136,7 +136,7 @@ def home_session_cards(registrations) -> SafeString:
 
 def home_meeting_cards(events) -> SafeString:
     """The next meetings of the person's networks: the meeting, when, and its network."""
-    url_for = detail_url_maker()
+    url_for = address_by_slug("events:event-detail")
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             HOME_MEETING.format(

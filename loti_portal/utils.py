@@ -1,8 +1,10 @@
 import hashlib
 import ipaddress
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 
 # Every time shown to a person, and every meeting's wall-clock time, is in London time.
 LONDON = ZoneInfo(settings.TIME_ZONE)
@@ -11,6 +13,14 @@ LONDON = ZoneInfo(settings.TIME_ZONE)
 def absolute_url(path: str) -> str:
     """An absolute URL on this portal for a path, for emails and calendar files."""
     return f"{settings.SITE_URL}{path}"
+
+
+def address_by_slug(url_name: str) -> Callable[[str], str]:
+    """A function giving the address of `url_name` for a slug, reversing the URL once rather than
+    once for every item of a list."""
+    placeholder = "slug-placeholder"
+    before, after = reverse(url_name, args=[placeholder]).split(placeholder)
+    return lambda slug: f"{before}{slug}{after}"
 
 
 def content_digest(*values) -> str:

@@ -2,14 +2,11 @@
 or registrations. The pages draw what these return as it is: plain values, with their addresses
 made once per page rather than once per item."""
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db import connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -17,26 +14,13 @@ from events.models import Event
 from events.visibility import visible_condition
 from loti_portal import sql
 from loti_portal.sql import table
+from loti_portal.utils import address_by_slug
 
 from . import rules
 from .manage import LEAD_ROLES
 from .models import Membership, Network, NetworkInvitation
 
 UPCOMING_MEETINGS_SHOWN = 5
-
-
-def address_by_slug(url_name: str) -> Callable[[str], str]:
-    """A function giving the address of `url_name` for a slug, reversing the URL once rather than
-    once for every item of a list."""
-    placeholder = "slug-placeholder"
-    pattern = reverse(url_name, args=[placeholder])
-    before, after = pattern.split(placeholder)
-    return lambda slug: f"{before}{slug}{after}"
-
-
-def _now():
-    """Now, as the database stores datetimes: what the ORM compares a start with."""
-    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def _network_rows(*, user: User, where: str, params: list, next_meeting: bool = False) -> list[Network]:
@@ -57,7 +41,7 @@ def _network_rows(*, user: User, where: str, params: list, next_meeting: bool = 
             f"(SELECT MIN(e.start) FROM {table(Event)} e WHERE e.network_id = n.id"  # noqa: S608
             f" AND e.kind = %s AND e.status = %s AND e.start >= %s{visible})"
         )
-        figure_params += [Event.Kind.NETWORK_MEETING, Event.Status.PUBLISHED, _now(), *visible_params]
+        figure_params += [Event.Kind.NETWORK_MEETING, Event.Status.PUBLISHED, timezone.now(), *visible_params]
     width = len(Network._meta.concrete_fields)
     found = sql.rows(
         f"SELECT {sql.columns(Network, 'n')}, {', '.join(figures)}"  # noqa: S608
@@ -135,7 +119,7 @@ def network_upcoming_events(
             Event.Kind.NETWORK_MEETING,
             network.pk,
             Event.Status.PUBLISHED,
-            _now(),
+            timezone.now(),
             *visible_params,
             UPCOMING_MEETINGS_SHOWN,
         ],
