@@ -167,7 +167,7 @@ def card_live_part_ids(names: list[str]) -> list[int]:
 
 
 def card_live_parts(cards: dict, names: list[str]) -> dict[str, str]:
-    """The live parts named, drawn afresh from `cards` (EventCards by id, read afresh); a part of
+    """The live parts named, drawn afresh from `cards` (LiveCards by id, read afresh); a part of
     an event not among them is left out (the kept page keeps what it drew)."""
     fresh = {}
     for name in names:

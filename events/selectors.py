@@ -25,9 +25,10 @@ from .queue import waiting_ahead
 from .selectors_list import (  # noqa: F401
     EVENTS_PER_PAGE,
     EventCard,
-    event_cards_by_id,
+    LiveCard,
     event_list_page_for_user,
     event_listing_summary,
+    event_live_cards_by_id,
     public_sessions_upcoming,
 )
 

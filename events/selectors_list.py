@@ -53,6 +53,26 @@ class EventCard(NamedTuple):
     capacity_for = Event.capacity_for
 
 
+class LiveCard(NamedTuple):
+    """What the live parts of a kept card show (events.cards.card_live_parts: the tag and places
+    left), read as one row: the columns a registration or an edit changes, and the person's own
+    registration status."""
+
+    id: int
+    status: str
+    audience: str
+    mode: str
+    capacity: int | None
+    online_capacity: int | None
+    places_taken: int
+    online_places_taken: int
+    my_status: str | None
+
+    Mode = Event.Mode
+    is_hybrid = Event.is_hybrid
+    capacity_for = Event.capacity_for
+
+
 class NetworkChoice(NamedTuple):
     """A network the filters offer: the form shows its name and takes its address."""
 
@@ -83,12 +103,18 @@ _OWN_COLUMNS = (
     "network_id",
 )
 _START, _END = _OWN_COLUMNS.index("start"), _OWN_COLUMNS.index("end")
+_LIVE_COLUMNS = LiveCard._fields[:-1]
 
 
 @cache
 def _card_columns(vendor: str) -> str:
-    """The card's own columns for the database in use ("end" is a word of SQL: names are quoted)."""
-    return ", ".join(f"e.{connection.ops.quote_name(column)}" for column in _OWN_COLUMNS)
+    """The card's own columns, then its network's name, for the database in use ("end" is a word
+    of SQL: names are quoted)."""
+    return ", ".join([*(f"e.{connection.ops.quote_name(column)}" for column in _OWN_COLUMNS), "n.name"])
+
+
+def _live_columns() -> str:
+    return ", ".join(f"e.{column}" for column in _LIVE_COLUMNS)
 
 
 def _end() -> str:
@@ -126,12 +152,13 @@ def event_listing_summary(*, user, now=None) -> ListingSummary:
     see) and the counts of every listing they can ask for: one query, grouped by network,
     programme and kind, whatever the number of events or registrations."""
     condition, params = _visible(user)
+    # Counted from one index (Event.Meta.indexes), the networks' names joined to the few groups.
     found = rows(
-        f"SELECT e.network_id, n.slug, n.name, e.programme, e.kind,"  # noqa: S608
-        f" SUM(CASE WHEN {_end()} >= %s THEN 1 ELSE 0 END), COUNT(*)"
-        f" FROM {table(Event)} e LEFT JOIN {table(Network)} n ON n.id = e.network_id"
-        f" WHERE {condition}"
-        " GROUP BY e.network_id, n.slug, n.name, e.programme, e.kind",
+        f"SELECT g.network_id, n.slug, n.name, g.programme, g.kind, g.upcoming, g.total FROM"  # noqa: S608
+        f" (SELECT e.network_id, e.programme, e.kind, SUM(CASE WHEN {_end()} >= %s THEN 1 ELSE 0 END)"
+        f" AS upcoming, COUNT(*) AS total FROM {table(Event)} e WHERE {condition}"
+        " GROUP BY e.network_id, e.programme, e.kind) g"
+        f" LEFT JOIN {table(Network)} n ON n.id = g.network_id",
         [now or timezone.now(), *params],
     )
     networks, programmes, groups = {}, set(), []
@@ -148,18 +175,21 @@ def event_listing_summary(*, user, now=None) -> ListingSummary:
     )
 
 
-def _cards_sql(user, where: str, where_params: Sequence, tail: str = "") -> tuple[str, list]:
+def _cards_sql(
+    user, where: str, where_params: Sequence, tail: str = "", *, live: bool = False
+) -> tuple[str, list]:
     """The cards' query: the card columns, the network's name and (signed in) the person's own
-    status, for the events they may see that meet `where`."""
+    status, for the events they may see that meet `where`; `live`: only what a LiveCard shows."""
     condition, params = _visible(user)
     status, join, join_params = "NULL", "", []
     if user.is_authenticated:
         # At most one row: a registration is unique per event and person.
         status, join_params = "r.status", [user.pk]
         join = f" LEFT JOIN {table(Registration)} r ON r.event_id = e.id AND r.user_id = %s"
+    selected = _live_columns() if live else _card_columns(connection.vendor)
+    network = "" if live else f" LEFT JOIN {table(Network)} n ON n.id = e.network_id"
     sql = (
-        f"SELECT {_card_columns(connection.vendor)}, n.name, {status} FROM {table(Event)} e"  # noqa: S608
-        f" LEFT JOIN {table(Network)} n ON n.id = e.network_id{join}"
+        f"SELECT {selected}, {status} FROM {table(Event)} e{network}{join}"  # noqa: S608
         f" WHERE {condition} AND {where}{tail}"
     )
     return sql, [*join_params, *params, *where_params]
@@ -215,14 +245,15 @@ def event_list_page_for_user(
     return Paginator(_Listing(length, read), EVENTS_PER_PAGE).get_page(page_number)
 
 
-def event_cards_by_id(*, user, ids: Sequence[int]) -> dict[int, EventCard]:
-    """The cards of these events that the person may see, by id, read afresh: one query by
-    primary key (for what a registration changes on a kept page of the list)."""
+def event_live_cards_by_id(*, user, ids: Sequence[int]) -> dict[int, LiveCard]:
+    """What the live parts of these events' cards show (LiveCard), for those the person may see,
+    by id, read afresh: one query by primary key (what a registration changes on a kept page of
+    the list)."""
     if not ids:
         return {}
     holes = ", ".join(["%s"] * len(ids))
-    sql, params = _cards_sql(user, f"e.id IN ({holes})", list(ids))
-    return {card.id: card for card in _read_cards(sql, params)}
+    sql, params = _cards_sql(user, f"e.id IN ({holes})", list(ids), live=True)
+    return {card.id: card for card in map(LiveCard._make, rows(sql, params))}
 
 
 def public_sessions_upcoming(*, limit: int = 3, now=None) -> list[EventCard]:

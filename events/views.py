@@ -27,11 +27,11 @@ from .selectors import (
     calendar_feed_owner,
     calendar_feed_version,
     can_see_online_link,
-    event_cards_by_id,
     event_get_for_user,
     event_get_to_register,
     event_list_page_for_user,
     event_listing_summary,
+    event_live_cards_by_id,
     event_questions,
     event_who_is_coming,
     guest_refusal_reason,
@@ -78,7 +78,7 @@ def event_list(request, past=False):
 
 def _event_list_live_parts(request, names: list[str]) -> dict[str, str]:
     """The cards' places left and the person's own status, read afresh in one query."""
-    cards = event_cards_by_id(user=request.user, ids=card_live_part_ids(names))
+    cards = event_live_cards_by_id(user=request.user, ids=card_live_part_ids(names))
     return card_live_parts(cards, names)
 
 

@@ -35,3 +35,24 @@ def test_a_person_signs_in_with_their_email_address(client, member, email):
     )
     assert response.status_code == 302
     assert client.get(reverse("accounts:profile-detail")).status_code == 200
+
+
+def _fields(person) -> dict:
+    return {field.attname: getattr(person, field.attname) for field in User._meta.concrete_fields}
+
+
+def test_the_person_loaded_is_the_one_django_loads(member):
+    from django.utils import timezone
+
+    User.objects.filter(pk=member.pk).update(last_login=timezone.now())
+    loaded = User.objects.get(pk=member.pk)  # as Django's sign-in backend asks
+    expected = User.objects.filter(pk=member.pk).get()  # the ORM's own query
+    assert _fields(loaded) == _fields(expected)
+    assert timezone.is_aware(loaded.date_joined) and timezone.is_aware(loaded.last_login)
+    assert loaded.is_active is True and loaded.is_staff is False
+    assert not loaded._state.adding and loaded._state.db == "default"
+
+
+def test_a_person_who_is_not_there_is_not_found(member):
+    with pytest.raises(User.DoesNotExist):
+        User.objects.get(pk=member.pk + 1000)
