@@ -96,6 +96,37 @@ def execute(sql: str, params: Sequence = ()) -> int:
         return cursor.rowcount
 
 
+@cache
+def _insert_sql(model, vendor: str) -> tuple[str, list, bool]:
+    """The INSERT of a new row of the model for the database in use, the fields it takes in order,
+    and whether it gives back the new primary key (RETURNING); worked out once per model."""
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    holes = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {table(model)} ({names}) VALUES ({holes})"  # noqa: S608
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {connection.ops.quote_name(meta.pk.column)}"
+    return sql, fields, returning
+
+
+def insert(instance) -> None:
+    """Save a new instance (its primary key an automatic one, not set yet) as the ORM's save()
+    inserts it: each field's pre_save (auto_now and the like), its value prepared for the
+    database, one INSERT; then its primary key is set and it counts as saved. Only for models
+    whose save() does nothing more and that no signal receiver watches."""
+    model = type(instance)
+    sql, fields, returning = _insert_sql(model, connection.vendor)
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    setattr(instance, model._meta.pk.attname, pk)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
 # What SQLite gives as text or integers and PostgreSQL as typed values, by the fields' types.
 _SQLITE_CONVERTERS = {
     "DateTimeField": _as_datetime,
@@ -152,4 +183,4 @@ def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> li
     return built
 
 
-__all__ = ["columns", "execute", "instances", "rows", "table", "value"]
+__all__ = ["columns", "execute", "insert", "instances", "rows", "table", "value"]

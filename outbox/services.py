@@ -41,7 +41,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
-from loti_portal.sql import execute, table
+from loti_portal.sql import execute, insert, table
 
 from .kinds import kind_get
 from .models import Email
@@ -105,7 +105,7 @@ def enqueue(
         dedup_key=dedup_key,
     )
     if dedup_key is None:
-        row.save()
+        insert(row)  # one INSERT of our own SQL: every change that owes an email writes one
     else:
         try:
             with transaction.atomic():

@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from events.models import Event
-from loti_portal.sql import columns, execute, instances, rows, table, value
+from loti_portal.sql import columns, execute, insert, instances, rows, table, value
 from networks.models import Network
 from tests.factories import EventFactory, NetworkFactory
 
@@ -57,3 +57,29 @@ def test_instances_are_the_models_the_orm_builds():
     assert built.created_at.utcoffset() is not None
     assert built.figure == 41
     assert built.pk == network.pk and built.cadence_in_words == stored.cadence_in_words
+
+
+def _stored(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_an_insert_stores_what_save_would():
+    from django.utils import timezone
+
+    from events.models import Registration
+    from outbox.models import Email
+    from tests.factories import UserFactory
+
+    event, person = EventFactory(), UserFactory()
+    before = timezone.now()
+    registration = Registration(event=event, user=person, answers={"3": ["Yes", "Maybe"]}, mode="online")
+    insert(registration)
+    assert registration.pk is not None and not registration._state.adding
+    stored = Registration.objects.get(pk=registration.pk)
+    assert _stored(stored) == _stored(registration)
+    assert stored.updated_at >= before  # auto_now, as save() sets it
+    assert stored.answers == {"3": ["Yes", "Maybe"]}
+    email = Email(kind="events.confirmed", to=person.email, user=person, data={"registration_id": 1})
+    insert(email)
+    assert _stored(Email.objects.get(pk=email.pk)) == _stored(email)
+    assert list(Email.objects.filter(data__registration_id=1)) == [email]

@@ -16,11 +16,11 @@ drift from what the registrations say. Two ways, the same counts:
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from loti_portal import versions
-from loti_portal.sql import execute, table
+from loti_portal.sql import execute, rows, table
 
 from ..models import Event, Registration
 
@@ -111,14 +111,13 @@ class EventTally:
 
 
 def event_tally(*, event_id: int) -> EventTally:
-    """The event's registrations counted (one query, grouped by status and way of attending).
-    Call it holding the event lock, after it is taken, so that nobody else changes them until the
-    transaction ends. What takes a place is _TAKES_PLACE, said of each group."""
-    groups = (
-        Registration.objects.filter(event_id=event_id)
-        .order_by()
-        .values_list("status", "mode")
-        .annotate(Count("pk"), Count("offer_expires_at"), Max("waitlist_position"))
+    """The event's registrations counted (one query of our own SQL, grouped by status and way of
+    attending). Call it holding the event lock, after it is taken, so that nobody else changes
+    them until the transaction ends. What takes a place is _TAKES_PLACE, said of each group."""
+    groups = rows(
+        f"SELECT status, mode, COUNT(*), COUNT(offer_expires_at), MAX(waitlist_position)"  # noqa: S608
+        f" FROM {table(Registration)} WHERE event_id = %s GROUP BY status, mode",
+        [event_id],
     )
     tally = EventTally(0, 0, 0, 0, 0, 0)
     for status, mode, count, offered, highest in groups:
