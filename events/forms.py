@@ -106,6 +106,38 @@ class RegistrationForm(forms.Form):
         }
 
 
+def _filter_selects(fields, data, errors) -> SafeString:
+    """GOV.UK selects for (name, label, choices) in order, the option in `data` selected, each
+    with its message from `errors` (a form's errors by field name)."""
+    groups = []
+    for name, label, choices in fields:
+        value = data.get(name) or ""
+        options = "".join(
+            f'<option value="{escape_text(str(option))}"{" selected" if str(option) == value else ""}>'
+            f"{escape_text(str(option_label))}</option>"
+            for option, option_label in choices
+        )
+        field_id = f"id_{name}"
+        if name in errors:
+            error_id = f"{field_id}_1_error"
+            message = escape(errors[name][0])
+            groups.append(
+                f'<div id="div_{field_id}" class="govuk-form-group govuk-form-group--error">'
+                f'<label for="{field_id}" class="govuk-label">{escape(label)}</label>'
+                f'<span id="{error_id}" class="govuk-error-message">'
+                f'<span class="govuk-visually-hidden">Error:</span> {message}</span>'
+                f'<select name="{name}" aria-describedby="{error_id}" class="govuk-select '
+                f'govuk-input--error" aria-invalid="true" id="{field_id}">{options}</select></div>'
+            )
+        else:
+            groups.append(
+                f'<div id="div_{field_id}" class="govuk-form-group">'
+                f'<label for="{field_id}" class="govuk-label">{escape(label)}</label>'
+                f'<select name="{name}" class="govuk-select" id="{field_id}">{options}</select></div>'
+            )
+    return mark_safe("\n".join(groups))  # noqa: S308 - every value above is escaped
+
+
 class EventFilterForm(forms.Form):
     """The events list's filters, read from the query string."""
 
@@ -135,33 +167,24 @@ class EventFilterForm(forms.Form):
         form has been validated), drawn here rather than through crispy-forms: the same markup
         for a fraction of the work, since the list is drawn for every visitor."""
         errors = self.errors if show_errors else {}
-        groups = []
-        for name, field in self.fields.items():
-            value = self.data.get(name) or ""
-            options = "".join(
-                f'<option value="{escape_text(str(option))}"{" selected" if str(option) == value else ""}>'
-                f"{escape_text(str(label))}</option>"
-                for option, label in field.choices
-            )
-            field_id = f"id_{name}"
-            if name in errors:
-                error_id = f"{field_id}_1_error"
-                message = escape(errors[name][0])
-                groups.append(
-                    f'<div id="div_{field_id}" class="govuk-form-group govuk-form-group--error">'
-                    f'<label for="{field_id}" class="govuk-label">{escape(field.label)}</label>'
-                    f'<span id="{error_id}" class="govuk-error-message">'
-                    f'<span class="govuk-visually-hidden">Error:</span> {message}</span>'
-                    f'<select name="{name}" aria-describedby="{error_id}" class="govuk-select '
-                    f'govuk-input--error" aria-invalid="true" id="{field_id}">{options}</select></div>'
-                )
-            else:
-                groups.append(
-                    f'<div id="div_{field_id}" class="govuk-form-group">'
-                    f'<label for="{field_id}" class="govuk-label">{escape(field.label)}</label>'
-                    f'<select name="{name}" class="govuk-select" id="{field_id}">{options}</select></div>'
-                )
-        return mark_safe("\n".join(groups))  # noqa: S308 - every value above is escaped
+        return _filter_selects(
+            [(name, field.label, field.choices) for name, field in self.fields.items()], self.data, errors
+        )
+
+    @classmethod
+    def blank_fields_html(cls, *, networks, programmes) -> SafeString:
+        """What fields_html draws for a list asked for without filters (nothing chosen, nothing to
+        validate), without building the form."""
+        base = cls.base_fields
+        networks = [("", "All networks"), *((network.slug, network.name) for network in networks)]
+        fields = [
+            ("network", base["network"].label, networks),
+            ("kind", base["kind"].label, base["kind"].choices),
+        ]
+        if programmes:
+            choices = [("", "All programmes"), *((programme, programme) for programme in programmes)]
+            fields.append(("programme", base["programme"].label, choices))
+        return _filter_selects(fields, {}, {})
 
     def filters(self) -> dict:
         """The valid filters; an invalid one is left out (and shown as an error)."""

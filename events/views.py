@@ -19,6 +19,7 @@ from .detail_page import event_page_parts
 from .feed_sources import personal_feed_components
 from .forms import EventFilterForm, RegistrationForm
 from .joining import calendar_online_link, has_joinable_place, join_now_path, join_path
+from .pagination import pagination_html
 from .selectors import (
     active_registration_for_user,
     answers_for_display,
@@ -85,11 +86,16 @@ def _event_list_live_parts(request, names: list[str]) -> dict[str, str]:
 def _event_list(request, past):
     now = timezone.now()
     summary = event_listing_summary(user=request.user, now=now)
-    form = EventFilterForm(request.GET, networks=summary.networks, programmes=summary.programmes)
-    filters, has_errors = {}, False
+    form, filters, has_errors = None, {}, False
     if any(name in request.GET for name in EventFilterForm.FILTERS):
+        form = EventFilterForm(request.GET, networks=summary.networks, programmes=summary.programmes)
         has_errors = not form.is_valid()
         filters = form.filters()
+        form_fields = form.fields_html(show_errors=has_errors)
+    else:
+        form_fields = EventFilterForm.blank_fields_html(
+            networks=summary.networks, programmes=summary.programmes
+        )
     page = event_list_page_for_user(
         user=request.user,
         page_number=page_number_from(request.GET.get("page")),
@@ -112,10 +118,10 @@ def _event_list(request, past):
             "form": form,
             "has_errors": has_errors,
             "page": page,
-            "page_numbers": page_numbers,
+            "pagination": pagination_html(page, page_numbers, request.GET),
             "past": past,
             "open_to_everyone": open_to_everyone,
-            "form_fields": form.fields_html(show_errors=has_errors),
+            "form_fields": form_fields,
         },
     )
 
