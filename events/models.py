@@ -146,6 +146,8 @@ class Event(models.Model):
             # Everything the events list's filters and counts read (event_listing_summary), so
             # they are counted from the index alone.
             models.Index(fields=["status", "network", "programme", "kind", "end", "audience", "id"]),
+            # The upcoming events (those not over yet), without reading the past ones.
+            models.Index(fields=["end"]),
         ]
 
     def __str__(self):

@@ -73,7 +73,7 @@ def pagination_html(page, page_numbers, query) -> SafeString:
     address = _addresses(query)
     items = []
     for number in page_numbers:
-        if number == page.paginator.ELLIPSIS:
+        if not isinstance(number, int):  # the paginator's ELLIPSIS (comparing it translates it)
             items.append(_ELLIPSIS)
         else:
             template = _CURRENT if number == page.number else _NUMBER
