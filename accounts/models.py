@@ -5,7 +5,7 @@ from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from loti_portal.sql import columns, instances, rows, table
+from loti_portal.sql import by_pk
 
 
 class Organisation(models.Model):
@@ -74,10 +74,7 @@ class UserManager(BaseUserManager):
         pk = kwargs.get("pk")
         if args or len(kwargs) != 1 or type(pk) is not int or self.db != DEFAULT_DB_ALIAS:
             return super().get(*args, **kwargs)
-        found = rows(f"SELECT {columns(self.model, 'u')} FROM {table(self.model)} u WHERE u.id = %s", [pk])  # noqa: S608
-        if not found:
-            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
-        return instances(self.model, found)[0]
+        return by_pk(self.model, pk)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

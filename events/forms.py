@@ -155,12 +155,21 @@ class EventFilterForm(forms.Form):
     def __init__(self, *args, networks, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.networks = {network.slug: network for network in networks}
-        self.fields["network"].choices = [("", "All networks")] + [(n.slug, n.name) for n in networks]
+        network_choices, programme_choices = self._choices(networks, programmes)
+        self.fields["network"].choices = network_choices
         self.fields["network"].error_messages["invalid_choice"] = "Select a network from the list"
-        self.fields["programme"].choices = [("", "All programmes")] + [(p, p) for p in programmes]
+        self.fields["programme"].choices = programme_choices
         self.fields["programme"].error_messages["invalid_choice"] = "Select a programme from the list"
         if not programmes:
             del self.fields["programme"]
+
+    @staticmethod
+    def _choices(networks, programmes) -> tuple[list, list]:
+        """The networks' and the programmes' choices, each after its "All …" choice."""
+        return (
+            [("", "All networks"), *((network.slug, network.name) for network in networks)],
+            [("", "All programmes"), *((programme, programme) for programme in programmes)],
+        )
 
     def fields_html(self, *, show_errors: bool) -> SafeString:
         """The filters as GOV.UK selects, each with its error message when `show_errors` (the
@@ -176,14 +185,13 @@ class EventFilterForm(forms.Form):
         """What fields_html draws for a list asked for without filters (nothing chosen, nothing to
         validate), without building the form."""
         base = cls.base_fields
-        networks = [("", "All networks"), *((network.slug, network.name) for network in networks)]
+        network_choices, programme_choices = cls._choices(networks, programmes)
         fields = [
-            ("network", base["network"].label, networks),
+            ("network", base["network"].label, network_choices),
             ("kind", base["kind"].label, base["kind"].choices),
         ]
         if programmes:
-            choices = [("", "All programmes"), *((programme, programme) for programme in programmes)]
-            fields.append(("programme", base["programme"].label, choices))
+            fields.append(("programme", base["programme"].label, programme_choices))
         return _filter_selects(fields, {}, {})
 
     def filters(self) -> dict:

@@ -96,6 +96,23 @@ def execute(sql: str, params: Sequence = ()) -> int:
         return cursor.rowcount
 
 
+def by_pk(model, pk, *, lock: bool = False):
+    """The instance of the model with this primary key, read with one row of our own SQL and built
+    as the ORM builds it (`instances`); raises the model's DoesNotExist when there is none. `lock`:
+    SELECT … FOR UPDATE, where the database has row locks (SQLite locks the whole database for a
+    transaction once it writes)."""
+    meta = model._meta
+    locking = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    found = rows(
+        f"SELECT {columns(model, 't')} FROM {table(model)} t"  # noqa: S608
+        f" WHERE t.{connection.ops.quote_name(meta.pk.column)} = %s{locking}",
+        [pk],
+    )
+    if not found:
+        raise model.DoesNotExist(f"{meta.object_name} matching query does not exist.")
+    return instances(model, found)[0]
+
+
 @cache
 def _insert_sql(model, vendor: str) -> tuple[str, list, bool]:
     """The INSERT of a new row of the model for the database in use, the fields it takes in order,
@@ -183,4 +200,4 @@ def instances(model, found: Sequence[tuple], *, extra: Sequence[str] = ()) -> li
     return built
 
 
-__all__ = ["columns", "execute", "insert", "instances", "rows", "table", "value"]
+__all__ = ["by_pk", "columns", "execute", "insert", "instances", "rows", "table", "value"]

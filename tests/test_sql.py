@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from events.models import Event
-from loti_portal.sql import columns, execute, insert, instances, rows, table, value
+from loti_portal.sql import by_pk, columns, execute, insert, instances, rows, table, value
 from networks.models import Network
 from tests.factories import EventFactory, NetworkFactory
 
@@ -83,3 +83,11 @@ def test_an_insert_stores_what_save_would():
     insert(email)
     assert _stored(Email.objects.get(pk=email.pk)) == _stored(email)
     assert list(Email.objects.filter(data__registration_id=1)) == [email]
+
+
+def test_by_pk_is_the_instance_the_orm_gets_or_not_found():
+    event = EventFactory()
+    assert _stored(by_pk(Event, event.pk)) == _stored(Event.objects.get(pk=event.pk))
+    assert _stored(by_pk(Event, event.pk, lock=True)) == _stored(event)
+    with pytest.raises(Event.DoesNotExist):
+        by_pk(Event, event.pk + 1)

@@ -3,14 +3,14 @@ taken with the event row locked, so concurrent requests never exceed the capacit
 
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
 from loti_portal import versions
-from loti_portal.sql import columns, insert, instances, rows, table
+from loti_portal.sql import by_pk, columns, insert, instances, rows, table
 
 from .. import emails
 from ..models import Event, Question, Registration
@@ -33,11 +33,7 @@ def _lock_event(event_id: int) -> Event:
     """Lock the event row for a change to its registrations, which its public counts show, and
     read it as it is now: one query of our own SQL (SELECT … FOR UPDATE, where the database has
     row locks; SQLite takes its lock for the whole transaction when it writes)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    found = rows(f"SELECT {columns(Event, 'e')} FROM {table(Event)} e WHERE e.id = %s{lock}", [event_id])  # noqa: S608
-    if not found:
-        raise Event.DoesNotExist("Event matching query does not exist.")
-    return instances(Event, found)[0]
+    return by_pk(Event, event_id, lock=True)
 
 
 def _modes(event: Event) -> list[str]:
